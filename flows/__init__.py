@@ -1,0 +1,1 @@
+"""Prefect flows: wiring only, no HTML and no SQL."""

@@ -1,0 +1,237 @@
+"""The command line: run, demo, serve, extract, sql. Bad arguments: one line on stderr, exit 2."""
+
+import argparse
+import gzip
+import json
+import os
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+
+PROJECT = Path(__file__).resolve().parents[1]
+MIRRORS = PROJECT / "tests" / "fixtures" / "sites"
+DEMO_QUERY = """SELECT a.title, r.block, r.position, r.time_text, r.target_title
+FROM related_articles r JOIN articles a ON a.article_id = r.source_article_id
+ORDER BY a.published_at DESC, r.block, r.position LIMIT 5"""
+
+
+class UsageError(Exception):
+    """A bad argument or input: reported in one line, exit status 2."""
+
+
+class Parser(argparse.ArgumentParser):
+    def error(self, message: str):
+        raise UsageError(f"{message} (see `{self.prog} --help`)")
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        args = _parser().parse_args(argv)
+        return args.command(args) or 0
+    except UsageError as error:
+        print(f"kabar: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+def _parser() -> Parser:
+    parser = Parser(prog="kabar", description="Scheduled news ingestion into DuckDB.")
+    commands = parser.add_subparsers(required=True, metavar="COMMAND", parser_class=Parser)
+    run = commands.add_parser("run", help="ingest a site (the real one, or a mirror with --base-url)")
+    _ingest_options(run)
+    run.add_argument("--base-url", help="fetch from a mirror of the site at this URL")
+    run.add_argument("--limit", type=_positive, help="at most this many articles")
+    run.add_argument("--delay", type=_non_negative, help="seconds between requests to a host")
+    run.set_defaults(command=cmd_run)
+    demo = commands.add_parser("demo", help="ingest the bundled mirror offline and show the warehouse")
+    _ingest_options(demo, db="kabar-data/demo.duckdb", archive="kabar-data/demo-archive")
+    demo.set_defaults(command=cmd_demo)
+    serve = commands.add_parser("serve", help="serve a site's bundled mirror on 127.0.0.1")
+    serve.add_argument("--site", default="tempo")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.set_defaults(command=cmd_serve)
+    extract = commands.add_parser("extract", help="print the article parsed from a saved page as JSON")
+    extract.add_argument("file", type=Path, help="an .html or .html.gz page")
+    extract.add_argument("--url", help="the URL the page was fetched from (default: its canonical link)")
+    extract.add_argument("--fetched-at", type=_datetime, help="ISO time, resolves relative times (default: now)")
+    extract.set_defaults(command=cmd_extract)
+    sql = commands.add_parser("sql", help="query the warehouse read-only")
+    sql.add_argument("query")
+    sql.add_argument("--db", default=_default_db())
+    sql.set_defaults(command=cmd_sql)
+    return parser
+
+
+def _ingest_options(parser: Parser, db: str | None = None, archive: str | None = None) -> None:
+    parser.add_argument("--site", default="tempo")
+    parser.add_argument("--db", default=db or _default_db(), help="the DuckDB warehouse file")
+    parser.add_argument("--archive", default=archive or str(Path(_default_db()).parent / "archive"),
+                        help="folder of raw pages")
+    parser.add_argument("--batch-size", type=_positive, default=100)
+    parser.add_argument("--workers", type=_positive, default=4)
+
+
+def _default_db() -> str:
+    return str(Path(os.environ.get("KABAR_HOME", "kabar-data")) / "warehouse.duckdb")
+
+
+def _positive(value: str) -> int:
+    if not value.isdigit() or int(value) < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {value!r}")
+    return int(value)
+
+
+def _non_negative(value: str) -> float:
+    try:
+        number = float(value)
+    except ValueError:
+        number = -1.0
+    if number < 0:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {value!r}")
+    return number
+
+
+def _datetime(value: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an ISO time like 2023-09-13T12:36:00Z, got {value!r}") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def _site(name: str):
+    from sites import get_site
+
+    try:
+        return get_site(name)
+    except KeyError as error:
+        raise UsageError(str(error)) from None
+
+
+def _quiet_prefect() -> None:
+    os.environ.setdefault("DO_NOT_TRACK", "1")
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+
+
+def cmd_run(args) -> int:
+    _site(args.site)
+    _quiet_prefect()
+    from flows.ingest import ingest
+
+    counts = ingest(site=args.site, base_url=args.base_url, db_path=args.db, archive_dir=args.archive,
+                    limit=args.limit, batch_size=args.batch_size, max_workers=args.workers,
+                    min_delay=args.delay)  # fmt: skip
+    print(json.dumps(counts, indent=2))
+    return 0
+
+
+def cmd_demo(args) -> int:
+    root = _mirror_root(args.site)
+    _quiet_prefect()
+    from flows.ingest import ingest
+    from kabar.mirror import serve
+
+    with serve(root) as mirror:
+        print(f"serving the {args.site} mirror ({root}) at {mirror.base_url}")
+        counts = ingest(site=args.site, base_url=mirror.base_url, db_path=args.db, archive_dir=args.archive,
+                        batch_size=args.batch_size, max_workers=args.workers, min_delay=0.0)  # fmt: skip
+    _print_demo(args.db, counts)
+    return 0
+
+
+def _print_demo(db: str, counts: dict[str, int]) -> None:
+    from warehouse.db import connect
+
+    print(f"\nloaded into {db}:")
+    print(f"  {counts['articles_new']} new articles ({counts['articles_updated']} updated), "
+          f"{counts['related_links_seen']} related links, {counts['issues']} extraction issues")
+    print(f"  duplicates collapsed: {counts['urls_collapsed']} URLs before fetching, "
+          f"{counts['duplicates']} pages after parsing; {counts['pages_unchanged']} pages unchanged")
+    with connect(db, read_only=True) as con:
+        totals = con.execute("SELECT (SELECT count(*) FROM articles), (SELECT count(*) FROM related_links)").fetchone()
+        print(f"  the warehouse now holds {totals[0]} articles and {totals[1]} related links\n")
+        print(f"sample query:\n{DEMO_QUERY}\n")
+        print(con.sql(DEMO_QUERY))
+    print(f'try: kabar sql --db {db} "SELECT block, count(*) FROM related_links GROUP BY block"')
+
+
+def _mirror_root(site: str) -> Path:
+    _site(site)
+    root = MIRRORS / site
+    if not root.is_dir():
+        raise UsageError(f"no bundled mirror of {site!r} at {root} (the demo runs from a source checkout)")
+    return root
+
+
+def cmd_serve(args) -> int:
+    from kabar.mirror import serve
+
+    with serve(_mirror_root(args.site), port=args.port) as mirror:
+        print(f"serving {args.site} at {mirror.base_url}; `kabar run --base-url {mirror.base_url}`; Ctrl-C stops")
+        try:
+            while True:
+                input()
+        except EOFError:
+            pass
+    return 0
+
+
+def cmd_extract(args) -> int:
+    from kabar.records import to_json
+    from sites import ParseError
+    from tasks.clean import clean
+
+    html = _read_page(args.file)
+    url = args.url or _canonical_link(html)
+    site = _site_for(url)
+    try:
+        parsed = site.parse(html, url, args.fetched_at or datetime.now(timezone.utc))
+    except ParseError as error:
+        raise UsageError(f"{args.file}: not an article of {site.name}: {error}") from None
+    print(to_json(clean(parsed, site.boilerplate)), end="")
+    return 0
+
+
+def _read_page(path: Path) -> bytes:
+    try:
+        data = path.read_bytes()
+        return gzip.decompress(data) if path.suffix == ".gz" else data
+    except (OSError, gzip.BadGzipFile) as error:
+        raise UsageError(f"cannot read {path}: {error}") from None
+
+
+def _canonical_link(html: bytes) -> str:
+    from sites.html import attr, soup_of
+
+    soup = soup_of(html)
+    url = attr(soup, 'link[rel="canonical"]', "href") or attr(soup, 'meta[property="og:url"]', "content")
+    if not url:
+        raise UsageError("the page names no canonical URL: pass --url")
+    return url
+
+
+def _site_for(url: str):
+    from sites import all_sites, site_for_url
+
+    site = site_for_url(url)
+    if site is None:
+        raise UsageError(f"no site module for {url} (known: {', '.join(sorted(all_sites()))})")
+    return site
+
+
+def cmd_sql(args) -> int:
+    import duckdb
+
+    from warehouse.db import connect
+
+    try:
+        with connect(args.db, read_only=True) as con:
+            print(con.sql(args.query))
+    except (duckdb.Error, FileNotFoundError) as error:
+        raise UsageError(str(error).splitlines()[0]) from None
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

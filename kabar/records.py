@@ -1,0 +1,128 @@
+"""The records that flow between steps: small, frozen, typed.
+
+fetch -> FetchedPage, parse -> ParsedArticle (+ RelatedLink), clean -> Article (+ Removal).
+`dataclasses.asdict` of any of them is the golden-file JSON.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+
+record = dataclass(frozen=True, slots=True, kw_only=True)
+
+
+@record
+class FetchedPage:
+    """One HTTP fetch; the raw bytes live in the archive under `content_hash`."""
+
+    url: str  # as requested
+    final_url: str  # after redirects
+    fetched_at: datetime
+    status: int | None = None  # None when no response came back
+    content_hash: str | None = None  # sha256 of the raw body
+    archive_path: str | None = None
+    byte_count: int = 0
+    elapsed_ms: float = 0.0
+    attempts: int = 1
+    etag: str | None = None
+    last_modified: str | None = None
+    content_type: str | None = None
+    error: str | None = None
+    unchanged: bool = False  # 304, or the same bytes as the last fetch of this URL
+
+
+@record
+class TimeWindow:
+    """A publication time known only to lie in (after, until]."""
+
+    after: datetime
+    until: datetime
+
+
+@record
+class RelatedLink:
+    """One item of a related-article block shown on a page."""
+
+    block: str  # rekomendasi, video_pilihan, berita_terkait, ...
+    position: int  # 1-based, in page order within the block
+    url: str  # canonical
+    target_article_id: str | None = None
+    title: str | None = None
+    time_text: str | None = None  # as shown: "2 jam lalu"
+    published_after: datetime | None = None
+    published_until: datetime | None = None
+    image_url: str | None = None
+    image_caption: str | None = None
+    summary: str | None = None
+
+
+@record
+class ParsedArticle:
+    """What a site module reads off one article page, before cleaning."""
+
+    site: str
+    article_id: str  # "<site>:<the site's own id>"
+    url: str  # canonical
+    layout: str
+    fetched_at: datetime
+    title: str
+    paragraphs: tuple[str, ...]  # body blocks in page order, boilerplate still in
+    subtitle: str | None = None
+    authors: tuple[str, ...] = ()
+    editor: str | None = None
+    published_at: datetime | None = None
+    updated_at: datetime | None = None
+    section: str | None = None
+    tags: tuple[str, ...] = ()
+    dateline: str | None = None
+    agency: str | None = None
+    image_url: str | None = None
+    image_caption: str | None = None
+    image_credit: str | None = None
+    editors_pick_title: str | None = None
+    editors_pick_url: str | None = None
+    language: str | None = None
+    related: tuple[RelatedLink, ...] = ()
+
+
+@record
+class Removal:
+    """What one named cleaning rule took out of one page."""
+
+    rule: str
+    count: int
+    sample: str
+
+
+@record
+class Article:
+    """A cleaned article: the parsed fields plus the body that reaches the warehouse."""
+
+    parsed: ParsedArticle
+    body: str
+    content_hash: str  # sha256 of the normalised body and title
+    removals: tuple[Removal, ...] = field(default=())
+
+
+@record
+class ExtractionIssue:
+    """A page that could not become an article, and why; the raw page stays archived."""
+
+    url: str
+    stage: str  # fetch, parse, clean
+    problem: str
+    detail: str = ""
+    content_hash: str | None = None
+
+
+def to_json(item) -> str:
+    """A record as the golden files store it: readable UTF-8, times in ISO 8601 (UTC)."""
+    return json.dumps(asdict(item), ensure_ascii=False, indent=2, default=_iso) + "\n"
+
+
+def _iso(value):
+    if isinstance(value, datetime):
+        return value.isoformat()
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")

@@ -1,0 +1,95 @@
+"""What every site module declares, and the errors its parser may raise."""
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from urllib.parse import urljoin, urlsplit
+
+from kabar.records import ParsedArticle, RelatedLink
+from kabar.times import resolve_time
+from kabar.urls import canonical_url, host_of
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """A named boilerplate rule: a body block matching `pattern` (from its start) is removed."""
+
+    name: str
+    pattern: re.Pattern[str]
+
+    def matches(self, block: str) -> bool:
+        return self.pattern.match(block) is not None
+
+
+def rule(name: str, regex: str) -> Rule:
+    return Rule(name, re.compile(regex, re.IGNORECASE))
+
+
+class ParseError(Exception):
+    """The page could not become an article; `problem` is a short stable code for the warehouse."""
+
+    def __init__(self, problem: str, detail: str = ""):
+        super().__init__(f"{problem}: {detail}" if detail else problem)
+        self.problem, self.detail = problem, detail
+
+
+class Site:
+    """Base of every site module: URLs, discovery, politeness, boilerplate; `parse` per layout."""
+
+    name: str
+    base_url: str  # the real site; `kabar run --base-url` points the crawl at a mirror instead
+    domains: tuple[str, ...]
+    language: str
+    article_path: re.Pattern[str]  # matches an article URL's path; group "id" is the site's id
+    start_paths: tuple[str, ...] = ("/robots.txt",)  # robots.txt (its Sitemap lines), feeds, sitemaps
+    boilerplate: tuple[Rule, ...] = ()
+    min_delay: float = 1.0  # seconds between requests to one host, unless robots.txt asks for more
+
+    def start_urls(self) -> list[str]:
+        return [urljoin(self.base_url, path) for path in self.start_paths]
+
+    def owns(self, url: str) -> bool:
+        host = host_of(url)
+        return any(host == d or host.endswith("." + d) for d in self.domains)
+
+    def article_id(self, url: str) -> str | None:
+        match = self.article_path.search(urlsplit(url).path) if self.owns(url) else None
+        return f"{self.name}:{match['id']}" if match else None
+
+    def canonical_url(self, url: str) -> str:
+        return canonical_url(url)
+
+    def parse(self, html: bytes, url: str, fetched_at: datetime) -> ParsedArticle:
+        raise NotImplementedError
+
+    def related_links(
+        self, block: str, cards: Iterable["Card"], page_url: str, fetched_at: datetime
+    ) -> tuple[RelatedLink, ...]:
+        """A block's cards as links: canonical URLs, a target shown twice kept once, times resolved."""
+        links: list[RelatedLink] = []
+        for card in cards:
+            url = self.canonical_url(urljoin(page_url, card.href))
+            if any(link.url == url for link in links):
+                continue
+            window = resolve_time(card.time_text, fetched_at) if card.time_text else None
+            links.append(RelatedLink(
+                block=block, position=len(links) + 1, url=url, target_article_id=self.article_id(url),
+                title=card.title, time_text=card.time_text,
+                published_after=window.after if window else None,
+                published_until=window.until if window else None,
+                image_url=card.image_url, image_caption=card.image_caption, summary=card.summary,
+            ))
+        return tuple(links)
+
+
+@dataclass(frozen=True, slots=True)
+class Card:
+    """One item of a related-article block as a layout reads it, before it becomes a RelatedLink."""
+
+    href: str
+    title: str | None = None
+    time_text: str | None = None
+    image_url: str | None = None
+    image_caption: str | None = None
+    summary: str | None = None

@@ -1,0 +1,50 @@
+"""tempo.co: Indonesian news since 1995 online; one module for every era of its article pages."""
+
+import re
+from datetime import datetime
+
+from kabar.records import ParsedArticle
+from kabar.urls import canonical_url
+from sites.html import attr, soup_of
+from sites.site import ParseError, Site, rule
+from sites.tempo import layout2023
+
+LAYOUTS = (layout2023,)
+
+
+class Tempo(Site):
+    name = "tempo"
+    base_url = "https://www.tempo.co"
+    domains = ("tempo.co",)
+    language = "id"
+    article_path = re.compile(r"^/read/(?:news/\d{4}/\d{2}/\d{2}/)?(?P<id>\d+)(?:/|$)")
+    start_paths = ("/robots.txt", "/rss/terbaru.xml")
+    min_delay = 1.0
+    boilerplate = (
+        rule("ad_label", r"iklan$"),
+        rule("scroll_prompt", r"scroll untuk melanjutkan$"),
+        rule(
+            "login_prompt",
+            r"(lupa kata sandi|atau masuk melalui|atau daftar melalui|belum memiliki akun|sudah memiliki akun"
+            r"|konfirmasi email|kami telah mengirimkan link aktivasi|klik link aktivasi"
+            r"|jika anda tidak menerima email|kirimkan lagi sekarang)",
+        ),
+        rule("sponsor_disclaimer", r"konten sponsor pada widget ini"),
+        rule("image_placeholder", r"image-gnews$"),
+        rule("block_heading", r"(rekomendasi artikel|video pilihan)$"),
+    )
+
+    def parse(self, html: bytes, url: str, fetched_at: datetime) -> ParsedArticle:
+        soup = soup_of(html)
+        canonical = attr(soup, 'link[rel="canonical"]', "href")
+        url = canonical_url(canonical if canonical and self.owns(canonical) else url)
+        article_id = self.article_id(url)
+        if article_id is None:
+            raise ParseError("not_an_article_url", url)
+        for layout in LAYOUTS:
+            if layout.matches(soup):
+                return layout.parse(soup, site=self, url=url, article_id=article_id, fetched_at=fetched_at)
+        raise ParseError("unknown_layout", "no tempo layout matches the page (truncated or not an article?)")
+
+
+SITE = Tempo()

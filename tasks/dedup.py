@@ -1,0 +1,83 @@
+"""dedup: decide, per batch, which pages become articles and which repeat what is already known.
+
+Layers: a canonical URL is fetched once (discovery); the same bytes are parsed once (raw hash);
+one row per site article id; the same title+body under another id joins the first id (content hash).
+"""
+
+from collections.abc import Iterable, Mapping
+
+from prefect import task
+from prefect.cache_policies import NO_CACHE
+
+from kabar.records import Article, ExtractionIssue, FetchedPage, record
+from warehouse import loader
+from warehouse.db import connect
+
+# What became of one fetch; stored in `fetches.outcome`.
+ERROR, UNCHANGED, ISSUE, DUPLICATE, ARTICLE = "error", "unchanged", "issue", "duplicate", "article"
+
+
+@record
+class Plan:
+    """What one batch writes: the articles, the URLs that led to them, the issues, each fetch's outcome."""
+
+    articles: tuple[Article, ...]
+    aliases: tuple[tuple[str, str], ...]  # (fetched URL, article id)
+    issues: tuple[ExtractionIssue, ...]
+    outcomes: Mapping[str, str]  # fetched URL -> outcome
+
+    @property
+    def duplicates(self) -> int:
+        return sum(1 for outcome in self.outcomes.values() if outcome == DUPLICATE)
+
+
+def pages_to_parse(pages: Iterable[FetchedPage], seen_raw: set[str]) -> list[FetchedPage]:
+    """Successful fetches whose bytes were never processed before (in this batch or earlier runs)."""
+    fresh, seen = [], set(seen_raw)
+    for page in pages:
+        if page.status == 200 and not page.unchanged and page.content_hash not in seen:
+            fresh.append(page)
+            seen.add(page.content_hash)
+    return fresh
+
+
+def plan_batch(
+    pages: list[FetchedPage], results: Mapping[str, Article | ExtractionIssue], known: Mapping[str, str]
+) -> Plan:
+    """`results` maps a parsed page's URL to its article or issue; `known` maps stored content hashes
+    to their article ids."""
+    owners = dict(known)
+    kept: dict[str, Article] = {}
+    aliases, issues, outcomes = [], [], {}
+    for page in pages:
+        result = results.get(page.url)
+        if result is None:
+            outcomes[page.url] = ERROR if page.status not in (200, 304) else UNCHANGED
+        elif isinstance(result, ExtractionIssue):
+            issues.append(result)
+            outcomes[page.url] = ISSUE
+        else:
+            article_id = result.parsed.article_id
+            owner = owners.setdefault(result.content_hash, article_id)
+            if article_id in kept or owner != article_id:
+                outcomes[page.url] = DUPLICATE
+            else:
+                kept[article_id] = result
+                outcomes[page.url] = ARTICLE
+            aliases.append((page.url, owner))
+    return Plan(articles=tuple(kept.values()), aliases=tuple(aliases), issues=tuple(issues), outcomes=outcomes)
+
+
+@task(name="fresh-pages", cache_policy=NO_CACHE)
+def fresh_pages(db_path: str, pages: list[FetchedPage]) -> list[FetchedPage]:
+    with connect(db_path) as con:
+        seen = loader.seen_raw_hashes(con, [p.content_hash for p in pages if p.content_hash])
+    return pages_to_parse(pages, seen)
+
+
+@task(name="dedup", cache_policy=NO_CACHE)
+def dedup_batch(db_path: str, pages: list[FetchedPage], results: Mapping[str, Article | ExtractionIssue]) -> Plan:
+    hashes = [r.content_hash for r in results.values() if isinstance(r, Article)]
+    with connect(db_path) as con:
+        known = loader.known_content(con, hashes)
+    return plan_batch(pages, results, known)

@@ -1,0 +1,150 @@
+"""Article URL discovery from robots.txt Sitemap lines, sitemaps (index, urlset, Google News) and feeds.
+
+The parsers are pure and never raise: bytes that are not the XML they expect give empty lists.
+"""
+
+from __future__ import annotations
+
+import gzip
+import logging
+from collections import deque
+from urllib.parse import urlsplit
+
+import requests
+from lxml import etree
+from prefect import task
+from prefect.cache_policies import NO_CACHE
+from protego import Protego
+
+from tasks.fetch import USER_AGENT, make_session
+
+log = logging.getLogger(__name__)
+
+def _parse(data: bytes) -> etree._Element | None:
+    if data[:2] == b"\x1f\x8b":  # sitemap.xml.gz served without Content-Encoding
+        try:
+            data = gzip.decompress(data)
+        except (OSError, EOFError):
+            return None
+    # Leading blank lines or a BOM before "<?xml" are common and make libxml2 refuse the document.
+    data = data.lstrip(b"\xef\xbb\xbf \t\r\n")
+    # No entity expansion and no network: sitemaps and feeds come from sites we do not control.
+    parser = etree.XMLParser(resolve_entities=False, no_network=True)
+    try:
+        return etree.fromstring(data, parser)
+    except (etree.XMLSyntaxError, ValueError):
+        return None
+
+
+def _name(element) -> str:
+    """Local name without namespace; '' for comments and processing instructions."""
+    return etree.QName(element).localname if isinstance(element.tag, str) else ""
+
+
+def _child_texts(parent, child_name: str, grandchild_name: str) -> list[str]:
+    # Only direct children: <image:loc> and <news:*> inside <url> are not page URLs.
+    return [
+        text
+        for child in parent
+        if _name(child) == child_name
+        for grandchild in child
+        if _name(grandchild) == grandchild_name and (text := (grandchild.text or "").strip())
+    ]
+
+
+def sitemaps_from_robots(text: str) -> list[str]:
+    return list(Protego.parse(text).sitemaps)
+
+
+def urls_from_sitemap(xml: bytes) -> tuple[list[str], list[str]]:
+    """(page URLs, child sitemap URLs) of a <urlset> or a <sitemapindex>."""
+    root = _parse(xml)
+    name = "" if root is None else _name(root)
+    if name == "urlset":
+        return _child_texts(root, "url", "loc"), []
+    if name == "sitemapindex":
+        return [], _child_texts(root, "sitemap", "loc")
+    return [], []
+
+
+def _entry_link(entry) -> str:
+    """RSS <link>text</link>, or the Atom <link href> meant for readers (rel absent or alternate)."""
+    for link in entry:
+        if _name(link) != "link":
+            continue
+        if text := (link.text or "").strip():
+            return text
+        if link.get("rel", "alternate") == "alternate" and (href := (link.get("href") or "").strip()):
+            return href
+    return ""
+
+
+def urls_from_feed(xml: bytes) -> list[str]:
+    """Item links of RSS 2.0 / RSS 1.0 (<item>) and Atom (<entry>) feeds, in document order."""
+    root = _parse(xml)
+    if root is None:
+        return []
+    entries = (el for el in root.iter() if _name(el) in ("item", "entry"))
+    return [link for entry in entries if (link := _entry_link(entry))]
+
+
+def _is_robots(url: str) -> bool:
+    return urlsplit(url).path.endswith("/robots.txt")
+
+
+def _get(session: requests.Session, url: str, timeout: tuple[float, float]) -> bytes | None:
+    try:
+        response = session.get(url, timeout=timeout)
+        response.raise_for_status()
+    except requests.RequestException as exc:
+        log.warning("discovery source %s skipped: %s", url, exc)
+        return None
+    return response.content
+
+
+def _read_source(content: bytes, url: str) -> tuple[list[str], list[str]]:
+    """(page URLs, further sources) of one fetched source, whatever kind it turns out to be."""
+    if _is_robots(url):
+        return [], sitemaps_from_robots(content.decode("utf-8", "replace"))
+    pages, children = urls_from_sitemap(content)
+    if not (pages or children):
+        pages = urls_from_feed(content)
+    if not (pages or children):
+        log.warning("discovery source %s skipped: no sitemap or feed links found", url)
+    return pages, children
+
+
+def discover_urls(
+    session: requests.Session,
+    start_urls: list[str],
+    *,
+    max_sitemaps: int = 50,
+    timeout: tuple[float, float] = (5, 30),
+) -> list[str]:
+    """Page URLs reachable from `start_urls`, first seen first, without exact duplicates.
+
+    Start URLs are always read; sources found through them (robots.txt Sitemap lines, sitemap
+    index entries) are read breadth-first, at most `max_sitemaps` of them, each once.
+    """
+    queue, seen, found = deque(start_urls), set(start_urls), {}
+    budget = max_sitemaps
+    while queue:
+        url = queue.popleft()
+        content = _get(session, url, timeout)
+        pages, children = _read_source(content, url) if content is not None else ([], [])
+        found.update(dict.fromkeys(pages))
+        fresh = [child for child in dict.fromkeys(children) if child not in seen]
+        if len(fresh) > budget:
+            log.warning("max_sitemaps=%d reached: %d sources not read", max_sitemaps, len(fresh) - budget)
+        fresh = fresh[:budget]
+        budget -= len(fresh)
+        seen.update(fresh)
+        queue.extend(fresh)
+    return list(found)
+
+
+@task(name="discover", retries=2, retry_delay_seconds=30, cache_policy=NO_CACHE)
+def discover(start_urls: list[str], user_agent: str = USER_AGENT, max_sitemaps: int = 50) -> list[str]:
+    """Prefect wrapper: builds its own session, since tasks take plain values."""
+    with make_session(user_agent) as session:
+        return discover_urls(session, start_urls, max_sitemaps=max_sitemaps)

@@ -1,0 +1,31 @@
+"""parse: FetchedPage -> ParsedArticle, through the site module; a page that fails is an issue."""
+
+import logging
+
+from prefect import task
+
+from kabar.records import ExtractionIssue, FetchedPage, ParsedArticle
+from sites import ParseError, Site, get_site
+from tasks.fetch import read_archived
+
+log = logging.getLogger(__name__)
+
+
+def parse_page(site: Site, page: FetchedPage) -> ParsedArticle | ExtractionIssue:
+    def issue(problem: str, detail: str) -> ExtractionIssue:
+        return ExtractionIssue(url=page.url, stage="parse", problem=problem, detail=detail,
+                               content_hash=page.content_hash)
+
+    try:
+        return site.parse(read_archived(page.archive_path), page.final_url, page.fetched_at)
+    except ParseError as error:
+        return issue(error.problem, error.detail)
+    except Exception as error:  # one page's surprise must not stop the batch; the raw page is archived
+        log.exception("parser crashed on %s", page.url)
+        return issue("parser_crashed", f"{type(error).__name__}: {error}")
+
+
+@task(name="parse")
+def parse_batch(site_name: str, pages: list[FetchedPage]) -> list[ParsedArticle | ExtractionIssue]:
+    site = get_site(site_name)
+    return [parse_page(site, page) for page in pages]

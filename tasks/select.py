@@ -1,0 +1,26 @@
+"""select: from every URL discovery found, the article pages to fetch, each spelled once."""
+
+from kabar.records import record
+from sites import Site
+
+
+@record
+class Selection:
+    urls: tuple[str, ...]  # canonical article URLs, in discovery order
+    skipped: int  # URLs of pages that are not articles (index pages, tags, ...)
+    collapsed: int  # other URLs of an already selected article (tracking parameters, m. hosts, ...)
+
+
+def select_articles(site: Site, urls: list[str], limit: int | None = None) -> Selection:
+    """One URL per site article id (the first spelling, canonicalised): an article is fetched once."""
+    chosen: dict[str, str] = {}
+    skipped = collapsed = 0
+    for url in urls:
+        article_id = site.article_id(url)
+        if article_id is None:
+            skipped += 1
+        elif article_id in chosen:
+            collapsed += 1
+        elif limit is None or len(chosen) < limit:
+            chosen[article_id] = site.canonical_url(url)
+    return Selection(urls=tuple(chosen.values()), skipped=skipped, collapsed=collapsed)

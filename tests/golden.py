@@ -1,0 +1,50 @@
+"""The golden files: every page of every bundled mirror beside `<page>.expected.json`.
+
+Rewrite them after a reviewed parser change with
+    KABAR_UPDATE_GOLDEN=1 python -m pytest tests/test_golden.py
+and read the diff (`git diff tests/fixtures`) before committing it.
+"""
+
+import json
+from datetime import datetime, timezone
+from pathlib import Path
+
+from kabar.records import Article, ExtractionIssue, to_json
+from kabar.urls import rebase
+from sites import ParseError, get_site
+from tasks.clean import clean
+
+MIRRORS = Path(__file__).parent / "fixtures" / "sites"
+FETCHED_AT = datetime(2023, 10, 1, 5, 0, tzinfo=timezone.utc)  # the frozen clock relative times resolve against
+
+
+def golden_pages() -> list[Path]:
+    """Mirror pages at article URLs (index pages, feeds and the like have no golden file)."""
+    return sorted(p for p in MIRRORS.glob("*/**/*.html") if get_site(site_of(p)).article_id(page_url(p)))
+
+
+def site_of(page: Path) -> str:
+    return page.relative_to(MIRRORS).parts[0]
+
+
+def page_url(page: Path) -> str:
+    """The real-site URL a mirror file stands for (its path, on the site's own origin)."""
+    path = "/" + page.relative_to(MIRRORS / site_of(page)).with_suffix("").as_posix()
+    return rebase(path, get_site(site_of(page)).base_url)
+
+
+def expected_path(page: Path) -> Path:
+    return page.with_suffix(".expected.json")
+
+
+def extract(page: Path) -> Article | ExtractionIssue:
+    site = get_site(site_of(page))
+    try:
+        parsed = site.parse(page.read_bytes(), page_url(page), FETCHED_AT)
+    except ParseError as error:
+        return ExtractionIssue(url=page_url(page), stage="parse", problem=error.problem, detail=error.detail)
+    return clean(parsed, site.boilerplate)
+
+
+def as_golden(result: Article | ExtractionIssue) -> dict:
+    return json.loads(to_json(result))

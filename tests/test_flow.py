@@ -1,0 +1,133 @@
+"""End to end: the Prefect ingest flow (real API via the test harness) against the tempo mirror
+served over real HTTP on 127.0.0.1, into a real DuckDB file."""
+
+from datetime import datetime, timezone
+
+import duckdb
+import pytest
+
+from tests.golden import as_golden, extract, golden_pages
+
+pytestmark = pytest.mark.e2e
+CONTENT_TABLES = ("articles", "article_versions", "article_urls", "related_links", "removals", "extraction_issues")
+CHOSEN = "tempo:1772314"
+
+
+@pytest.fixture(scope="module")
+def warehouse(prefect_api, tmp_path_factory):
+    """The mirror ingested twice into one warehouse; yields (db path, first counts, second counts, snapshots)."""
+    from flows.ingest import ingest
+    from kabar.mirror import serve
+    from tests.conftest import MIRRORS
+
+    db = tmp_path_factory.mktemp("wh") / "warehouse.duckdb"
+    archive = db.parent / "archive"
+    with serve(MIRRORS / "tempo") as mirror:
+        run = lambda: ingest(site="tempo", base_url=mirror.base_url, db_path=str(db), archive_dir=str(archive),
+                             batch_size=5, min_delay=0.0)  # noqa: E731  (several batches on purpose)
+        first = run()
+        after_first = _snapshot(db)
+        second = run()
+    return db, first, second, after_first
+
+
+def _snapshot(db) -> dict[str, list]:
+    with duckdb.connect(str(db), read_only=True) as con:
+        return {t: con.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall() for t in CONTENT_TABLES}
+
+
+def _rows(db, query: str, *params) -> list[tuple]:
+    with duckdb.connect(str(db), read_only=True) as con:
+        return con.execute(query, params).fetchall()
+
+
+def _expected() -> dict[str, dict]:
+    """The golden extraction of every mirror article, by article id."""
+    goldens = [as_golden(extract(p)) for p in golden_pages()]
+    return {g["parsed"]["article_id"]: g for g in goldens if "parsed" in g}
+
+
+def test_every_mirror_article_is_loaded_once(warehouse):
+    db, first, _, _ = warehouse
+    expected = _expected()
+    loaded = dict(_rows(db, "SELECT article_id, body FROM articles"))
+    assert set(loaded) == set(expected)
+    assert all(loaded[i] == expected[i]["body"] for i in expected)
+    assert first["articles_new"] == len(expected)
+
+
+def test_counts_of_the_run(warehouse):
+    db, first, _, _ = warehouse
+    assert first["issues"] == 1  # the truncated page
+    assert first["fetch_errors"] == 1  # the sitemap's deleted article (404)
+    assert first["urls_collapsed"] == 2  # the feed's links with tracking parameters
+    assert first["urls_skipped"] >= 1  # the index page is not fetched
+    problem = _rows(db, "SELECT url, problem FROM extraction_issues")
+    assert [(u.rsplit("/", 2)[-2], p) for u, p in problem] == [("1772399", "unknown_layout")]
+    runs = _rows(db, "SELECT status, articles_new, issues FROM crawl_runs ORDER BY started_at")
+    assert runs[0] == ("completed", first["articles_new"], 1)
+
+
+def test_chosen_article_field_by_field(warehouse):
+    db = warehouse[0]
+    row = _rows(db, """SELECT url, title, authors, editor, published_at, section, tags, dateline, agency,
+                              image_url, image_caption, image_credit, editors_pick_title, editors_pick_url,
+                              language, layout, version, word_count
+                       FROM articles WHERE article_id = ?""", CHOSEN)[0]
+    assert row == (
+        "https://dunia.tempo.co/read/1772314/norwegia-dan-chile-sepakati-riset-bersama-di-antartika",
+        "Norwegia dan Chile Sepakati Riset Bersama di Antartika",
+        ["Sekar Wulandari"], "Ida Rosdalina",
+        datetime(2023, 9, 13, 12, 36, tzinfo=timezone.utc),
+        "Dunia", ["Antartika", "Norwegia", "Chile"], "Jakarta", "REUTERS",
+        "https://statik.tempo.co/data/2023/09/13/id_1231001/1231001_720.jpg",
+        "Kapal riset Norwegia bersandar di pelabuhan Punta Arenas, Chile, 12 September 2023. "
+        "Kapal itu akan membawa tim gabungan ke Semenanjung Antartika.",
+        "REUTERS/Lucia Ferrandez",
+        "Gletser di Patagonia Menyusut Lebih Cepat dari Perkiraan",
+        "https://dunia.tempo.co/read/1772001/gletser-di-patagonia-menyusut-lebih-cepat-dari-perkiraan",
+        "id", "tempo-2023", 1, 87,
+    )
+    body = _rows(db, "SELECT body FROM articles WHERE article_id = ?", CHOSEN)[0][0]
+    assert body.startswith("TEMPO.CO, Jakarta - Menteri Luar Negeri Norwegia")
+    assert body.endswith("penangkapan ikan skala besar di perairan sekitar.")
+    for boilerplate in ("Iklan", "Scroll Untuk Melanjutkan", "REUTERS", "Pilihan Editor", "REUTERS/Lucia"):
+        assert boilerplate not in body
+    removals = _rows(db, "SELECT rule, count FROM removals WHERE article_id = ? ORDER BY rule", CHOSEN)
+    assert removals == [("ad_label", 2), ("duplicate_caption", 1), ("scroll_prompt", 1)]
+
+
+def test_chosen_article_related_links(warehouse):
+    db = warehouse[0]
+    links = _rows(db, """SELECT block, position, target_url, target_article_id, title, time_text,
+                                published_until - published_after, summary
+                         FROM related_links WHERE source_article_id = ? ORDER BY block, position""", CHOSEN)
+    hour, day = datetime(1, 1, 1, 1) - datetime(1, 1, 1), datetime(1, 1, 2) - datetime(1, 1, 1)
+    assert links == [
+        ("rekomendasi", 1, "https://dunia.tempo.co/read/1772290/peneliti-temukan-koloni-penguin-baru-di-pulau-terpencil",
+         "tempo:1772290", "Peneliti Temukan Koloni Penguin Baru di Pulau Terpencil", "2 jam lalu", hour,
+         "Koloni itu diperkirakan berisi lebih dari seribu pasang penguin yang belum pernah tercatat."),
+        ("video_pilihan", 1, "https://www.tempo.co/read/1771880/video-cara-kerja-kapal-pemecah-es",
+         "tempo:1771880", "Video: Cara Kerja Kapal Pemecah Es", "1 hari lalu", day,
+         "Haluan kapal yang diperkuat baja menekan es hingga retak di bawah bobotnya sendiri."),
+    ]
+
+
+def test_related_links_match_the_pages(warehouse):
+    db = warehouse[0]
+    expected = {(aid, r["block"], r["url"]) for aid, g in _expected().items() for r in g["parsed"]["related"]}
+    assert set(_rows(db, "SELECT source_article_id, block, target_url FROM related_links")) == expected
+
+
+def test_duplicate_url_collapsed_into_one_article(warehouse):
+    db = warehouse[0]
+    fetched = [u for (u,) in _rows(db, "SELECT url FROM fetches WHERE run_id = (SELECT min_by(run_id, started_at) FROM crawl_runs)")]
+    assert not [u for u in fetched if "utm_" in u or "fbclid" in u]
+    assert len(fetched) == len(set(fetched))
+
+
+def test_second_run_changes_no_content(warehouse):
+    db, _, second, after_first = warehouse
+    assert second["articles_new"] == 0 and second["articles_updated"] == 0
+    assert second["pages_unchanged"] == second["pages_fetched"] - second["fetch_errors"]
+    assert _snapshot(db) == after_first

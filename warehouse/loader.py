@@ -1,0 +1,142 @@
+"""Writing one batch into the warehouse, in one transaction, and the reads the flow needs."""
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+
+from kabar.records import Article, ExtractionIssue, FetchedPage
+from warehouse.db import sql
+
+
+def previous_fetches(con, urls: list[str]) -> dict[str, tuple[str | None, str | None, str | None]]:
+    """(etag, last_modified, content_hash) of each URL's latest successful fetch."""
+    rows = con.execute(
+        """SELECT url, arg_max(etag, fetched_at), arg_max(last_modified, fetched_at),
+                  arg_max(content_hash, fetched_at)
+           FROM fetches WHERE status = 200 AND url IN (SELECT unnest(?)) GROUP BY url""",
+        [urls],
+    ).fetchall()
+    return {url: (etag, modified, digest) for url, etag, modified, digest in rows}
+
+
+def seen_raw_hashes(con, hashes: Iterable[str]) -> set[str]:
+    """Raw pages (by sha256) that an earlier run already parsed."""
+    rows = con.execute(
+        "SELECT DISTINCT content_hash FROM fetches WHERE outcome <> 'error' AND content_hash IN (SELECT unnest(?))",
+        [list(hashes)],
+    ).fetchall()
+    return {digest for (digest,) in rows}
+
+
+def known_content(con, hashes: Iterable[str]) -> dict[str, str]:
+    """content hash -> article id, for the stored articles with these hashes."""
+    rows = con.execute(
+        "SELECT content_hash, article_id FROM articles WHERE content_hash IN (SELECT unnest(?))", [list(hashes)]
+    ).fetchall()
+    return dict(rows)
+
+
+def start_run(con, run_id: str, site: str, started_at: datetime) -> None:
+    con.execute(
+        "INSERT INTO crawl_runs (run_id, site, started_at, status) VALUES (?, ?, ?, 'running')",
+        [run_id, site, started_at],
+    )
+
+
+def finish_run(con, run_id: str, finished_at: datetime, status: str, counts: Mapping[str, int]) -> None:
+    assignments = ", ".join(f"{column} = ?" for column in counts)
+    con.execute(
+        f"UPDATE crawl_runs SET finished_at = ?, status = ?, {assignments} WHERE run_id = ?",
+        [finished_at, status, *counts.values(), run_id],
+    )
+
+
+def load_batch(con, run_id: str, pages: list[FetchedPage], plan) -> dict[str, int]:
+    """Fetches, articles (+ versions, URLs, removals), related links and issues of one batch,
+    all or nothing. Returns the counts the run reports."""
+    con.begin()
+    try:
+        _insert_fetches(con, run_id, pages, plan.outcomes)
+        new, updated = _upsert_articles(con, plan.articles)
+        _insert_urls(con, plan.aliases, {p.url: p.fetched_at for p in pages})
+        links = _merge_related(con, plan.articles)
+        _insert_issues(con, run_id, plan.issues, pages)
+        con.commit()
+    except BaseException:
+        con.rollback()
+        raise
+    return {"articles_new": new, "articles_updated": updated, "related_links_seen": links,
+            "issues": len(plan.issues), "duplicates": plan.duplicates}
+
+
+def _insert_fetches(con, run_id: str, pages: list[FetchedPage], outcomes: Mapping[str, str]) -> None:
+    con.executemany(
+        "INSERT INTO fetches VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [(run_id, p.url, p.final_url, p.fetched_at, p.status, outcomes[p.url], p.byte_count, p.elapsed_ms,
+          p.attempts, p.etag, p.last_modified, p.content_type, p.content_hash, p.error) for p in pages],
+    )
+
+
+def _upsert_articles(con, articles: tuple[Article, ...]) -> tuple[int, int]:
+    """New content replaces the current row (delete + insert: far faster than UPDATE in DuckDB) and
+    appends a version; content already stored is left alone."""
+    stored = {row[0]: row[1:] for row in con.execute(
+        "SELECT article_id, content_hash, version, first_seen_at FROM articles WHERE article_id IN (SELECT unnest(?))",
+        [[a.parsed.article_id for a in articles]],
+    ).fetchall()}
+    changed = [a for a in articles if stored.get(a.parsed.article_id, (None,))[0] != a.content_hash]
+    ids = [a.parsed.article_id for a in changed]
+    con.execute("DELETE FROM articles WHERE article_id IN (SELECT unnest(?))", [ids])
+    con.execute("DELETE FROM removals WHERE article_id IN (SELECT unnest(?))", [ids])
+    rows = [_article_row(a, *stored.get(a.parsed.article_id, (None, 0, a.parsed.fetched_at))[1:]) for a in changed]
+    con.executemany(f"INSERT INTO articles VALUES ({', '.join('?' * 26)})", rows)
+    con.executemany(
+        "INSERT INTO article_versions VALUES (?, ?, ?, ?, ?, ?)",
+        [(r[0], r[25], r[22], r[24], r[3], r[13]) for r in rows],
+    )
+    con.executemany(
+        "INSERT INTO removals VALUES (?, ?, ?, ?)",
+        [(a.parsed.article_id, r.rule, r.count, r.sample) for a in changed for r in a.removals],
+    )
+    new = sum(1 for a in changed if a.parsed.article_id not in stored)
+    return new, len(changed) - new
+
+
+def _article_row(article: Article, version: int, first_seen_at: datetime) -> tuple:
+    p = article.parsed
+    return (
+        p.article_id, p.site, p.url, p.title, p.subtitle, list(p.authors), p.editor, p.published_at,
+        p.updated_at, p.section, list(p.tags), p.dateline, p.agency, article.body, len(article.body.split()),
+        p.image_url, p.image_caption, p.image_credit, p.editors_pick_title, p.editors_pick_url, p.language,
+        p.layout, article.content_hash, first_seen_at, p.fetched_at, version + 1,
+    )
+
+
+def _insert_urls(con, aliases: Iterable[tuple[str, str]], fetched_at: Mapping[str, datetime]) -> None:
+    con.executemany(
+        "INSERT INTO article_urls VALUES (?, ?, ?) ON CONFLICT (url) DO NOTHING",
+        [(url, article_id, fetched_at[url]) for url, article_id in dict(aliases).items()],
+    )
+
+
+def _merge_related(con, articles: tuple[Article, ...]) -> int:
+    rows = [
+        (a.parsed.article_id, r.block, r.url, r.target_article_id, r.position, r.title, r.time_text,
+         r.published_after, r.published_until, r.image_url, r.image_caption, r.summary, a.parsed.fetched_at)
+        for a in articles for r in a.parsed.related
+    ]
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE staged_links AS "
+        "SELECT * EXCLUDE (first_seen_at, last_seen_at, seen_count), first_seen_at AS seen_at "
+        "FROM related_links LIMIT 0"
+    )
+    con.executemany(f"INSERT INTO staged_links VALUES ({', '.join('?' * 13)})", rows)
+    con.execute(sql("merge_related.sql"))
+    return len(rows)
+
+
+def _insert_issues(con, run_id: str, issues: tuple[ExtractionIssue, ...], pages: list[FetchedPage]) -> None:
+    seen_at = max((p.fetched_at for p in pages), default=None)
+    con.executemany(
+        "INSERT INTO extraction_issues VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [(run_id, i.url, i.stage, i.problem, i.detail, i.content_hash, seen_at) for i in issues],
+    )
