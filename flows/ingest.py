@@ -2,7 +2,6 @@
 
 import os
 from datetime import datetime, timezone
-from itertools import batched
 from pathlib import Path
 from uuid import uuid4
 
@@ -50,8 +49,9 @@ def ingest(
                                          "urls_skipped": selection.skipped, "urls_collapsed": selection.collapsed}
     delay = source.min_delay if min_delay is None else min_delay
     try:
-        for batch in batched(map(to_fetch, selection.urls), batch_size):
-            urls = list(batch)
+        urls_to_fetch = [to_fetch(url) for url in selection.urls]
+        for start in range(0, len(urls_to_fetch), batch_size):
+            urls = urls_to_fetch[start : start + batch_size]
             pages = fetch_batch(urls, archive_dir, previous_fetches(db_path, urls), user_agent, delay, max_workers)
             parsed = parse_batch(site, fresh_pages(db_path, pages))
             plan = dedup_batch(db_path, pages, clean_batch(site, parsed))

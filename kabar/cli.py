@@ -129,6 +129,7 @@ def cmd_run(args) -> int:
 def cmd_demo(args) -> int:
     root = _mirror_root(args.site)
     _quiet_prefect()
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")  # the demo prints its own summary
     from flows.ingest import ingest
     from kabar.mirror import serve
 
@@ -149,7 +150,7 @@ def _print_demo(db: str, counts: dict[str, int]) -> None:
     print(f"  duplicates collapsed: {counts['urls_collapsed']} URLs before fetching, "
           f"{counts['duplicates']} pages after parsing; {counts['pages_unchanged']} pages unchanged")
     with connect(db, read_only=True) as con:
-        totals = con.execute("SELECT (SELECT count(*) FROM articles), (SELECT count(*) FROM related_links)").fetchone()
+        totals = con.execute("SELECT (SELECT count(*) FROM articles), (SELECT count(*) FROM related_links)").fetchall()[0]
         print(f"  the warehouse now holds {totals[0]} articles and {totals[1]} related links\n")
         print(f"sample query:\n{DEMO_QUERY}\n")
         print(con.sql(DEMO_QUERY))

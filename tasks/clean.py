@@ -4,6 +4,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 
 from prefect import task
+from prefect.cache_policies import NO_CACHE
 
 from kabar.records import Article, ExtractionIssue, ParsedArticle, Removal
 from kabar.text import fingerprint, normalize
@@ -67,7 +68,10 @@ _CONTEXT_RULES: tuple[tuple[str, Callable[[str, list[str], ParsedArticle], bool]
 )
 
 
-@task(name="clean")
-def clean_batch(site_name: str, parsed: list[ParsedArticle]) -> list[Article | ExtractionIssue]:
+@task(name="clean", cache_policy=NO_CACHE)
+def clean_batch(
+    site_name: str, parsed: dict[str, ParsedArticle | ExtractionIssue]
+) -> dict[str, Article | ExtractionIssue]:
+    """Cleans the parsed articles; the pages that failed to parse pass through as they are."""
     rules = get_site(site_name).boilerplate
-    return [clean(p, rules) for p in parsed]
+    return {url: clean(p, rules) if isinstance(p, ParsedArticle) else p for url, p in parsed.items()}

@@ -8,6 +8,7 @@ from __future__ import annotations
 import gzip
 import logging
 from collections import deque
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
 import requests
@@ -16,6 +17,7 @@ from prefect import task
 from prefect.cache_policies import NO_CACHE
 from protego import Protego
 
+from kabar.urls import rebase
 from tasks.fetch import USER_AGENT, make_session
 
 log = logging.getLogger(__name__)
@@ -120,11 +122,13 @@ def discover_urls(
     *,
     max_sitemaps: int = 50,
     timeout: tuple[float, float] = (5, 30),
+    rewrite: Callable[[str], str] = lambda url: url,
 ) -> list[str]:
     """Page URLs reachable from `start_urls`, first seen first, without exact duplicates.
 
     Start URLs are always read; sources found through them (robots.txt Sitemap lines, sitemap
-    index entries) are read breadth-first, at most `max_sitemaps` of them, each once.
+    index entries) are read breadth-first, at most `max_sitemaps` of them, each once, from the
+    URL `rewrite` gives (a mirror's, when crawling one). Page URLs are returned as found.
     """
     queue, seen, found = deque(start_urls), set(start_urls), {}
     budget = max_sitemaps
@@ -133,7 +137,7 @@ def discover_urls(
         content = _get(session, url, timeout)
         pages, children = _read_source(content, url) if content is not None else ([], [])
         found.update(dict.fromkeys(pages))
-        fresh = [child for child in dict.fromkeys(children) if child not in seen]
+        fresh = [child for child in dict.fromkeys(map(rewrite, children)) if child not in seen]
         if len(fresh) > budget:
             log.warning("max_sitemaps=%d reached: %d sources not read", max_sitemaps, len(fresh) - budget)
         fresh = fresh[:budget]
@@ -144,7 +148,11 @@ def discover_urls(
 
 
 @task(name="discover", retries=2, retry_delay_seconds=30, cache_policy=NO_CACHE)
-def discover(start_urls: list[str], user_agent: str = USER_AGENT, max_sitemaps: int = 50) -> list[str]:
-    """Prefect wrapper: builds its own session, since tasks take plain values."""
+def discover(
+    start_urls: list[str], user_agent: str = USER_AGENT, base_url: str | None = None, max_sitemaps: int = 50
+) -> list[str]:
+    """Prefect wrapper: builds its own session, since tasks take plain values. With `base_url`,
+    the sources a start URL names are read from that mirror too."""
+    rewrite = (lambda url: rebase(url, base_url)) if base_url else (lambda url: url)
     with make_session(user_agent) as session:
-        return discover_urls(session, start_urls, max_sitemaps=max_sitemaps)
+        return discover_urls(session, start_urls, max_sitemaps=max_sitemaps, rewrite=rewrite)

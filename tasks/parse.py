@@ -3,6 +3,7 @@
 import logging
 
 from prefect import task
+from prefect.cache_policies import NO_CACHE
 
 from kabar.records import ExtractionIssue, FetchedPage, ParsedArticle
 from sites import ParseError, Site, get_site
@@ -25,7 +26,8 @@ def parse_page(site: Site, page: FetchedPage) -> ParsedArticle | ExtractionIssue
         return issue("parser_crashed", f"{type(error).__name__}: {error}")
 
 
-@task(name="parse")
-def parse_batch(site_name: str, pages: list[FetchedPage]) -> list[ParsedArticle | ExtractionIssue]:
+@task(name="parse", cache_policy=NO_CACHE)
+def parse_batch(site_name: str, pages: list[FetchedPage]) -> dict[str, ParsedArticle | ExtractionIssue]:
+    """Each page's result, by the URL it was fetched from."""
     site = get_site(site_name)
-    return [parse_page(site, page) for page in pages]
+    return {page.url: parse_page(site, page) for page in pages}

@@ -86,7 +86,7 @@ def test_chosen_article_field_by_field(warehouse):
         "REUTERS/Lucia Ferrandez",
         "Gletser di Patagonia Menyusut Lebih Cepat dari Perkiraan",
         "https://dunia.tempo.co/read/1772001/gletser-di-patagonia-menyusut-lebih-cepat-dari-perkiraan",
-        "id", "tempo-2023", 1, 87,
+        "id", "tempo-2023", 1, 130,
     )
     body = _rows(db, "SELECT body FROM articles WHERE article_id = ?", CHOSEN)[0][0]
     assert body.startswith("TEMPO.CO, Jakarta - Menteri Luar Negeri Norwegia")

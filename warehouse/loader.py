@@ -68,8 +68,14 @@ def load_batch(con, run_id: str, pages: list[FetchedPage], plan) -> dict[str, in
             "issues": len(plan.issues), "duplicates": plan.duplicates}
 
 
+def _insert_many(con, statement: str, rows: list[tuple]) -> None:
+    if rows:  # DuckDB's executemany refuses an empty list
+        con.executemany(statement, rows)
+
+
 def _insert_fetches(con, run_id: str, pages: list[FetchedPage], outcomes: Mapping[str, str]) -> None:
-    con.executemany(
+    _insert_many(
+        con,
         "INSERT INTO fetches VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [(run_id, p.url, p.final_url, p.fetched_at, p.status, outcomes[p.url], p.byte_count, p.elapsed_ms,
           p.attempts, p.etag, p.last_modified, p.content_type, p.content_hash, p.error) for p in pages],
@@ -87,13 +93,16 @@ def _upsert_articles(con, articles: tuple[Article, ...]) -> tuple[int, int]:
     ids = [a.parsed.article_id for a in changed]
     con.execute("DELETE FROM articles WHERE article_id IN (SELECT unnest(?))", [ids])
     con.execute("DELETE FROM removals WHERE article_id IN (SELECT unnest(?))", [ids])
-    rows = [_article_row(a, *stored.get(a.parsed.article_id, (None, 0, a.parsed.fetched_at))[1:]) for a in changed]
-    con.executemany(f"INSERT INTO articles VALUES ({', '.join('?' * 26)})", rows)
-    con.executemany(
-        "INSERT INTO article_versions VALUES (?, ?, ?, ?, ?, ?)",
-        [(r[0], r[25], r[22], r[24], r[3], r[13]) for r in rows],
-    )
-    con.executemany(
+    versions = {a.parsed.article_id: stored.get(a.parsed.article_id, (None, 0, a.parsed.fetched_at))[1:]
+                for a in changed}
+    _insert_many(con, f"INSERT INTO articles VALUES ({', '.join('?' * 26)})",
+                 [_article_row(a, *versions[a.parsed.article_id]) for a in changed])
+    _insert_many(con, "INSERT INTO article_versions VALUES (?, ?, ?, ?, ?, ?)", [
+        (a.parsed.article_id, versions[a.parsed.article_id][0] + 1, a.content_hash, a.parsed.fetched_at,
+         a.parsed.title, a.body) for a in changed
+    ])
+    _insert_many(
+        con,
         "INSERT INTO removals VALUES (?, ?, ?, ?)",
         [(a.parsed.article_id, r.rule, r.count, r.sample) for a in changed for r in a.removals],
     )
@@ -112,7 +121,8 @@ def _article_row(article: Article, version: int, first_seen_at: datetime) -> tup
 
 
 def _insert_urls(con, aliases: Iterable[tuple[str, str]], fetched_at: Mapping[str, datetime]) -> None:
-    con.executemany(
+    _insert_many(
+        con,
         "INSERT INTO article_urls VALUES (?, ?, ?) ON CONFLICT (url) DO NOTHING",
         [(url, article_id, fetched_at[url]) for url, article_id in dict(aliases).items()],
     )
@@ -129,14 +139,15 @@ def _merge_related(con, articles: tuple[Article, ...]) -> int:
         "SELECT * EXCLUDE (first_seen_at, last_seen_at, seen_count), first_seen_at AS seen_at "
         "FROM related_links LIMIT 0"
     )
-    con.executemany(f"INSERT INTO staged_links VALUES ({', '.join('?' * 13)})", rows)
+    _insert_many(con, f"INSERT INTO staged_links VALUES ({', '.join('?' * 13)})", rows)
     con.execute(sql("merge_related.sql"))
     return len(rows)
 
 
 def _insert_issues(con, run_id: str, issues: tuple[ExtractionIssue, ...], pages: list[FetchedPage]) -> None:
     seen_at = max((p.fetched_at for p in pages), default=None)
-    con.executemany(
+    _insert_many(
+        con,
         "INSERT INTO extraction_issues VALUES (?, ?, ?, ?, ?, ?, ?)",
         [(run_id, i.url, i.stage, i.problem, i.detail, i.content_hash, seen_at) for i in issues],
     )
