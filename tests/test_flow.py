@@ -131,3 +131,34 @@ def test_second_run_changes_no_content(warehouse):
     assert second["articles_new"] == 0 and second["articles_updated"] == 0
     assert second["pages_unchanged"] == second["pages_fetched"] - second["fetch_errors"]
     assert _snapshot(db) == after_first
+
+
+def _documented_queries() -> list[str]:
+    from pathlib import Path
+
+    root = Path(__file__).parents[1]
+    text = (root / "README.md").read_text() + (root / "docs" / "queries.md").read_text()
+    blocks = [b.split("```", 1)[0] for b in text.split("```sql")[1:]]
+    return [q.strip() for block in blocks for q in block.split(";") if q.strip().replace("\n", "").strip("- ")]
+
+
+def test_documented_queries_run(warehouse):
+    db = warehouse[0]
+    queries = _documented_queries()
+    assert len(queries) >= 10
+    with duckdb.connect(str(db), read_only=True) as con:
+        for query in queries:
+            con.execute(query).fetchall()
+
+
+def test_kabar_demo_fills_a_warehouse(prefect_api, tmp_path, capsys):
+    from kabar.cli import main
+
+    db = tmp_path / "demo.duckdb"
+    assert main(["demo", "--db", str(db), "--archive", str(tmp_path / "archive")]) == 0
+    out = capsys.readouterr().out
+    articles = len(_expected())
+    assert f"{articles} new articles" in out
+    assert "duplicates collapsed: 2 URLs before fetching" in out
+    assert "sample query:" in out and "│" in out  # the query's result table
+    assert _rows(db, "SELECT count(*) FROM articles") == [(articles,)]
