@@ -30,7 +30,6 @@ WIB = timezone(timedelta(hours=7), "WIB")
 OLDEST = datetime(2023, 9, 1, 6, 0, tzinfo=WIB)
 DAYS = "Senin Selasa Rabu Kamis Jumat Sabtu Minggu".split()
 MONTHS = "Januari Februari Maret April Mei Juni Juli Agustus September Oktober November Desember".split()
-SMALL = {"di", "ke", "dari", "dan", "yang", "untuk", "dengan", "atau"}
 WORDS = """
 pemerintah daerah warga kota desa pasar harga beras minyak jalan tol kereta bandara pelabuhan sekolah
 guru siswa rumah sakit dokter pasien hujan banjir kemarau panen petani nelayan laut pulau gunung hutan
@@ -112,10 +111,10 @@ def _render(rng: random.Random, template: BeautifulSoup, page: Page, pages: list
     soup.select_one("p.date").string = _date_text(page.published)
     isi = soup.select_one("#isi")
     _rewrite_body(rng, isi)
-    links = [a for a in isi.select("p a[href]") if EDITORS_PICK.match(normalize(a.parent.get_text()))]
-    boxes = soup.select("section.rekomendasi .card-box, section.video-pilihan .card-box")
-    for target, anchors in zip(_others(rng, len(pages), page.index, len(links) + len(boxes)), [links, *boxes]):
-        _point(anchors if isinstance(anchors, list) else anchors.select("a[href]"), pages[target])
+    picks = [[a] for a in isi.select("p a[href]") if EDITORS_PICK.match(normalize(a.parent.get_text()))]
+    cards = [box.select("a[href]") for box in soup.select("section.rekomendasi .card-box, section.video-pilihan .card-box")]
+    for target, anchors in zip(_others(rng, len(pages), page.index, len(picks) + len(cards)), picks + cards):
+        _point(anchors, pages[target])
     return soup.decode()
 
 
@@ -153,8 +152,9 @@ def _others(rng: random.Random, n: int, i: int, k: int) -> list[int]:
 
 
 def _title(rng: random.Random) -> str:
-    words = [rng.choice(WORDS if w % 3 else WORDS + GLUE) for w in range(rng.randint(6, 10))]
-    return " ".join(w if w in SMALL and k else w.capitalize() for k, w in enumerate(words))
+    """6–10 words, capitalised as tempo.co does (short joining words stay lower case)."""
+    words = [rng.choice(GLUE if rng.random() < 0.15 else WORDS) for _ in range(rng.randint(6, 10))]
+    return " ".join([words[0].capitalize()] + [w if w in GLUE else w.capitalize() for w in words[1:]])
 
 
 def _sentences(rng: random.Random, words: int) -> str:

@@ -162,3 +162,19 @@ def test_kabar_demo_fills_a_warehouse(prefect_api, tmp_path, capsys):
     assert "duplicates collapsed: 2 URLs before fetching" in out
     assert "sample query:" in out and "│" in out  # the query's result table
     assert _rows(db, "SELECT count(*) FROM articles") == [(articles,)]
+
+
+def test_kabar_run_against_a_mirror_with_a_limit(prefect_api, tempo_mirror, tmp_path, capsys):
+    import json
+
+    from kabar.cli import main
+
+    db = tmp_path / "run.duckdb"
+    args = ["run", "--base-url", tempo_mirror.base_url, "--limit", "3", "--delay", "0", "--db", str(db),
+            "--archive", str(tmp_path / "archive")]
+    assert main(args) == 0
+    counts = json.loads(capsys.readouterr().out)
+    assert counts["urls_discovered"] == 3
+    assert _rows(db, "SELECT count(*) FROM fetches") == [(3,)]
+    ua = {hit.user_agent for hit in tempo_mirror.hits}
+    assert len(ua) == 1 and ua.pop().startswith("kabar/")
