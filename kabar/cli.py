@@ -3,6 +3,7 @@
 import argparse
 import gzip
 import json
+import math
 import os
 import sys
 from datetime import datetime, timezone
@@ -87,7 +88,7 @@ def _non_negative(value: str) -> float:
         number = float(value)
     except ValueError:
         number = -1.0
-    if number < 0:
+    if not 0 <= number < math.inf:  # also refuses nan
         raise argparse.ArgumentTypeError(f"expected a number of seconds, got {value!r}")
     return number
 

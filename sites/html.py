@@ -73,8 +73,17 @@ def text_blocks(el: Tag) -> Iterator[str]:
             yield from _flush(run)
             yield from text_blocks(child)
         else:
-            run.append(child.get_text())
+            run.extend(_inline_texts(child))
     yield from _flush(run)
+
+
+def _inline_texts(el: Tag) -> Iterator[str]:
+    """An inline element's text as a browser lays it out: a <br> anywhere inside is a space."""
+    for node in el.descendants:
+        if isinstance(node, NavigableString) and not isinstance(node, Comment):
+            yield str(node)
+        elif getattr(node, "name", None) == "br":
+            yield " "
 
 
 def _flush(run: list[str]) -> Iterator[str]:

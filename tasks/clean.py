@@ -48,8 +48,8 @@ def _removal_rule(block: str, kept: list[str], parsed: ParsedArticle, rules: Seq
 
 
 def _is_caption(block: str, kept: list[str], parsed: ParsedArticle) -> bool:
-    caption = parsed.image_caption
-    return bool(caption) and (block == caption or block == f"{caption} {parsed.image_credit or ''}".strip())
+    caption = normalize(parsed.image_caption)
+    return bool(caption) and block in (caption, normalize(f"{caption} {parsed.image_credit or ''}"))
 
 
 def _is_repeat(block: str, kept: list[str], parsed: ParsedArticle) -> bool:

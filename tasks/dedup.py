@@ -49,12 +49,14 @@ def plan_batch(
     owners = dict(known)
     kept: dict[str, Article] = {}
     aliases, issues, outcomes = [], [], {}
+    by_bytes = {p.content_hash: results[p.url] for p in pages if p.url in results}
     for page in pages:
-        result = results.get(page.url)
+        # A page with the same bytes as one parsed in this batch shares its result.
+        result = results.get(page.url) or (None if page.unchanged else by_bytes.get(page.content_hash))
         if result is None:
             outcomes[page.url] = ERROR if page.status not in (200, 304) else UNCHANGED
         elif isinstance(result, ExtractionIssue):
-            issues.append(result)
+            issues += [] if result in issues else [result]
             outcomes[page.url] = ISSUE
         else:
             article_id = result.parsed.article_id

@@ -121,10 +121,9 @@ def test_caption_without_credit_on_the_record():
     assert [r.rule for r in article.removals] == ["duplicate_caption"]
 
 
-@pytest.mark.xfail(strict=True, reason="clean normalises each block and the title, but compares blocks with the "
-                                       "raw image_caption: a caption with a no-break space or double space is kept")
 def test_duplicate_caption_compares_normalised_text():
-    article = cleaned("Kapal riset Norwegia bersandar.", P1, image_caption="Kapal riset\u00a0Norwegia  bersandar.")
+    caption = "Kapal riset\u00a0Norwegia  bersandar."
+    article = cleaned("Kapal riset Norwegia bersandar.", P1, image_caption=caption)
     assert article.body == P1
 
 
@@ -181,8 +180,6 @@ def test_real_paragraphs_mentioning_boilerplate_words_are_kept(paragraph):
     assert article.removals == ()
 
 
-@pytest.mark.xfail(strict=True, reason="login_prompt matches only the start of a block (no `$`, unlike the other "
-                                       "rules), so a real paragraph that opens with one of its phrases is dropped")
 @pytest.mark.parametrize(
     "paragraph",
     [

@@ -64,8 +64,6 @@ def test_bad_arguments(capsys, no_crawl, argv):
     assert no_crawl == []
 
 
-@pytest.mark.xfail(strict=True, reason="_non_negative accepts float('nan') and float('inf') (nan < 0 is False), "
-                                       "so `run --delay nan` starts a crawl instead of exiting 2")
 @pytest.mark.parametrize("delay", ["nan", "inf"])
 def test_delay_must_be_a_finite_number(capsys, no_crawl, delay):
     assert_usage_error(capsys, ["run", "--delay", delay])

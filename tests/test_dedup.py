@@ -139,8 +139,6 @@ def test_a_mixed_batch():
     assert plan.duplicates == 2
 
 
-@pytest.mark.xfail(strict=True, reason="a page whose raw bytes repeat another page of the same batch is never parsed, "
-                                       "so plan_batch calls it 'unchanged' and records no alias for its URL")
 def test_same_bytes_under_two_urls_in_one_batch():
     pages = [page(A, raw="same-bytes"), page(B, raw="same-bytes")]
     parsed_urls = [p.url for p in pages_to_parse(pages, set())]

@@ -41,7 +41,8 @@ def test_same_article_id_under_two_slugs_collapses():
 
 
 def test_the_kept_url_is_canonical():
-    selection = select_articles(TEMPO, ["HTTP://Dunia.Tempo.co/read/1772314/norwegia-dan-chile/?utm_campaign=x"])
+    url = "HTTP://Dunia.Tempo.co/read/1772314/norwegia-dan-chile/?utm_campaign=x"
+    selection = select_articles(TEMPO, [url])
     assert selection.urls == (NORWEGIA,)
 
 

@@ -33,7 +33,8 @@ def test_get_site_unknown_raises_key_error_listing_known_sites():
 
 @pytest.mark.parametrize(
     "url",
-    [PAGE, "https://tempo.co/", "https://www.tempo.co/indeks/2023-09-13", "http://NASIONAL.TEMPO.CO/read/1/x"],
+    [PAGE, "https://tempo.co/", "https://www.tempo.co/indeks/2023-09-13",
+     "http://NASIONAL.TEMPO.CO/read/1/x"],
 )
 def test_site_for_url_finds_tempo(url):
     assert site_for_url(url) is TEMPO
@@ -73,9 +74,6 @@ def test_tempo_2015_url_is_an_article():
     assert article_id is not None and article_id.startswith("tempo:") and article_id.endswith("716101")
 
 
-@pytest.mark.xfail(strict=True, reason="the 2015 URL id is a 3-digit channel code + the article number "
-                                       "(gaya 060…, nasional 063/078…, metro 231…, bola 237…); the article is "
-                                       "716101 in today's /read/<id>/ form, but article_id keeps '058716101'")
 def test_tempo_2015_url_id_drops_the_channel_code():
     assert TEMPO.article_id("https://nasional.tempo.co/read/news/2015/11/05/058716101/slug") == "tempo:716101"
 
@@ -131,7 +129,8 @@ def test_related_links_of_an_empty_block():
         pytest.param("<p>x</p><script>var iklan = 1;</script><style>p{}</style><!-- c --><p>y</p>",
                      ["x", "y"], id="script-style-comment-skipped"),
         pytest.param("<span><p>a</p><p>b</p></span>", ["a", "b"], id="inline-wrapping-blocks"),
-        pytest.param("<ul><li>satu</li><li>dua</li></ul><h2>Judul</h2>", ["satu", "dua", "Judul"], id="lists"),
+        pytest.param("<ul><li>satu</li><li>dua</li></ul><h2>Judul</h2>", ["satu", "dua", "Judul"],
+                     id="lists"),
     ],
 )
 def test_text_blocks(html, expected):
@@ -139,8 +138,6 @@ def test_text_blocks(html, expected):
     assert list(text_blocks(root)) == expected
 
 
-@pytest.mark.xfail(strict=True, reason="text_blocks turns a direct <br> into a space but reads inline elements with "
-                                       "get_text(), so a <br> inside <strong>/<a>/<span> glues two words together")
 def test_text_blocks_br_inside_an_inline_element():
     root = soup_of("<div id='root'><p><strong>Baris satu<br>Baris dua</strong></p></div>").select_one("#root")
     assert list(text_blocks(root)) == ["Baris satu Baris dua"]

@@ -17,17 +17,21 @@ class Tempo(Site):
     base_url = "https://www.tempo.co"
     domains = ("tempo.co",)
     language = "id"
-    article_path = re.compile(r"^/read/(?:news/\d{4}/\d{2}/\d{2}/)?(?P<id>\d+)(?:/|$)")
+    # /read/<id>/<slug> (2016-2023); /read/news/<date>/<3-digit section code><id>/<slug> (2015):
+    # the same id sequence, so a story keeps its id when tempo moves it to a newer URL form.
+    article_path = re.compile(r"^/read/(?:news/\d{4}/\d{2}/\d{2}/\d{3})?(?P<id>\d+)(?:[/,]|$)")
     start_paths = ("/robots.txt", "/rss/terbaru.xml")
     min_delay = 1.0
     boilerplate = (
         rule("ad_label", r"iklan$"),
         rule("scroll_prompt", r"scroll untuk melanjutkan$"),
-        rule(
+        rule(  # the login / sign-up / e-mail confirmation dialog, line by line
             "login_prompt",
-            r"(lupa kata sandi|atau masuk melalui|atau daftar melalui|belum memiliki akun|sudah memiliki akun"
-            r"|konfirmasi email|kami telah mengirimkan link aktivasi|klik link aktivasi"
-            r"|jika anda tidak menerima email|kirimkan lagi sekarang)",
+            r"(lupa kata sandi\?( klik di sini)?|atau (masuk|daftar) melalui"
+            r"|(belum|sudah) memiliki akun( (daftar|masuk) di sini)?|konfirmasi email"
+            r"|kami telah mengirimkan link aktivasi melalui email ke \S+"
+            r"|klik link aktivasi dan dapatkan akses membaca .{0,80}"
+            r"|jika anda tidak menerima email,?( kirimkan lagi sekarang)?|kirimkan lagi sekarang)$",
         ),
         rule("sponsor_disclaimer", r"konten sponsor pada widget ini"),
         rule("image_placeholder", r"image-gnews$"),
