@@ -133,7 +133,8 @@ def bench_loader(pages: list[FetchedPage], db: Path, batch_size: int) -> dict:
     the flow opens it (connect applies the schema, timed apart)."""
     site = get_site("tempo")
     parsed = {p.url: parse_page(site, p) for p in pages if p.status == 200}
-    results = {url: clean(r, site.boilerplate) if isinstance(r, ParsedArticle) else r for url, r in parsed.items()}
+    results = {url: clean(result, site.boilerplate) if isinstance(result, ParsedArticle) else result
+               for url, result in parsed.items()}  # fmt: skip
     run_id = "bench-loader"
     with connect(db) as con:
         loader.start_run(con, run_id, "tempo", FETCHED_AT)
@@ -189,7 +190,9 @@ def main(argv: list[str] | None = None) -> int:
         report["generate_s"] = round(generate_s, 2)
         with serve(work / "mirror") as mirror:
             say(f"mirror at {mirror.base_url}")
-            report["end_to_end"] = bench_end_to_end(mirror.base_url, work, args.pages, args.batch_size, args.workers)
+            report["end_to_end"] = bench_end_to_end(
+                mirror.base_url, work, args.pages, args.batch_size, args.workers
+            )
             say("fetch alone")
             local = [rebase(url, mirror.base_url) for url in urls]
             report["fetch"], fetched = bench_fetch(local, work / "fetch-archive", args.workers)

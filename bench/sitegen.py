@@ -22,10 +22,12 @@ from bs4 import BeautifulSoup, Tag
 
 from kabar.text import normalize
 from sites import get_site
-from sites.tempo.layout2023 import AGENCY, DATELINE, EDITORS_PICK, matches
 
 TEMPLATES = Path(__file__).parents[1] / "tests" / "fixtures" / "sites" / "tempo" / "read"
 FIRST_ID = 1_800_000
+DATELINE = re.compile(r"^TEMPO\.CO\s*,")  # <strong>TEMPO.CO</strong>, <strong>City</strong> - ...
+ARTICLE_LINK = re.compile(r"^https://(\w+\.)?tempo\.co/read/\d+")
+CARDS = "section.rekomendasi .card-box, section.video-pilihan .card-box"  # the related blocks' items
 WIB = timezone(timedelta(hours=7), "WIB")
 OLDEST = datetime(2023, 9, 1, 6, 0, tzinfo=WIB)
 DAYS = "Senin Selasa Rabu Kamis Jumat Sabtu Minggu".split()
@@ -73,7 +75,7 @@ def generate(out_dir: Path, n: int = 500, seed: int = 0) -> list[str]:
     """Write the mirror (pages, robots.txt, sitemap.xml, rss/terbaru.xml); the pages' canonical URLs."""
     rng, out = random.Random(seed), Path(out_dir)
     templates = load_templates()
-    pages = [_plan(rng, i, len(templates), templates) for i in range(n)]
+    pages = [_plan(rng, i, templates) for i in range(n)]
     for page in pages:
         _write(out / page.path, _render(rng, templates[page.template][0], page, pages))
     _write(out / "robots.txt", "User-agent: *\nAllow: /\n\nSitemap: https://www.tempo.co/sitemap.xml\n")
@@ -87,16 +89,18 @@ def load_templates() -> list[tuple[BeautifulSoup, str]]:
     found = []
     for path in sorted(TEMPLATES.glob("*/*.html")):
         soup = BeautifulSoup(path.read_bytes(), "lxml")
-        if matches(soup):
+        if soup.select_one("article.detail-artikel h1.title") and soup.select_one("#isi"):  # the 2023 layout
             canonical = soup.select_one('link[rel="canonical"]')["href"]
             found.append((soup, re.match(r"https://(\w+)\.tempo\.co/", canonical)[1]))
     return found
 
 
-def _plan(rng: random.Random, i: int, count: int, templates) -> Page:
-    template = i % count
+def _plan(rng: random.Random, i: int, templates: list[tuple[BeautifulSoup, str]]) -> Page:
+    """Page i: the templates in turn, one page every 37 minutes or so from OLDEST on."""
+    template = i % len(templates)
     published = OLDEST + timedelta(minutes=37 * i + rng.randrange(30))
-    return Page(index=i, template=template, section=templates[template][1], title=_title(rng), published=published)
+    return Page(index=i, template=template, section=templates[template][1], title=_title(rng),
+                published=published)  # fmt: skip
 
 
 def _render(rng: random.Random, template: BeautifulSoup, page: Page, pages: list[Page]) -> str:
@@ -111,26 +115,29 @@ def _render(rng: random.Random, template: BeautifulSoup, page: Page, pages: list
     soup.select_one("p.date").string = _date_text(page.published)
     isi = soup.select_one("#isi")
     _rewrite_body(rng, isi)
-    picks = [[a] for a in isi.select("p a[href]") if EDITORS_PICK.match(normalize(a.parent.get_text()))]
-    cards = [box.select("a[href]") for box in soup.select("section.rekomendasi .card-box, section.video-pilihan .card-box")]
+    picks = [[a] for a in isi.select("p a[href]") if ARTICLE_LINK.match(a["href"])]  # Pilihan Editor, ...
+    cards = [box.select("a[href]") for box in soup.select(CARDS)]
     for target, anchors in zip(_others(rng, len(pages), page.index, len(picks) + len(cards)), picks + cards):
         _point(anchors, pages[target])
     return soup.decode()
 
 
 def _rewrite_body(rng: random.Random, isi: Tag) -> None:
-    """New text for each story paragraph, about as long as the old one; a repeated one stays repeated."""
+    """New text for each story paragraph, about as long as the old one; a repeated one stays repeated.
+    Paragraphs with a class, a link, an image or bold text (agency, Pilihan Editor) and boilerplate
+    lines stay as they are, except that the dateline paragraph keeps only its bold "TEMPO.CO, City"."""
     rules = get_site("tempo").boilerplate
     old_prev = new_prev = None
     for p in isi.find_all("p", recursive=False):
         old = normalize(p.get_text())
-        if p.get("class") or p.find("img") or AGENCY.match(old) or EDITORS_PICK.match(old):
+        dateline = DATELINE.match(old) and len(p.find_all("strong")) == 2
+        if not dateline and (p.get("class") or p.find(["a", "img", "strong"])):
             continue
         if any(rule.matches(old) for rule in rules):
             continue
         new = new_prev if old == old_prev else _sentences(rng, len(old.split()))
         old_prev, new_prev = old, new
-        if DATELINE.match(old):  # keep <strong>TEMPO.CO</strong>, <strong>City</strong>
+        if dateline:
             city = p.find_all("strong")[1]
             for node in list(city.next_siblings):
                 node.extract()
@@ -175,8 +182,9 @@ def _date_text(when: datetime) -> str:
 
 
 def _sitemap(pages: list[Page]) -> str:
-    urls = "".join(f"  <url>\n    <loc>{escape(p.url)}</loc>\n    <lastmod>{p.published.isoformat()}</lastmod>\n"
-                   "  </url>\n" for p in pages)  # fmt: skip
+    urls = "".join(f"  <url>\n    <loc>{escape(p.url)}</loc>\n"
+                   f"    <lastmod>{p.published.isoformat()}</lastmod>\n  </url>\n"
+                   for p in pages)  # fmt: skip
     return ('<?xml version="1.0" encoding="UTF-8"?>\n'
             f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n{urls}</urlset>\n')  # fmt: skip
 

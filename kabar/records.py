@@ -84,6 +84,10 @@ class ParsedArticle:
     editors_pick_title: str | None = None
     editors_pick_url: str | None = None
     language: str | None = None
+    kind: str = "article"  # article, video, photo_gallery, infographic
+    access: str = "free"  # free, paywalled (a paywalled body is a teaser, never complete)
+    page_count: int = 1  # pages of a multi-page article joined into this one
+    continuation_urls: tuple[str, ...] = ()  # pages 2..n, as page 1 links them; fetched and joined
     related: tuple[RelatedLink, ...] = ()
 
 

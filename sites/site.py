@@ -41,7 +41,7 @@ class Site:
     base_url: str  # the real site; `kabar run --base-url` points the crawl at a mirror instead
     domains: tuple[str, ...]
     language: str
-    article_path: re.Pattern[str]  # matches an article URL's path; group "id" is the site's id
+    article_paths: tuple[re.Pattern[str], ...]  # article URL paths, one per URL era; group "id" is the site's id
     start_paths: tuple[str, ...] = ("/robots.txt",)  # robots.txt (its Sitemap lines), feeds, sitemaps
     boilerplate: tuple[Rule, ...] = ()
     min_delay: float = 1.0  # seconds between requests to one host, unless robots.txt asks for more
@@ -54,7 +54,10 @@ class Site:
         return any(host == d or host.endswith("." + d) for d in self.domains)
 
     def article_id(self, url: str) -> str | None:
-        match = self.article_path.search(urlsplit(url).path) if self.owns(url) else None
+        if not self.owns(url):
+            return None
+        path = urlsplit(url).path
+        match = next(filter(None, (pattern.search(path) for pattern in self.article_paths)), None)
         return f"{self.name}:{match['id']}" if match else None
 
     def canonical_url(self, url: str) -> str:

@@ -104,6 +104,8 @@ def test_chosen_article_related_links(warehouse):
                          FROM related_links WHERE source_article_id = ? ORDER BY block, position""", CHOSEN)
     hour, day = datetime(1, 1, 1, 1) - datetime(1, 1, 1), datetime(1, 1, 2) - datetime(1, 1, 1)
     assert links == [
+        ("pilihan_editor", 1, "https://dunia.tempo.co/read/1772001/gletser-di-patagonia-menyusut-lebih-cepat-dari-perkiraan",
+         "tempo:1772001", "Gletser di Patagonia Menyusut Lebih Cepat dari Perkiraan", None, None, None),
         ("rekomendasi", 1, "https://dunia.tempo.co/read/1772290/peneliti-temukan-koloni-penguin-baru-di-pulau-terpencil",
          "tempo:1772290", "Peneliti Temukan Koloni Penguin Baru di Pulau Terpencil", "2 jam lalu", hour,
          "Koloni itu diperkirakan berisi lebih dari seribu pasang penguin yang belum pernah tercatat."),

@@ -95,8 +95,11 @@ def _upsert_articles(con, articles: tuple[Article, ...]) -> tuple[int, int]:
     con.execute("DELETE FROM removals WHERE article_id IN (SELECT unnest(?))", [ids])
     versions = {a.parsed.article_id: stored.get(a.parsed.article_id, (None, 0, a.parsed.fetched_at))[1:]
                 for a in changed}
-    _insert_many(con, f"INSERT INTO articles VALUES ({', '.join('?' * 26)})",
-                 [_article_row(a, *versions[a.parsed.article_id]) for a in changed])
+    rows = [_article_row(a, *versions[a.parsed.article_id]) for a in changed]
+    if rows:
+        columns = ", ".join(rows[0])
+        _insert_many(con, f"INSERT INTO articles ({columns}) VALUES ({', '.join('?' * len(rows[0]))})",
+                     [tuple(row.values()) for row in rows])
     _insert_many(con, "INSERT INTO article_versions VALUES (?, ?, ?, ?, ?, ?)", [
         (a.parsed.article_id, versions[a.parsed.article_id][0] + 1, a.content_hash, a.parsed.fetched_at,
          a.parsed.title, a.body) for a in changed
@@ -110,14 +113,21 @@ def _upsert_articles(con, articles: tuple[Article, ...]) -> tuple[int, int]:
     return new, len(changed) - new
 
 
-def _article_row(article: Article, version: int, first_seen_at: datetime) -> tuple:
+ARTICLE_FIELDS = ("article_id", "site", "url", "title", "subtitle", "authors", "editor", "published_at",
+                  "updated_at", "section", "tags", "dateline", "agency", "image_url", "image_caption",
+                  "image_credit", "editors_pick_title", "editors_pick_url", "language", "layout", "kind",
+                  "access", "page_count")  # fmt: skip
+
+
+def _article_row(article: Article, version: int, first_seen_at: datetime) -> dict:
+    """The `articles` row: the parsed fields by name, plus what cleaning and history add."""
     p = article.parsed
-    return (
-        p.article_id, p.site, p.url, p.title, p.subtitle, list(p.authors), p.editor, p.published_at,
-        p.updated_at, p.section, list(p.tags), p.dateline, p.agency, article.body, len(article.body.split()),
-        p.image_url, p.image_caption, p.image_credit, p.editors_pick_title, p.editors_pick_url, p.language,
-        p.layout, article.content_hash, first_seen_at, p.fetched_at, version + 1,
-    )
+    row = {name: getattr(p, name) for name in ARTICLE_FIELDS}
+    return row | {
+        "authors": list(p.authors), "tags": list(p.tags), "body": article.body,
+        "word_count": len(article.body.split()), "content_hash": article.content_hash,
+        "first_seen_at": first_seen_at, "version_seen_at": p.fetched_at, "version": version + 1,
+    }
 
 
 def _insert_urls(con, aliases: Iterable[tuple[str, str]], fetched_at: Mapping[str, datetime]) -> None:

@@ -17,9 +17,12 @@ class Tempo(Site):
     base_url = "https://www.tempo.co"
     domains = ("tempo.co",)
     language = "id"
-    # /read/<id>/<slug> (2016-2023); /read/news/<date>/<3-digit section code><id>/<slug> (2015):
-    # the same id sequence, so a story keeps its id when tempo moves it to a newer URL form.
-    article_path = re.compile(r"^/read/(?:news/\d{4}/\d{2}/\d{2}/\d{3})?(?P<id>\d+)(?:[/,]|$)")
+    # /read/<id>/<slug> (2016-2023); /read/news/<date>/<3-digit section code><id>/<slug> (2015);
+    # /<section>/<slug>-<id> (2024-): one id sequence, so a story keeps its id across URL forms.
+    article_paths = (
+        re.compile(r"^/read/(?:news/\d{4}/\d{2}/\d{2}/\d{3})?(?P<id>\d+)(?:[/,]|$)"),
+        re.compile(r"^/(?!read/|indeks|tag/|penulis/|search)[a-z0-9-]+/[a-z0-9-]+-(?P<id>\d{6,})/?$"),
+    )
     start_paths = ("/robots.txt", "/rss/terbaru.xml")
     min_delay = 1.0
     boilerplate = (

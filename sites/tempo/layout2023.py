@@ -1,6 +1,5 @@
 """tempo.co article pages of 2016–2023: `<section>.tempo.co/read/<id>/<slug>` (the seed page)."""
 
-import re
 from datetime import datetime
 from urllib.parse import urljoin
 
@@ -8,13 +7,11 @@ from bs4 import BeautifulSoup, Tag
 
 from kabar.records import ParsedArticle
 from kabar.times import parse_datetime
-from sites.html import all_texts, attr, first_text, meta, text, text_blocks
+from sites.html import all_texts, attr, first_text, meta, text_blocks
 from sites.site import Card, Site
+from sites.tempo import common
 
 NAME = "tempo-2023"
-DATELINE = re.compile(r"^TEMPO\.CO\s*,\s*(?P<city>[^-–—]{2,40}?)\s*[-–—]\s")
-AGENCY = re.compile(r"^[A-Z][A-Z.&/ ]{1,30}$")  # a closing credit line: REUTERS, ANTARA, AP, AFP
-EDITORS_PICK = re.compile(r"^pilihan editor\s*:", re.IGNORECASE)
 BLOCKS = (("rekomendasi", "section.rekomendasi"), ("video_pilihan", "section.video-pilihan"))
 
 
@@ -24,10 +21,13 @@ def matches(soup: BeautifulSoup) -> bool:
 
 def parse(soup: BeautifulSoup, *, site: Site, url: str, article_id: str, fetched_at: datetime) -> ParsedArticle:
     body = soup.select_one("#isi")
-    pick_title, pick_url = _take_editors_pick(body, site, url)
-    agency = _take_agency(body)
+    picks = common.take_labelled_links(body, common.EDITORS_PICK)
+    also = common.take_labelled_links(body, common.BACA_JUGA)
+    agency = common.take_agency(body)
     paragraphs = tuple(text_blocks(body))
-    caption, credit = _caption(soup)
+    caption, credit = common.caption_and_credit(soup.select_one("figure.foto-detail figcaption"))
+    pick_title, pick_url = common.first_pick(site, picks, url)
+    cards = [*((b, _cards(soup, s)) for b, s in BLOCKS), ("baca_juga", also), ("pilihan_editor", picks)]
     return ParsedArticle(
         site=site.name, article_id=article_id, url=url, layout=NAME, fetched_at=fetched_at,
         title=first_text(soup, "article h1.title") or meta(soup, "og:title") or "",
@@ -36,55 +36,25 @@ def parse(soup: BeautifulSoup, *, site: Site, url: str, article_id: str, fetched
         editor=first_text(soup, ".avatar-box .editor a"),
         published_at=parse_datetime(first_text(soup, ".detail-title p.date") or "")
         or parse_datetime(meta(soup, "article:published_time") or ""),
+        updated_at=parse_datetime(meta(soup, "article:modified_time") or ""),
         section=first_text(soup, ".breadcrumbs a.section"),
         tags=all_texts(soup, ".tags a"),
-        dateline=_dateline(paragraphs),
+        dateline=common.dateline(paragraphs),
         agency=agency,
         image_url=attr(soup, "figure.foto-detail img.foto", "src") or meta(soup, "og:image"),
         image_caption=caption, image_credit=credit,
         editors_pick_title=pick_title, editors_pick_url=pick_url,
         language=attr(soup, "html", "lang") or site.language,
-        related=tuple(link for block, selector in BLOCKS
-                      for link in site.related_links(block, _cards(soup, selector), url, fetched_at)),
+        kind=common.kind_from_url(url),
+        continuation_urls=_continuations(soup, site, url),
+        related=tuple(link for block, items in cards for link in site.related_links(block, items, url, fetched_at)),
     )
 
 
-def _take_editors_pick(body: Tag, site: Site, page_url: str) -> tuple[str | None, str | None]:
-    """'Pilihan Editor: <a>…</a>' is a link to another article, not body text: lift it out."""
-    for p in body.find_all("p"):
-        if EDITORS_PICK.match(text(p)):
-            link = p.find("a", href=True)
-            pick = (text(link) or None, site.canonical_url(urljoin(page_url, link["href"]))) if link else (None, None)
-            p.decompose()
-            return pick
-    return None, None
-
-
-def _take_agency(body: Tag) -> str | None:
-    """A short all-capitals paragraph among the last ones credits the wire agency."""
-    for p in body.find_all("p", recursive=False)[-3:]:
-        agency = text(p)
-        if AGENCY.match(agency):
-            p.decompose()
-            return agency
-    return None
-
-
-def _dateline(paragraphs: tuple[str, ...]) -> str | None:
-    """'TEMPO.CO, Jakarta - ' opens the story; a few boilerplate blocks may stand before it."""
-    matches = (DATELINE.match(p) for p in paragraphs[:5])
-    return next((m["city"] for m in matches if m), None)
-
-
-def _caption(soup: BeautifulSoup) -> tuple[str | None, str | None]:
-    figcaption = soup.select_one("figure.foto-detail figcaption")
-    if figcaption is None:
-        return None, None
-    credit = first_text(figcaption, ".credit")
-    caption = text(figcaption)
-    if credit and caption.endswith(credit):
-        caption = caption[: -len(credit)].rstrip()
-    return caption or None, credit
+def _continuations(soup: BeautifulSoup, site: Site, url: str) -> tuple[str, ...]:
+    """A multi-page article links its pages 2..n in `div.pagination`; page 1 is this one."""
+    links = (site.canonical_url(urljoin(url, a["href"])) for a in soup.select("div.pagination a[href]"))
+    return tuple(dict.fromkeys(link for link in links if link != url))
 
 
 def _cards(soup: BeautifulSoup, selector: str) -> list[Card]:
