@@ -7,9 +7,9 @@ from kabar.records import ParsedArticle
 from kabar.urls import canonical_url
 from sites.html import attr, soup_of
 from sites.site import ParseError, Site, rule
-from sites.tempo import layout2023
+from sites.tempo import layout2015, layout2023, layout2024
 
-LAYOUTS = (layout2023,)
+LAYOUTS = (layout2024, layout2023, layout2015)  # newest first: the first that matches parses
 
 
 class Tempo(Site):

@@ -1,0 +1,13 @@
+"""tempo.co article pages of the 2024 era (being written)."""
+
+from bs4 import BeautifulSoup
+
+NAME = "tempo-2024"
+
+
+def matches(soup: BeautifulSoup) -> bool:
+    return False
+
+
+def parse(soup, *, site, url, article_id, fetched_at):
+    raise NotImplementedError
