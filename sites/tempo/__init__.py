@@ -39,6 +39,8 @@ class Tempo(Site):
         rule("sponsor_disclaimer", r"konten sponsor pada widget ini"),
         rule("image_placeholder", r"image-gnews$"),
         rule("block_heading", r"(rekomendasi artikel|video pilihan)$"),
+        *layout2015.BOILERPLATE,
+        *layout2024.BOILERPLATE,
     )
 
     def parse(self, html: bytes, url: str, fetched_at: datetime) -> ParsedArticle:

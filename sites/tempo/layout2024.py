@@ -3,6 +3,7 @@
 from bs4 import BeautifulSoup
 
 NAME = "tempo-2024"
+BOILERPLATE: tuple = ()  # named rules (sites.site.rule) for boilerplate only this era shows
 
 
 def matches(soup: BeautifulSoup) -> bool:
