@@ -75,6 +75,8 @@ def _not_modified(headers, etag: str, mtime: float) -> bool:
 class _Handler(BaseHTTPRequestHandler):
     """Serves files under `root` and logs each request to `mirror` (both set per server by `serve`)."""
 
+    disable_nagle_algorithm = True  # headers and body go out in two writes: do not hold the second back
+
     protocol_version = "HTTP/1.1"  # keep-alive, as real sites do
     root: Path
     mirror: Mirror

@@ -68,18 +68,28 @@ def load_batch(con, run_id: str, pages: list[FetchedPage], plan) -> dict[str, in
             "issues": len(plan.issues), "duplicates": plan.duplicates}
 
 
-def _insert_many(con, statement: str, rows: list[tuple]) -> None:
-    if rows:  # DuckDB's executemany refuses an empty list
-        con.executemany(statement, rows)
+def _insert(con, table: str, rows: list[dict], on_conflict: str = "") -> None:
+    """Insert rows column by column: one statement unnesting a list per column (DuckDB's executemany
+    binds row by row and was ~35x slower for a batch of 100 articles)."""
+    if not rows:
+        return
+    types = dict(con.execute(
+        "SELECT column_name, data_type FROM duckdb_columns() WHERE table_name = ?", [table]
+    ).fetchall())
+    columns = list(rows[0])
+    values = ", ".join(f"unnest(?::{types[c]}[])" for c in columns)
+    con.execute(f"INSERT INTO {table} ({', '.join(columns)}) SELECT {values} {on_conflict}",
+                [[row[c] for row in rows] for c in columns])
 
 
 def _insert_fetches(con, run_id: str, pages: list[FetchedPage], outcomes: Mapping[str, str]) -> None:
-    _insert_many(
-        con,
-        "INSERT INTO fetches VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [(run_id, p.url, p.final_url, p.fetched_at, p.status, outcomes[p.url], p.byte_count, p.elapsed_ms,
-          p.attempts, p.etag, p.last_modified, p.content_type, p.content_hash, p.error) for p in pages],
-    )
+    _insert(con, "fetches", [
+        {"run_id": run_id, "url": p.url, "final_url": p.final_url, "fetched_at": p.fetched_at, "status": p.status,
+         "outcome": outcomes[p.url], "byte_count": p.byte_count, "elapsed_ms": p.elapsed_ms, "attempts": p.attempts,
+         "etag": p.etag, "last_modified": p.last_modified, "content_type": p.content_type,
+         "content_hash": p.content_hash, "error": p.error}
+        for p in pages
+    ])
 
 
 def _upsert_articles(con, articles: tuple[Article, ...]) -> tuple[int, int]:
@@ -95,20 +105,16 @@ def _upsert_articles(con, articles: tuple[Article, ...]) -> tuple[int, int]:
     con.execute("DELETE FROM removals WHERE article_id IN (SELECT unnest(?))", [ids])
     versions = {a.parsed.article_id: stored.get(a.parsed.article_id, (None, 0, a.parsed.fetched_at))[1:]
                 for a in changed}
-    rows = [_article_row(a, *versions[a.parsed.article_id]) for a in changed]
-    if rows:
-        columns = ", ".join(rows[0])
-        _insert_many(con, f"INSERT INTO articles ({columns}) VALUES ({', '.join('?' * len(rows[0]))})",
-                     [tuple(row.values()) for row in rows])
-    _insert_many(con, "INSERT INTO article_versions VALUES (?, ?, ?, ?, ?, ?)", [
-        (a.parsed.article_id, versions[a.parsed.article_id][0] + 1, a.content_hash, a.parsed.fetched_at,
-         a.parsed.title, a.body) for a in changed
+    _insert(con, "articles", [_article_row(a, *versions[a.parsed.article_id]) for a in changed])
+    _insert(con, "article_versions", [
+        {"article_id": a.parsed.article_id, "version": versions[a.parsed.article_id][0] + 1,
+         "content_hash": a.content_hash, "seen_at": a.parsed.fetched_at, "title": a.parsed.title, "body": a.body}
+        for a in changed
     ])
-    _insert_many(
-        con,
-        "INSERT INTO removals VALUES (?, ?, ?, ?)",
-        [(a.parsed.article_id, r.rule, r.count, r.sample) for a in changed for r in a.removals],
-    )
+    _insert(con, "removals", [
+        {"article_id": a.parsed.article_id, "rule": r.rule, "count": r.count, "sample": r.sample}
+        for a in changed for r in a.removals
+    ])
     new = sum(1 for a in changed if a.parsed.article_id not in stored)
     return new, len(changed) - new
 
@@ -131,17 +137,18 @@ def _article_row(article: Article, version: int, first_seen_at: datetime) -> dic
 
 
 def _insert_urls(con, aliases: Iterable[tuple[str, str]], fetched_at: Mapping[str, datetime]) -> None:
-    _insert_many(
-        con,
-        "INSERT INTO article_urls VALUES (?, ?, ?) ON CONFLICT (url) DO NOTHING",
-        [(url, article_id, fetched_at[url]) for url, article_id in dict(aliases).items()],
-    )
+    rows = [{"url": url, "article_id": article_id, "first_seen_at": fetched_at[url]}
+            for url, article_id in dict(aliases).items()]
+    _insert(con, "article_urls", rows, on_conflict="ON CONFLICT (url) DO NOTHING")
 
 
 def _merge_related(con, articles: tuple[Article, ...]) -> int:
     rows = [
-        (a.parsed.article_id, r.block, r.url, r.target_article_id, r.position, r.title, r.time_text,
-         r.published_after, r.published_until, r.image_url, r.image_caption, r.summary, a.parsed.fetched_at)
+        {"source_article_id": a.parsed.article_id, "block": r.block, "target_url": r.url,
+         "target_article_id": r.target_article_id, "position": r.position, "title": r.title,
+         "time_text": r.time_text, "published_after": r.published_after, "published_until": r.published_until,
+         "image_url": r.image_url, "image_caption": r.image_caption, "summary": r.summary,
+         "seen_at": a.parsed.fetched_at}
         for a in articles for r in a.parsed.related
     ]
     con.execute(
@@ -149,15 +156,15 @@ def _merge_related(con, articles: tuple[Article, ...]) -> int:
         "SELECT * EXCLUDE (first_seen_at, last_seen_at, seen_count), first_seen_at AS seen_at "
         "FROM related_links LIMIT 0"
     )
-    _insert_many(con, f"INSERT INTO staged_links VALUES ({', '.join('?' * 13)})", rows)
+    _insert(con, "staged_links", rows)
     con.execute(sql("merge_related.sql"))
     return len(rows)
 
 
 def _insert_issues(con, run_id: str, issues: tuple[ExtractionIssue, ...], pages: list[FetchedPage]) -> None:
     seen_at = max((p.fetched_at for p in pages), default=None)
-    _insert_many(
-        con,
-        "INSERT INTO extraction_issues VALUES (?, ?, ?, ?, ?, ?, ?)",
-        [(run_id, i.url, i.stage, i.problem, i.detail, i.content_hash, seen_at) for i in issues],
-    )
+    _insert(con, "extraction_issues", [
+        {"run_id": run_id, "url": i.url, "stage": i.stage, "problem": i.problem, "detail": i.detail,
+         "content_hash": i.content_hash, "seen_at": seen_at}
+        for i in issues
+    ])
