@@ -15,6 +15,7 @@ from tasks.dedup import dedup_batch, fresh_pages
 from tasks.discover import discover
 from tasks.fetch import USER_AGENT, fetch_batch
 from tasks.load import finish_run, load_batch, previous_fetches, start_run
+from tasks.multipage import complete_multipage
 from tasks.parse import parse_batch
 from tasks.select import select_articles
 
@@ -54,8 +55,10 @@ def ingest(
             urls = urls_to_fetch[start : start + batch_size]
             pages = fetch_batch(urls, archive_dir, previous_fetches(db_path, urls), user_agent, delay, max_workers)
             parsed = parse_batch(site, fresh_pages(db_path, pages))
-            plan = dedup_batch(db_path, pages, clean_batch(site, parsed))
-            _add(counts, load_batch(db_path, run_id, pages, plan), _fetch_counts(pages, plan))
+            parsed, continuations = complete_multipage(site, parsed, archive_dir, base_url, user_agent, delay,
+                                                       max_workers)  # fmt: skip
+            plan = dedup_batch(db_path, pages, clean_batch(site, parsed), continuations)
+            _add(counts, load_batch(db_path, run_id, pages + continuations, plan), _fetch_counts(pages, plan))
     except BaseException:
         finish_run(db_path, run_id, _now(), "failed", counts)
         raise

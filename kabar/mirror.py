@@ -49,14 +49,19 @@ class Mirror:
 
 
 def resolve(root: Path, url_path: str) -> Path | None:
-    """The file serving `url_path`: exact file, else `.html` added, else `index.html` inside."""
-    relative = unquote(urlsplit(url_path).path).lstrip("/")
+    """The file serving `url_path`: exact file, else `.html` added, else `index.html` inside. A
+    query string selects `<name>@<query>.html` when the mirror has one (page 2 of an article), and is
+    ignored otherwise (tracking parameters)."""
+    parts = urlsplit(url_path)
+    relative = unquote(parts.path).lstrip("/")
     base = (root / relative).resolve()
     if not base.is_relative_to(root.resolve()):  # "/../etc/passwd" must not escape the mirror
         return None
     candidates = [base, base / "index.html"]
     if relative and not relative.endswith("/"):  # "/" must not reach "<root>.html" beside the mirror
         candidates.insert(1, base.with_name(base.name + ".html"))
+        if parts.query and "/" not in parts.query:
+            candidates.insert(0, base.with_name(f"{base.name}@{unquote(parts.query)}.html"))
     return next((c for c in candidates if c.is_file()), None)
 
 

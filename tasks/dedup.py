@@ -15,6 +15,7 @@ from warehouse.db import connect
 
 # What became of one fetch; stored in `fetches.outcome`.
 ERROR, UNCHANGED, ISSUE, DUPLICATE, ARTICLE = "error", "unchanged", "issue", "duplicate", "article"
+CONTINUATION = "continuation"  # page 2..n of a multi-page article, joined into page 1's article
 
 
 @record
@@ -42,10 +43,11 @@ def pages_to_parse(pages: Iterable[FetchedPage], seen_raw: set[str]) -> list[Fet
 
 
 def plan_batch(
-    pages: list[FetchedPage], results: Mapping[str, Article | ExtractionIssue], known: Mapping[str, str]
+    pages: list[FetchedPage], results: Mapping[str, Article | ExtractionIssue], known: Mapping[str, str],
+    continuations: Iterable[FetchedPage] = (),
 ) -> Plan:
     """`results` maps a parsed page's URL to its article or issue; `known` maps stored content hashes
-    to their article ids."""
+    to their article ids; `continuations` are the pages 2..n fetched for multi-page articles."""
     owners = dict(known)
     kept: dict[str, Article] = {}
     aliases, issues, outcomes = [], [], {}
@@ -57,7 +59,7 @@ def plan_batch(
             outcomes[page.url] = ERROR if page.status not in (200, 304) else UNCHANGED
         elif isinstance(result, ExtractionIssue):
             issues += [] if result in issues else [result]
-            outcomes[page.url] = ISSUE
+            outcomes[page.url] = ERROR if result.stage == "fetch" else ISSUE  # an error is retried next run
         else:
             article_id = result.parsed.article_id
             owner = owners.setdefault(result.content_hash, article_id)
@@ -67,6 +69,7 @@ def plan_batch(
                 kept[article_id] = result
                 outcomes[page.url] = ARTICLE
             aliases.append((page.url, owner))
+    outcomes |= {page.url: CONTINUATION if page.status == 200 else ERROR for page in continuations}
     return Plan(articles=tuple(kept.values()), aliases=tuple(aliases), issues=tuple(issues), outcomes=outcomes)
 
 
@@ -78,8 +81,11 @@ def fresh_pages(db_path: str, pages: list[FetchedPage]) -> list[FetchedPage]:
 
 
 @task(name="dedup", cache_policy=NO_CACHE)
-def dedup_batch(db_path: str, pages: list[FetchedPage], results: Mapping[str, Article | ExtractionIssue]) -> Plan:
+def dedup_batch(
+    db_path: str, pages: list[FetchedPage], results: Mapping[str, Article | ExtractionIssue],
+    continuations: list[FetchedPage] | None = None,
+) -> Plan:
     hashes = [r.content_hash for r in results.values() if isinstance(r, Article)]
     with connect(db_path) as con:
         known = loader.known_content(con, hashes)
-    return plan_batch(pages, results, known)
+    return plan_batch(pages, results, known, continuations or ())

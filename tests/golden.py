@@ -8,19 +8,23 @@ and read the diff (`git diff tests/fixtures`) before committing it.
 import json
 from datetime import datetime, timezone
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from kabar.records import Article, ExtractionIssue, to_json
 from kabar.urls import rebase
 from sites import ParseError, get_site
 from tasks.clean import clean
+from tasks.multipage import join_pages
 
 MIRRORS = Path(__file__).parent / "fixtures" / "sites"
 FETCHED_AT = datetime(2023, 10, 1, 5, 0, tzinfo=timezone.utc)  # the frozen clock relative times resolve against
 
 
 def golden_pages() -> list[Path]:
-    """Mirror pages at article URLs (index pages, feeds and the like have no golden file)."""
-    return sorted(p for p in MIRRORS.glob("*/**/*.html") if get_site(site_of(p)).article_id(page_url(p)))
+    """Mirror pages at article URLs (index pages, feeds, and pages 2..n of an article — files named
+    `<page>@<query>.html`, joined into page 1 — have no golden file of their own)."""
+    return sorted(p for p in MIRRORS.glob("*/**/*.html")
+                  if "@" not in p.name and get_site(site_of(p)).article_id(page_url(p)))
 
 
 def site_of(page: Path) -> str:
@@ -38,12 +42,19 @@ def expected_path(page: Path) -> Path:
 
 
 def extract(page: Path) -> Article | ExtractionIssue:
+    """What the flow makes of a mirror page: parsed, its continuation pages joined, cleaned."""
     site = get_site(site_of(page))
     try:
         parsed = site.parse(page.read_bytes(), page_url(page), FETCHED_AT)
     except ParseError as error:
         return ExtractionIssue(url=page_url(page), stage="parse", problem=error.problem, detail=error.detail)
-    return clean(parsed, site.boilerplate)
+    rest = [site.parse(mirror_file(page, url).read_bytes(), url, FETCHED_AT) for url in parsed.continuation_urls]
+    return clean(join_pages(parsed, rest), site.boilerplate)
+
+
+def mirror_file(page: Path, url: str) -> Path:
+    """The file beside `page` serving `url`'s query (`<name>@<query>.html`), as the mirror server maps it."""
+    return page.with_name(f"{page.stem}@{urlsplit(url).query}.html")
 
 
 def as_golden(result: Article | ExtractionIssue) -> dict:
