@@ -1,7 +1,7 @@
 """The ingest flow: discover -> fetch -> parse -> clean -> dedup -> load, batch by batch."""
 
 import os
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
 from uuid import uuid4
 
@@ -12,7 +12,7 @@ from kabar.urls import rebase
 from sites import get_site
 from tasks.clean import clean_batch
 from tasks.dedup import dedup_batch, fresh_pages
-from tasks.discover import discover
+from tasks.discover import discover, index_pages
 from tasks.fetch import USER_AGENT, fetch_batch
 from tasks.load import finish_run, load_batch, previous_fetches, start_run
 from tasks.multipage import complete_multipage
@@ -37,14 +37,19 @@ def ingest(
     max_workers: int = 4,
     min_delay: float | None = None,
     user_agent: str = USER_AGENT,
+    backfill_from: date | None = None,
+    backfill_to: date | None = None,
 ) -> dict[str, int]:
-    """Ingest one site into the warehouse. `base_url` fetches from a mirror of the site instead."""
+    """Ingest one site into the warehouse. `base_url` fetches from a mirror of the site instead;
+    `backfill_from` (to `backfill_to`, default today) also reads the site's index page of each day."""
     source = get_site(site)
     Path(db_path).parent.mkdir(parents=True, exist_ok=True)
     run_id = flow_run.get_id() or str(uuid4())
     start_run(db_path, run_id, site, _now())
     to_fetch = (lambda url: rebase(url, base_url)) if base_url else (lambda url: url)
-    found = discover([to_fetch(u) for u in source.start_urls()], user_agent=user_agent, base_url=base_url)
+    backfill = index_pages(source, backfill_from, backfill_to or _now().date()) if backfill_from else []
+    starts = [to_fetch(u) for u in source.start_urls() + backfill]
+    found = discover(starts, user_agent=user_agent, base_url=base_url, site_name=site)
     selection = select_articles(source, found, limit)
     counts = dict.fromkeys(COUNTS, 0) | {"urls_discovered": len(selection.urls),
                                          "urls_skipped": selection.skipped, "urls_collapsed": selection.collapsed}

@@ -6,7 +6,7 @@ import json
 import math
 import os
 import sys
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parents[1]
@@ -44,6 +44,9 @@ def _parser() -> Parser:
     run.add_argument("--base-url", help="fetch from a mirror of the site at this URL")
     run.add_argument("--limit", type=_positive, help="at most this many articles")
     run.add_argument("--delay", type=_non_negative, help="seconds between requests to a host")
+    run.add_argument("--backfill-from", type=_date, metavar="YYYY-MM-DD",
+                     help="also read the site's index pages from this day ...")
+    run.add_argument("--backfill-to", type=_date, metavar="YYYY-MM-DD", help="... to this day (default: today)")
     run.set_defaults(command=cmd_run)
     demo = commands.add_parser("demo", help="ingest the bundled mirror offline and show the warehouse")
     _ingest_options(demo, db="kabar-data/demo.duckdb", archive="kabar-data/demo-archive")
@@ -101,6 +104,13 @@ def _datetime(value: str) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
+def _date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a day like 2023-09-13, got {value!r}") from None
+
+
 def _site(name: str):
     from sites import get_site
 
@@ -122,7 +132,7 @@ def cmd_run(args) -> int:
 
     counts = ingest(site=args.site, base_url=args.base_url, db_path=args.db, archive_dir=args.archive,
                     limit=args.limit, batch_size=args.batch_size, max_workers=args.workers,
-                    min_delay=args.delay)  # fmt: skip
+                    min_delay=args.delay, backfill_from=args.backfill_from, backfill_to=args.backfill_to)  # fmt: skip
     print(json.dumps(counts, indent=2))
     return 0
 

@@ -3,12 +3,13 @@
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from urllib.parse import urljoin, urlsplit
 
 from kabar.records import ParsedArticle, RelatedLink
 from kabar.times import resolve_time
 from kabar.urls import canonical_url, host_of
+from sites.html import soup_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,8 +64,27 @@ class Site:
     def canonical_url(self, url: str) -> str:
         return canonical_url(url)
 
+    listing_selectors: tuple[str, ...] = ()  # the main list of a home or index page, in preference order
+
     def parse(self, html: bytes, url: str, fetched_at: datetime) -> ParsedArticle:
         raise NotImplementedError
+
+    def index_url(self, day: date, page: int = 1) -> str | None:
+        """The site's index (archive) page of one day, for backfill; None if it has none."""
+        return None
+
+    def listing(self, html: bytes, url: str) -> tuple[list[str], list[str]]:
+        """(article URLs in page order, further listing pages) of a home or index page: the links
+        of its main list (the whole page when no selector matches), each article once, canonical."""
+        soup = soup_of(html)
+        lists = next((found for s in self.listing_selectors if (found := soup.select(s))), [soup])
+        articles: dict[str, str] = {}
+        for link in (a for container in lists for a in container.select("a[href]")):
+            target = urljoin(url, link["href"])
+            if (article_id := self.article_id(target)) and article_id not in articles:
+                articles[article_id] = self.canonical_url(target)
+        more = [urljoin(url, a["href"]) for a in soup.select('a[rel~="next"][href], link[rel~="next"][href]')]
+        return list(articles.values()), list(dict.fromkeys(more))
 
     def related_links(
         self, block: str, cards: Iterable["Card"], page_url: str, fetched_at: datetime

@@ -9,6 +9,7 @@ import gzip
 import logging
 from collections import deque
 from collections.abc import Callable
+from datetime import date, timedelta
 from urllib.parse import urlsplit
 
 import requests
@@ -18,6 +19,7 @@ from prefect.cache_policies import NO_CACHE
 from protego import Protego
 
 from kabar.urls import rebase
+from sites import Site, get_site
 from tasks.fetch import USER_AGENT, make_session
 
 log = logging.getLogger(__name__)
@@ -104,16 +106,25 @@ def _get(session: requests.Session, url: str, timeout: tuple[float, float]) -> b
     return response.content
 
 
-def _read_source(content: bytes, url: str) -> tuple[list[str], list[str]]:
+Listing = Callable[[bytes, str], tuple[list[str], list[str]]]  # a site's home/index page reader
+
+
+def _read_source(content: bytes, url: str, listing: Listing | None = None) -> tuple[list[str], list[str]]:
     """(page URLs, further sources) of one fetched source, whatever kind it turns out to be."""
     if _is_robots(url):
         return [], sitemaps_from_robots(content.decode("utf-8", "replace"))
     pages, children = urls_from_sitemap(content)
     if not (pages or children):
         pages = urls_from_feed(content)
+    if not (pages or children) and listing is not None and _looks_like_html(content):
+        pages, children = listing(content, url)
     if not (pages or children):
-        log.warning("discovery source %s skipped: no sitemap or feed links found", url)
+        log.warning("discovery source %s skipped: no sitemap, feed or listing links found", url)
     return pages, children
+
+
+def _looks_like_html(content: bytes) -> bool:
+    return b"<html" in content[:2048].lower() or b"<!doctype html" in content[:2048].lower()
 
 
 def discover_urls(
@@ -123,6 +134,7 @@ def discover_urls(
     max_sitemaps: int = 50,
     timeout: tuple[float, float] = (5, 30),
     rewrite: Callable[[str], str] = lambda url: url,
+    listing: Listing | None = None,
 ) -> list[str]:
     """Page URLs reachable from `start_urls`, first seen first, without exact duplicates.
 
@@ -135,7 +147,7 @@ def discover_urls(
     while queue:
         url = queue.popleft()
         content = _get(session, url, timeout)
-        pages, children = _read_source(content, url) if content is not None else ([], [])
+        pages, children = _read_source(content, url, listing) if content is not None else ([], [])
         found.update(dict.fromkeys(pages))
         fresh = [child for child in dict.fromkeys(map(rewrite, children)) if child not in seen]
         if len(fresh) > budget:
@@ -149,10 +161,19 @@ def discover_urls(
 
 @task(name="discover", retries=2, retry_delay_seconds=30, cache_policy=NO_CACHE)
 def discover(
-    start_urls: list[str], user_agent: str = USER_AGENT, base_url: str | None = None, max_sitemaps: int = 50
+    start_urls: list[str], user_agent: str = USER_AGENT, base_url: str | None = None, max_sitemaps: int = 50,
+    site_name: str | None = None,
 ) -> list[str]:
     """Prefect wrapper: builds its own session, since tasks take plain values. With `base_url`,
-    the sources a start URL names are read from that mirror too."""
+    the sources a start URL names are read from that mirror too; with `site_name`, that site's home
+    and index pages are read as listings."""
     rewrite = (lambda url: rebase(url, base_url)) if base_url else (lambda url: url)
+    listing = get_site(site_name).listing if site_name else None
     with make_session(user_agent) as session:
-        return discover_urls(session, start_urls, max_sitemaps=max_sitemaps, rewrite=rewrite)
+        return discover_urls(session, start_urls, max_sitemaps=max_sitemaps, rewrite=rewrite, listing=listing)
+
+
+def index_pages(site: Site, first: date, last: date) -> list[str]:
+    """The site's index page of every day from `last` back to `first` (newest first), for backfill."""
+    days = (last - first).days + 1
+    return [url for n in range(max(days, 0)) if (url := site.index_url(last - timedelta(days=n)))]

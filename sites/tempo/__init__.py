@@ -1,7 +1,7 @@
 """tempo.co: Indonesian news since 1995 online; one module for every era of its article pages."""
 
 import re
-from datetime import datetime
+from datetime import date, datetime
 
 from kabar.records import ParsedArticle
 from kabar.urls import canonical_url
@@ -25,6 +25,8 @@ class Tempo(Site):
     )
     start_paths = ("/robots.txt", "/rss/terbaru.xml")
     min_delay = 1.0
+    # 2015 home "Terkini" list, 2015 English index, the index pages, the 2024 index list
+    listing_selectors = ("ul.list-terkini", "ul.indeks-list", "ul.list-indeks", "div.indeks-list")
     boilerplate = (
         rule("ad_label", r"iklan$"),
         rule("scroll_prompt", r"scroll untuk melanjutkan$"),
@@ -42,6 +44,9 @@ class Tempo(Site):
         *layout2015.BOILERPLATE,
         *layout2024.BOILERPLATE,
     )
+
+    def index_url(self, day: date, page: int = 1) -> str:
+        return f"{self.base_url}/indeks/{day.isoformat()}" + (f"?page={page}" if page > 1 else "")
 
     def parse(self, html: bytes, url: str, fetched_at: datetime) -> ParsedArticle:
         soup = soup_of(html)
