@@ -60,6 +60,12 @@ def _parser() -> Parser:
     extract.add_argument("--url", help="the URL the page was fetched from (default: its canonical link)")
     extract.add_argument("--fetched-at", type=_datetime, help="ISO time, resolves relative times (default: now)")
     extract.set_defaults(command=cmd_extract)
+    stats = commands.add_parser("stats", help="field fill rates over a folder of saved pages")
+    stats.add_argument("folder", type=Path, help="a folder of .html / .html.gz pages (searched recursively)")
+    stats.add_argument("--fields", action="store_true", help="each field's fill rate (the default report)")
+    stats.add_argument("--missing", action="store_true", help="also list, per field, the pages where it is empty")
+    stats.add_argument("--fetched-at", type=_datetime, help="ISO time, resolves relative times (default: now)")
+    stats.set_defaults(command=cmd_stats)
     sql = commands.add_parser("sql", help="query the warehouse read-only")
     sql.add_argument("query")
     sql.add_argument("--db", default=_default_db())
@@ -214,10 +220,9 @@ def _read_page(path: Path) -> bytes:
 
 
 def _canonical_link(html: bytes) -> str:
-    from sites.html import attr, soup_of
+    from sites.html import canonical_link, soup_of
 
-    soup = soup_of(html)
-    url = attr(soup, 'link[rel="canonical"]', "href") or attr(soup, 'meta[property="og:url"]', "content")
+    url = canonical_link(soup_of(html))
     if not url:
         raise UsageError("the page names no canonical URL: pass --url")
     return url
@@ -230,6 +235,16 @@ def _site_for(url: str):
     if site is None:
         raise UsageError(f"no site module for {url} (known: {', '.join(sorted(all_sites()))})")
     return site
+
+
+def cmd_stats(args) -> int:
+    from kabar.stats import field_stats, page_files, report
+
+    if not args.folder.is_dir():
+        raise UsageError(f"{args.folder} is not a folder")
+    stats = field_stats(page_files(args.folder), args.fetched_at or datetime.now(timezone.utc))
+    print(report(stats, missing=args.missing))
+    return 0
 
 
 def cmd_sql(args) -> int:

@@ -43,6 +43,11 @@ def meta(soup: BeautifulSoup, key: str) -> str | None:
     return attr(soup, f'meta[property="{key}"], meta[name="{key}"]', "content")
 
 
+def canonical_link(soup: BeautifulSoup) -> str | None:
+    """The URL the page says it lives at: rel=canonical, else og:url."""
+    return attr(soup, 'link[rel="canonical"]', "href") or attr(soup, 'meta[property="og:url"]', "content")
+
+
 def json_ld(soup: BeautifulSoup) -> list[dict]:
     """Every JSON-LD object on the page, @graph flattened; broken blocks are skipped."""
     found = []
