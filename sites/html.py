@@ -40,12 +40,13 @@ def attr(root: Tag, selector: str, name: str) -> str | None:
 
 def meta(soup: BeautifulSoup, key: str) -> str | None:
     """<meta property=key> or <meta name=key> content."""
-    return attr(soup, f'meta[property="{key}"], meta[name="{key}"]', "content")
+    return attr(soup.head or soup, f'meta[property="{key}"], meta[name="{key}"]', "content")
 
 
 def canonical_link(soup: BeautifulSoup) -> str | None:
     """The URL the page says it lives at: rel=canonical, else og:url."""
-    return attr(soup, 'link[rel="canonical"]', "href") or attr(soup, 'meta[property="og:url"]', "content")
+    head = soup.head or soup  # the head is a small part of the page: search it alone
+    return attr(head, 'link[rel="canonical"]', "href") or attr(head, 'meta[property="og:url"]', "content")
 
 
 def json_ld(soup: BeautifulSoup) -> list[dict]:

@@ -5,7 +5,7 @@ from datetime import date, datetime
 
 from kabar.records import ParsedArticle
 from kabar.urls import canonical_url
-from sites.html import attr, soup_of
+from sites.html import canonical_link, soup_of
 from sites.site import ParseError, Site, rule
 from sites.tempo import layout2015, layout2023, layout2024
 
@@ -50,7 +50,7 @@ class Tempo(Site):
 
     def parse(self, html: bytes, url: str, fetched_at: datetime) -> ParsedArticle:
         soup = soup_of(html)
-        canonical = attr(soup, 'link[rel="canonical"]', "href")
+        canonical = canonical_link(soup)
         url = canonical_url(canonical if canonical and self.owns(canonical) else url)
         article_id = self.article_id(url)
         if article_id is None:

@@ -19,7 +19,8 @@ def matches(soup: BeautifulSoup) -> bool:
     return soup.select_one("article.detail-artikel h1.title") is not None and soup.select_one("#isi") is not None
 
 
-def parse(soup: BeautifulSoup, *, site: Site, url: str, article_id: str, fetched_at: datetime) -> ParsedArticle:
+def parse(page: BeautifulSoup, *, site: Site, url: str, article_id: str, fetched_at: datetime) -> ParsedArticle:
+    soup = page.select_one("article.detail-artikel")  # every field below lives in it: search it alone
     body = soup.select_one("#isi")
     picks = common.take_labelled_links(body, common.EDITORS_PICK)
     also = common.take_labelled_links(body, common.BACA_JUGA)
@@ -30,21 +31,21 @@ def parse(soup: BeautifulSoup, *, site: Site, url: str, article_id: str, fetched
     cards = [*((b, _cards(soup, s)) for b, s in BLOCKS), ("baca_juga", also), ("pilihan_editor", picks)]
     return ParsedArticle(
         site=site.name, article_id=article_id, url=url, layout=NAME, fetched_at=fetched_at,
-        title=first_text(soup, "article h1.title") or meta(soup, "og:title") or "",
+        title=first_text(soup, "h1.title") or meta(page, "og:title") or "",
         paragraphs=paragraphs,
         authors=all_texts(soup, ".avatar-box .reporter a"),
         editor=first_text(soup, ".avatar-box .editor a"),
         published_at=parse_datetime(first_text(soup, ".detail-title p.date") or "")
-        or parse_datetime(meta(soup, "article:published_time") or ""),
-        updated_at=parse_datetime(meta(soup, "article:modified_time") or ""),
+        or parse_datetime(meta(page, "article:published_time") or ""),
+        updated_at=parse_datetime(meta(page, "article:modified_time") or ""),
         section=first_text(soup, ".breadcrumbs a.section"),
         tags=all_texts(soup, ".tags a"),
         dateline=common.dateline(paragraphs),
         agency=agency,
-        image_url=attr(soup, "figure.foto-detail img.foto", "src") or meta(soup, "og:image"),
+        image_url=attr(soup, "figure.foto-detail img.foto", "src") or meta(page, "og:image"),
         image_caption=caption, image_credit=credit,
         editors_pick_title=pick_title, editors_pick_url=pick_url,
-        language=attr(soup, "html", "lang") or site.language,
+        language=(page.html.get("lang") if page.html else None) or site.language,
         kind=common.kind_from_url(url),
         continuation_urls=_continuations(soup, site, url),
         related=tuple(link for block, items in cards for link in site.related_links(block, items, url, fetched_at)),
@@ -58,7 +59,8 @@ def _continuations(soup: BeautifulSoup, site: Site, url: str) -> tuple[str, ...]
 
 
 def _cards(soup: BeautifulSoup, selector: str) -> list[Card]:
-    return [_card(box) for box in soup.select(f"{selector} .card-box") if box.select_one("a[href]")]
+    block = soup.select_one(selector)
+    return [_card(box) for box in block.select(".card-box") if box.select_one("a[href]")] if block else []
 
 
 def _card(box: Tag) -> Card:
