@@ -17,7 +17,10 @@ from tasks.clean import clean
 from tasks.multipage import join_pages
 
 MIRRORS = Path(__file__).parent / "fixtures" / "sites"
-FETCHED_AT = datetime(2023, 10, 1, 5, 0, tzinfo=timezone.utc)  # the frozen clock relative times resolve against
+# The frozen clock relative times resolve against, per era of the mirror (by the page's path).
+CLOCKS = (("read/news/", datetime(2015, 11, 12, 5, 0, tzinfo=timezone.utc)),
+          ("read/", datetime(2023, 10, 1, 5, 0, tzinfo=timezone.utc)),
+          ("", datetime(2024, 10, 19, 5, 0, tzinfo=timezone.utc)))
 
 
 def golden_pages() -> list[Path]:
@@ -37,6 +40,11 @@ def page_url(page: Path) -> str:
     return rebase(path, get_site(site_of(page)).base_url)
 
 
+def fetched_at(page: Path) -> datetime:
+    path = page.relative_to(MIRRORS / site_of(page)).as_posix()
+    return next(clock for prefix, clock in CLOCKS if path.startswith(prefix))
+
+
 def expected_path(page: Path) -> Path:
     return page.with_suffix(".expected.json")
 
@@ -45,10 +53,10 @@ def extract(page: Path) -> Article | ExtractionIssue:
     """What the flow makes of a mirror page: parsed, its continuation pages joined, cleaned."""
     site = get_site(site_of(page))
     try:
-        parsed = site.parse(page.read_bytes(), page_url(page), FETCHED_AT)
+        parsed = site.parse(page.read_bytes(), page_url(page), fetched_at(page))
     except ParseError as error:
         return ExtractionIssue(url=page_url(page), stage="parse", problem=error.problem, detail=error.detail)
-    rest = [site.parse(mirror_file(page, url).read_bytes(), url, FETCHED_AT) for url in parsed.continuation_urls]
+    rest = [site.parse(mirror_file(page, url).read_bytes(), url, fetched_at(page)) for url in parsed.continuation_urls]
     return clean(join_pages(parsed, rest), site.boilerplate)
 
 

@@ -14,7 +14,11 @@ KNOWN_BOILERPLATE = (
     "Konfirmasi Email", "Kirimkan Lagi Sekarang", "image-gnews", "Rekomendasi Artikel", "Video Pilihan",
     "Konten sponsor pada widget ini merupakan konten yang dibuat dan ditampilkan pihak ketiga",
     "Klik link aktivasi dan dapatkan akses membaca", "Kami telah mengirimkan link aktivasi",
-    "Pilihan Editor:", "Baca juga:", "Baca Juga:",
+    "Pilihan Editor:", "Baca juga:", "Baca Juga:", "Baca:", "Topik terhangat:",
+    # 2024 layout
+    "Advertisement", "Scroll ke bawah untuk melanjutkan membaca", "Ikuti berita terkini dari Tempo di",
+    "Berlangganan untuk lanjutkan membaca", "Akses tanpa batas ke seluruh artikel Tempo", "Berlangganan Sekarang",
+    "Sudah berlangganan? Masuk",
 )
 ARTICLES = [(page, result) for page in golden_pages() if isinstance(result := extract(page), Article)]
 

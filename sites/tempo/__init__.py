@@ -4,11 +4,14 @@ import re
 from datetime import date, datetime
 
 from kabar.records import ParsedArticle
-from kabar.urls import canonical_url
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from kabar.urls import canonical_url, host_of
 from sites.html import canonical_link, soup_of
 from sites.site import ParseError, Site, rule
 from sites.tempo import layout2015, layout2023, layout2024
 
+PAGE_PARAMS = {"page_num"}
 LAYOUTS = (layout2024, layout2023, layout2015)  # newest first: the first that matches parses
 
 
@@ -20,7 +23,7 @@ class Tempo(Site):
     # /read/<id>/<slug> (2016-2023); /read/news/<date>/<3-digit section code><id>/<slug> (2015);
     # /<section>/<slug>-<id> (2024-): one id sequence, so a story keeps its id across URL forms.
     article_paths = (
-        re.compile(r"^/read/(?:news/\d{4}/\d{2}/\d{2}/\d{3})?(?P<id>\d+)(?:[/,]|$)"),
+        re.compile(r"^/read/(?:news/\d{4}/\d{2}/\d{2}/\d{3})?(?!\d{4}/\d{2}/\d{2}/)(?P<id>\d+)(?:[/,]|$)"),
         re.compile(r"^/(?!read/|indeks|tag/|penulis/|search)[a-z0-9-]+/[a-z0-9-]+-(?P<id>\d{6,})/?$"),
     )
     start_paths = ("/robots.txt", "/rss/terbaru.xml")
@@ -44,6 +47,16 @@ class Tempo(Site):
         *layout2015.BOILERPLATE,
         *layout2024.BOILERPLATE,
     )
+
+    def article_id(self, url: str) -> str | None:
+        # indonesiana.tempo.co is a citizen-journalism platform with an id sequence of its own
+        return None if host_of(url).startswith("indonesiana.") else super().article_id(url)
+
+    def canonical_url(self, url: str) -> str:
+        """Only `page_num` (page 2..n of an article) names a different page; `?i=1` and the like do not."""
+        parts = urlsplit(canonical_url(url))
+        kept = [(k, v) for k, v in parse_qsl(parts.query) if k in PAGE_PARAMS]
+        return urlunsplit(parts._replace(query=urlencode(kept)))
 
     def index_url(self, day: date, page: int = 1) -> str:
         return f"{self.base_url}/indeks/{day.isoformat()}" + (f"?page={page}" if page > 1 else "")
