@@ -121,8 +121,10 @@ def resolve_relative(text: str, now: datetime) -> TimeWindow | None:
 
 
 def resolve_time(text: str, now: datetime) -> TimeWindow | None:
-    """A relative label's window; else (t - 1 minute, t] for a time shown to the minute ((t - 1 s, t]
-    to the second), or (00:00, next 00:00] WIB for a date alone. None when `text` is neither."""
+    """A relative label's window; else, for an absolute time, the span its display covers: sites
+    truncate, so "19:36" means [19:36, 19:37) and a date alone its whole WIB day. As an (after, until]
+    window that is (t - 1 µs, t + step - 1 µs], exact at TIMESTAMPTZ's resolution. None when `text`
+    is neither."""
     window = resolve_relative(text, now)
     if window is not None:
         return window
@@ -130,9 +132,8 @@ def resolve_time(text: str, now: datetime) -> TimeWindow | None:
     if parsed is None:
         return None
     t, step = parsed
-    if step is None:
-        return TimeWindow(after=t, until=t + timedelta(days=1))
-    return TimeWindow(after=t - step, until=t)
+    tick = timedelta(microseconds=1)
+    return TimeWindow(after=t - tick, until=t + (step or timedelta(days=1)) - tick)
 
 
 def _parse(text: str) -> tuple[datetime, timedelta | None] | None:

@@ -1,7 +1,7 @@
 """tempo.co's 2024 layout: which pages it claims, structured data before markup, paywall, kinds, blocks."""
 
 import json
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -238,7 +238,8 @@ def test_related_blocks_of_the_politik_page():
     assert terkait.summary.startswith("Terdakwa di daerah yang jauh dari pengadilan")
     assert (topik.target_article_id, topik.time_text) == ("tempo:1180322", "10 Oktober 2024")
     assert topik.summary is None
-    assert topik.published_after == datetime(2024, 10, 9, 17, tzinfo=timezone.utc)  # 10 Oktober 00:00 WIB
+    day_start = datetime(2024, 10, 9, 17, tzinfo=timezone.utc)  # 10 Oktober 00:00 WIB
+    assert topik.published_after == day_start - timedelta(microseconds=1)  # exclusive bound
     assert (populer.target_article_id, populer.time_text) == ("tempo:1180230", "3 jam lalu")
     assert populer.image_url is None
     assert [link.position for link in blocks["terpopuler"]] == [1, 2, 3, 4, 5]

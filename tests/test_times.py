@@ -326,6 +326,9 @@ def test_resolve_relative_rejects_naive_now() -> None:
         resolve_relative("2 jam lalu", datetime(2023, 9, 13, 12, 0))
 
 
+US = timedelta(microseconds=1)
+
+
 # --- resolve_time --------------------------------------------------------------------------------
 
 
@@ -334,20 +337,20 @@ def test_resolve_relative_rejects_naive_now() -> None:
     [
         ("2 jam lalu", utc(2023, 9, 13, 9, 0), utc(2023, 9, 13, 10, 0)),
         ("kemarin", utc(2023, 9, 11, 17, 0), utc(2023, 9, 12, 17, 0)),
-        # Minutes shown: (t - 1 minute, t].
-        ("Rabu, 13 September 2023 19:36 WIB", utc(2023, 9, 13, 12, 35), utc(2023, 9, 13, 12, 36)),
-        ("Rabu, 13 September 2023 pukul 19.36 WIB", utc(2023, 9, 13, 12, 35), utc(2023, 9, 13, 12, 36)),
-        ("13 September 2023 19:36 WITA", utc(2023, 9, 13, 11, 35), utc(2023, 9, 13, 11, 36)),
-        ("13 September 2023 19:36 WIT", utc(2023, 9, 13, 10, 35), utc(2023, 9, 13, 10, 36)),
-        ("1 Januari 2024 00:00 WIB", utc(2023, 12, 31, 16, 59), utc(2023, 12, 31, 17, 0)),
-        # Seconds shown: (t - 1 second, t].
-        ("2023-09-13T19:36:45+07:00", utc(2023, 9, 13, 12, 36, 44), utc(2023, 9, 13, 12, 36, 45)),
-        ("2023-09-13T12:36:00Z", utc(2023, 9, 13, 12, 35, 59), utc(2023, 9, 13, 12, 36)),
+        # Minutes shown: the display truncates, so [t, t + 1 min) = (t - 1 µs, t + 1 min - 1 µs].
+        ("Rabu, 13 September 2023 19:36 WIB", utc(2023, 9, 13, 12, 36) - US, utc(2023, 9, 13, 12, 37) - US),
+        ("Rabu, 13 September 2023 pukul 19.36 WIB", utc(2023, 9, 13, 12, 36) - US, utc(2023, 9, 13, 12, 37) - US),
+        ("13 September 2023 19:36 WITA", utc(2023, 9, 13, 11, 36) - US, utc(2023, 9, 13, 11, 37) - US),
+        ("13 September 2023 19:36 WIT", utc(2023, 9, 13, 10, 36) - US, utc(2023, 9, 13, 10, 37) - US),
+        ("1 Januari 2024 00:00 WIB", utc(2023, 12, 31, 17, 0) - US, utc(2023, 12, 31, 17, 1) - US),
+        # Seconds shown: [t, t + 1 s).
+        ("2023-09-13T19:36:45+07:00", utc(2023, 9, 13, 12, 36, 45) - US, utc(2023, 9, 13, 12, 36, 46) - US),
+        ("2023-09-13T12:36:00Z", utc(2023, 9, 13, 12, 36) - US, utc(2023, 9, 13, 12, 36, 1) - US),
         # A date alone: the whole WIB day.
-        ("13 September 2023", utc(2023, 9, 12, 17, 0), utc(2023, 9, 13, 17, 0)),
-        ("2023-09-13", utc(2023, 9, 12, 17, 0), utc(2023, 9, 13, 17, 0)),
-        ("1 Januari 2024", utc(2023, 12, 31, 17, 0), utc(2024, 1, 1, 17, 0)),
-        ("31 Desember 2199", utc(2199, 12, 30, 17, 0), utc(2199, 12, 31, 17, 0)),
+        ("13 September 2023", utc(2023, 9, 12, 17, 0) - US, utc(2023, 9, 13, 17, 0) - US),
+        ("2023-09-13", utc(2023, 9, 12, 17, 0) - US, utc(2023, 9, 13, 17, 0) - US),
+        ("1 Januari 2024", utc(2023, 12, 31, 17, 0) - US, utc(2024, 1, 1, 17, 0) - US),
+        ("31 Desember 2199", utc(2199, 12, 30, 17, 0) - US, utc(2199, 12, 31, 17, 0) - US),
     ],
 )
 def test_resolve_time(text: str, after: datetime, until: datetime) -> None:
