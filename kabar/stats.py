@@ -48,7 +48,7 @@ class FieldStats:
 
 
 def page_files(folder: Path) -> Iterator[Path]:
-    yield from sorted(p for p in folder.rglob("*") if p.name.endswith((".html", ".htm", ".html.gz")))
+    yield from sorted(p for p in folder.rglob("*") if p.name.endswith((".html", ".htm", ".html.gz")) and p.is_file())
 
 
 def field_stats(files: Iterable[Path], fetched_at: datetime) -> FieldStats:

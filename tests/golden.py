@@ -27,7 +27,7 @@ def golden_pages() -> list[Path]:
     """Mirror pages at article URLs (index pages, feeds, and pages 2..n of an article — files named
     `<page>@<query>.html`, joined into page 1 — have no golden file of their own)."""
     return sorted(p for p in MIRRORS.glob("*/**/*.html")
-                  if "@" not in p.name and get_site(site_of(p)).article_id(page_url(p)))
+                  if p.is_file() and "@" not in p.name and get_site(site_of(p)).article_id(page_url(p)))
 
 
 def site_of(page: Path) -> str:

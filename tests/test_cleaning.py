@@ -19,6 +19,8 @@ KNOWN_BOILERPLATE = (
     "Advertisement", "Scroll ke bawah untuk melanjutkan membaca", "Ikuti berita terkini dari Tempo di",
     "Berlangganan untuk lanjutkan membaca", "Akses tanpa batas ke seluruh artikel Tempo", "Berlangganan Sekarang",
     "Sudah berlangganan? Masuk",
+    # 2015 English edition
+    "Follow Tempo English on", "Follow us on",
 )
 ARTICLES = [(page, result) for page in golden_pages() if isinstance(result := extract(page), Article)]
 

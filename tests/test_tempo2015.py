@@ -20,7 +20,7 @@ REAL_ID = "tempo-tempo-singlepage"
 REAL_PAGE = CORPUS / "indonesian-2015" / "pages" / f"{REAL_ID}.html.gz"
 SCORER = CORPUS.parent / "tools" / "score.py"
 NEWS = MIRRORS / "tempo" / "read" / "news" / "2015" / "11"
-PAGES_2015 = sorted(NEWS.glob("*/*/*.html"))
+PAGES_2015 = sorted(p for p in NEWS.glob("*/*/*.html") if int(p.parent.name[3:]) >= 716000)  # not the English edition
 PAGES_2023 = sorted((MIRRORS / "tempo" / "read").glob("17*/*.html"))
 KPU = NEWS / "02" / "078716012" / "kpu-perpanjang-pendaftaran-relawan-pilkada-di-tiga-provinsi.html"
 

@@ -9,10 +9,10 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from kabar.urls import canonical_url, host_of
 from sites.html import canonical_link, soup_of
 from sites.site import ParseError, Site, rule
-from sites.tempo import layout2015, layout2023, layout2024
+from sites.tempo import layout2015, layout2015en, layout2023, layout2024
 
 PAGE_PARAMS = {"page_num"}
-LAYOUTS = (layout2024, layout2023, layout2015)  # newest first: the first that matches parses
+LAYOUTS = (layout2024, layout2023, layout2015, layout2015en)  # newest first: the first that matches parses
 
 
 class Tempo(Site):
@@ -45,6 +45,7 @@ class Tempo(Site):
         rule("image_placeholder", r"image-gnews$"),
         rule("block_heading", r"(rekomendasi artikel|video pilihan)$"),
         *layout2015.BOILERPLATE,
+        *layout2015en.BOILERPLATE,
         *layout2024.BOILERPLATE,
     )
 
