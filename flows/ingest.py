@@ -23,7 +23,7 @@ DATA_DIR = Path(os.environ.get("KABAR_HOME", "kabar-data"))
 DEFAULT_DB = str(DATA_DIR / "warehouse.duckdb")
 DEFAULT_ARCHIVE = str(DATA_DIR / "archive")
 COUNTS = ("pages_fetched", "pages_unchanged", "fetch_errors", "articles_new", "articles_updated",
-          "duplicates", "related_links_seen", "issues")  # fmt: skip
+          "duplicates", "near_duplicates", "related_links_seen", "issues")  # fmt: skip
 
 
 @flow(name="ingest", log_prints=True)

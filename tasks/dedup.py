@@ -2,14 +2,18 @@
 
 Layers: a canonical URL is fetched once (discovery); the same bytes are parsed once (raw hash);
 one row per site article id; the same title+body under another id joins the first id (content hash).
+Near duplicates (the story republished with small edits) stay articles: the plan carries the MinHash
+signatures of new bodies, and the loader marks them (tasks/neardup.py).
 """
 
 from collections.abc import Iterable, Mapping
+from dataclasses import field, replace
 
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
 from kabar.records import Article, ExtractionIssue, FetchedPage, record
+from tasks.neardup import Signature, signature
 from warehouse import loader
 from warehouse.db import connect
 
@@ -26,6 +30,7 @@ class Plan:
     aliases: tuple[tuple[str, str], ...]  # (fetched URL, article id)
     issues: tuple[ExtractionIssue, ...]
     outcomes: Mapping[str, str]  # fetched URL -> outcome
+    signatures: Mapping[str, Signature] = field(default_factory=dict)  # article id -> MinHash of a new body
 
     @property
     def duplicates(self) -> int:
@@ -73,6 +78,13 @@ def plan_batch(
     return Plan(articles=tuple(kept.values()), aliases=tuple(aliases), issues=tuple(issues), outcomes=outcomes)
 
 
+def sign_new_content(plan: Plan, known: Mapping[str, str]) -> Plan:
+    """The plan with a MinHash signature for each article whose content the warehouse does not hold
+    yet (new or changed): a re-run over unchanged pages computes and writes nothing."""
+    fresh = {a.parsed.article_id: signature(a.body) for a in plan.articles if a.content_hash not in known}
+    return replace(plan, signatures=fresh)
+
+
 @task(name="fresh-pages", cache_policy=NO_CACHE)
 def fresh_pages(db_path: str, pages: list[FetchedPage]) -> list[FetchedPage]:
     with connect(db_path) as con:
@@ -88,4 +100,4 @@ def dedup_batch(
     hashes = [r.content_hash for r in results.values() if isinstance(r, Article)]
     with connect(db_path) as con:
         known = loader.known_content(con, hashes)
-    return plan_batch(pages, results, known, continuations or ())
+    return sign_new_content(plan_batch(pages, results, known, continuations or ()), known)

@@ -9,8 +9,10 @@ import pytest
 from tests.golden import as_golden, extract, golden_pages
 
 pytestmark = pytest.mark.e2e
-CONTENT_TABLES = ("articles", "article_versions", "article_urls", "related_links", "removals", "extraction_issues")
+CONTENT_TABLES = ("articles", "article_versions", "article_urls", "related_links", "removals", "extraction_issues",
+                  "article_minhash", "article_bands", "near_duplicates")  # fmt: skip
 CHOSEN = "tempo:1772314"
+REPUBLISHED = "tempo:1772327"  # CHOSEN again under a new id: another headline, a word added, an update line
 
 
 @pytest.fixture(scope="module")
@@ -119,6 +121,18 @@ def test_related_links_match_the_pages(warehouse):
     db = warehouse[0]
     expected = {(aid, r["block"], r["url"]) for aid, g in _expected().items() for r in g["parsed"]["related"]}
     assert set(_rows(db, "SELECT source_article_id, block, target_url FROM related_links")) == expected
+
+
+def test_republished_story_is_marked_as_a_near_duplicate(warehouse):
+    db, first, second, _ = warehouse
+    marks = _rows(db, "SELECT article_id, duplicate_of, similarity FROM near_duplicates")
+    assert [(a, d) for a, d, _ in marks] == [(REPUBLISHED, CHOSEN)]  # the later points at the earlier, and only it
+    assert 0.8 <= marks[0][2] < 1
+    assert _rows(db, "SELECT count(*) FROM articles WHERE article_id IN (?, ?)", CHOSEN, REPUBLISHED) == [(2,)]
+    assert (first["near_duplicates"], second["near_duplicates"]) == (1, 0)
+    assert _rows(db, "SELECT near_duplicates FROM crawl_runs ORDER BY started_at") == [(1,), (0,)]
+    signed = _rows(db, "SELECT count(*), count(DISTINCT article_id) FROM article_minhash")
+    assert signed == [(len(_expected()), len(_expected()))]  # every article, once
 
 
 def test_duplicate_url_collapsed_into_one_article(warehouse):

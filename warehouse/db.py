@@ -6,7 +6,7 @@ from pathlib import Path
 
 import duckdb
 
-SQL_FILES = ("schema.sql", "migrations.sql", "views.sql")
+SQL_FILES = ("schema.sql", "migrations.sql", "near_duplicates.sql", "views.sql")
 LOCK_WAIT_SECONDS = 60.0
 
 

@@ -4,6 +4,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 
 from kabar.records import Article, ExtractionIssue, FetchedPage
+from tasks import neardup
 from warehouse.db import sql
 
 
@@ -56,16 +57,17 @@ def load_batch(con, run_id: str, pages: list[FetchedPage], plan) -> dict[str, in
     con.begin()
     try:
         _insert_fetches(con, run_id, pages, plan.outcomes)
-        new, updated = _upsert_articles(con, plan.articles)
+        changed, new = _upsert_articles(con, plan.articles)
         _insert_urls(con, plan.aliases, {p.url: p.fetched_at for p in pages})
         links = _merge_related(con, plan.articles)
+        marks = _mark_near_duplicates(con, changed, plan.signatures)
         _insert_issues(con, run_id, plan.issues, pages)
         con.commit()
     except BaseException:
         con.rollback()
         raise
-    return {"articles_new": new, "articles_updated": updated, "related_links_seen": links,
-            "issues": len(plan.issues), "duplicates": plan.duplicates}
+    return {"articles_new": new, "articles_updated": len(changed) - new, "related_links_seen": links,
+            "issues": len(plan.issues), "duplicates": plan.duplicates, "near_duplicates": marks}
 
 
 def _insert(con, table: str, rows: list[dict], on_conflict: str = "") -> None:
@@ -92,9 +94,10 @@ def _insert_fetches(con, run_id: str, pages: list[FetchedPage], outcomes: Mappin
     ])
 
 
-def _upsert_articles(con, articles: tuple[Article, ...]) -> tuple[int, int]:
+def _upsert_articles(con, articles: tuple[Article, ...]) -> tuple[list[Article], int]:
     """New content replaces the current row (delete + insert: far faster than UPDATE in DuckDB) and
-    appends a version; content already stored is left alone."""
+    appends a version; content already stored is left alone. Returns the changed articles and how
+    many of them are new."""
     stored = {row[0]: row[1:] for row in con.execute(
         "SELECT article_id, content_hash, version, first_seen_at FROM articles WHERE article_id IN (SELECT unnest(?))",
         [[a.parsed.article_id for a in articles]],
@@ -115,8 +118,7 @@ def _upsert_articles(con, articles: tuple[Article, ...]) -> tuple[int, int]:
         {"article_id": a.parsed.article_id, "rule": r.rule, "count": r.count, "sample": r.sample}
         for a in changed for r in a.removals
     ])
-    new = sum(1 for a in changed if a.parsed.article_id not in stored)
-    return new, len(changed) - new
+    return changed, sum(1 for a in changed if a.parsed.article_id not in stored)
 
 
 ARTICLE_FIELDS = ("article_id", "site", "url", "title", "subtitle", "authors", "editor", "published_at",
@@ -168,3 +170,62 @@ def _insert_issues(con, run_id: str, issues: tuple[ExtractionIssue, ...], pages:
          "content_hash": i.content_hash, "seen_at": seen_at}
         for i in issues
     ])
+
+
+# --- near duplicates (layer 3 of deduplication; tasks/neardup.py) -----------------------------------
+
+# Candidate pairs: a batch article and any other sharing a bucket in some band (the batch's own rows
+# are stored first, so two near duplicates arriving together find each other too).
+_CANDIDATES = """
+SELECT DISTINCT mine.article_id, other.article_id
+FROM article_bands mine JOIN article_bands other ON other.band = mine.band AND other.bucket = mine.bucket
+WHERE mine.article_id IN (SELECT unnest(?)) AND other.article_id <> mine.article_id"""
+
+# What ordering and confirming need about the batch, its candidates and the roots they point at.
+_FACTS = """
+SELECT a.article_id, a.first_seen_at, m.signature, n.duplicate_of
+FROM articles a JOIN article_minhash m USING (article_id) LEFT JOIN near_duplicates n USING (article_id)
+WHERE a.article_id IN (SELECT unnest($ids))
+   OR a.article_id IN (SELECT duplicate_of FROM near_duplicates WHERE article_id IN (SELECT unnest($ids)))"""
+
+
+def _mark_near_duplicates(con, articles: list[Article], signatures: Mapping[str, tuple[int, ...]]) -> int:
+    """Store the signatures of the batch's changed bodies and mark each body that repeats an earlier
+    article. Marks only: nothing is deleted. Returns the marks written."""
+    signed = _store_signatures(con, {a.parsed.article_id: signatures[a.parsed.article_id]
+                                     for a in articles if a.parsed.article_id in signatures})
+    if not signed:
+        return 0
+    candidates = con.execute(_CANDIDATES, [signed]).fetchall()
+    ids = list({*signed, *(other for _, other in candidates)})
+    facts = {row[0]: row[1:] for row in con.execute(_FACTS, {"ids": ids}).fetchall()}
+    sig = {article_id: tuple(signature) for article_id, (_, signature, _) in facts.items()}
+    matches = [(a, o) for a, o in candidates
+               if o in sig and neardup.similarity(sig[a], sig[o]) >= neardup.THRESHOLD]  # fmt: skip
+    roots = neardup.duplicates_of(signed, matches, {i: f[0] for i, f in facts.items()},
+                                  {i: f[2] for i, f in facts.items() if f[2]})  # fmt: skip
+    seen_at = {a.parsed.article_id: a.parsed.fetched_at for a in articles}
+    _insert(con, "near_duplicates", [
+        {"article_id": i, "duplicate_of": root, "similarity": neardup.similarity(sig[i], sig[root]),
+         "found_at": seen_at[i]}
+        for i, root in roots.items()
+    ])
+    return len(roots)
+
+
+def _store_signatures(con, signatures: Mapping[str, tuple[int, ...]]) -> list[str]:
+    """Replace the signature, band keys and mark of each article whose body's signature changed (a
+    changed headline alone keeps them); returns those articles' ids."""
+    stored = dict(con.execute(
+        "SELECT article_id, signature FROM article_minhash WHERE article_id IN (SELECT unnest(?))",
+        [list(signatures)],
+    ).fetchall())
+    fresh = {i: sig for i, sig in signatures.items() if tuple(stored.get(i) or ()) != tuple(sig)}
+    for table in ("article_minhash", "article_bands", "near_duplicates"):
+        con.execute(f"DELETE FROM {table} WHERE article_id IN (SELECT unnest(?))", [list(fresh)])
+    _insert(con, "article_minhash", [{"article_id": i, "signature": list(sig)} for i, sig in fresh.items()])
+    _insert(con, "article_bands", [
+        {"band": band, "bucket": key, "article_id": i}
+        for i, sig in fresh.items() for band, key in enumerate(neardup.band_keys(sig))
+    ])
+    return list(fresh)
