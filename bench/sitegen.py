@@ -85,11 +85,13 @@ def generate(out_dir: Path, n: int = 500, seed: int = 0) -> list[str]:
 
 
 def load_templates() -> list[tuple[BeautifulSoup, str]]:
-    """(page, section) of every bundled article page in the 2023 layout (the truncated page is not)."""
+    """(page, section) of every bundled single-page article in the 2023 layout (not the truncated page,
+    not the pages of a multi-page article: their generated copies would link pages that do not exist)."""
     found = []
     for path in sorted(TEMPLATES.glob("*/*.html")):
         soup = BeautifulSoup(path.read_bytes(), "lxml")
-        if soup.select_one("article.detail-artikel h1.title") and soup.select_one("#isi"):  # the 2023 layout
+        single = soup.select_one("div.pagination") is None
+        if single and soup.select_one("article.detail-artikel h1.title") and soup.select_one("#isi"):
             canonical = soup.select_one('link[rel="canonical"]')["href"]
             found.append((soup, re.match(r"https://(\w+)\.tempo\.co/", canonical)[1]))
     return found
