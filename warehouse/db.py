@@ -18,7 +18,8 @@ def connect(db_path: str | Path, *, read_only: bool = False, wait: float = LOCK_
     """A connection with the schema in place. DuckDB lets one process write a file at a time, and
     readers block writers: wait for the lock rather than fail a scheduled run."""
     if read_only and not Path(db_path).exists():
-        raise FileNotFoundError(f"no warehouse at {db_path} (run `kabar demo` or `kabar run` first)")
+        raise FileNotFoundError(
+            f"no warehouse at {db_path} (run `kabar run` first; after `kabar demo`, pass --db kabar-data/demo.duckdb)")
     deadline = time.monotonic() + wait
     while True:
         try:
