@@ -48,13 +48,14 @@ def ingest(
     start_run(db_path, run_id, site, _now())
     to_fetch = (lambda url: rebase(url, base_url)) if base_url else (lambda url: url)
     backfill = index_pages(source, backfill_from, backfill_to or _now().date()) if backfill_from else []
-    starts = [to_fetch(u) for u in source.start_urls() + backfill]
-    found = discover(starts, user_agent=user_agent, base_url=base_url, site_name=site)
-    selection = select_articles(source, found, limit)
-    counts = dict.fromkeys(COUNTS, 0) | {"urls_discovered": len(selection.urls),
-                                         "urls_skipped": selection.skipped, "urls_collapsed": selection.collapsed}
     delay = source.min_delay if min_delay is None else min_delay
-    try:
+    counts = dict.fromkeys(COUNTS, 0)
+    try:  # whatever happens, the run's row says how it ended
+        found = discover([to_fetch(u) for u in source.start_urls() + backfill], user_agent=user_agent,
+                         base_url=base_url, site_name=site)  # fmt: skip
+        selection = select_articles(source, found, limit)
+        counts |= {"urls_discovered": len(selection.urls), "urls_skipped": selection.skipped,
+                   "urls_collapsed": selection.collapsed}
         urls_to_fetch = [to_fetch(url) for url in selection.urls]
         for start in range(0, len(urls_to_fetch), batch_size):
             urls = urls_to_fetch[start : start + batch_size]
