@@ -1,7 +1,5 @@
 """Home and index pages yield article URLs in page order, for discovery and backfill."""
 
-import gzip
-import json
 from datetime import date
 
 import pytest
@@ -9,7 +7,8 @@ import pytest
 from sites import get_site
 from tasks.discover import discover_urls, index_pages
 from tasks.fetch import make_session
-from tests.conftest import CORPUS, MIRRORS
+from tests.conftest import MIRRORS
+from tests.corpus import labelled_page
 
 TEMPO = get_site("tempo")
 INDEX = MIRRORS / "tempo" / "indeks"
@@ -37,18 +36,10 @@ def test_discovery_follows_index_pages_over_http(tempo_mirror):
         "tempo:1772314", "tempo:1772290", "tempo:1772222", "tempo:1772201", "tempo:1772188", "tempo:1772001"]
 
 
-def _corpus_home(page_id: str):
-    truth_file = CORPUS / "indonesian-2015" / "truth.jsonl"
-    if not truth_file.exists():
-        pytest.skip("the shared corpus is not here")
-    truth = next(json.loads(line) for line in truth_file.open() if f'"{page_id}"' in line)
-    html = gzip.decompress((CORPUS / "indonesian-2015" / "pages" / f"{page_id}.html.gz").read_bytes())
-    return html, truth["listing_urls"]
-
-
 @pytest.mark.parametrize(("page_id", "home"), [("tempo-tempo-mainpage", "http://www.tempo.co/"),
                                                ("tempo-english-tempoen-mainpage", "http://en.tempo.co/")])
 def test_real_2015_home_pages_list_the_labelled_articles_first(page_id, home):
-    html, labelled = _corpus_home(page_id)
+    html, truth = labelled_page("indonesian-2015", page_id)
+    labelled = truth["listing_urls"]
     urls, _ = TEMPO.listing(html, home)
     assert [TEMPO.article_id(u) for u in urls[: len(labelled)]] == [TEMPO.article_id(u) for u in labelled]

@@ -1,8 +1,5 @@
 """tempo.co's 2015 layout: the real page of the era against its labels, then the mirror pages of the era."""
 
-import gzip
-import importlib.util
-import json
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -12,13 +9,12 @@ from sites import get_site
 from sites.html import soup_of
 from sites.tempo import layout2015
 from tasks.clean import clean
-from tests.conftest import CORPUS, MIRRORS
+from tests.conftest import MIRRORS
+from tests.corpus import labelled_page, load_scorer
 from tests.golden import fetched_at, page_url
 
 TEMPO = get_site("tempo")
 REAL_ID = "tempo-tempo-singlepage"
-REAL_PAGE = CORPUS / "indonesian-2015" / "pages" / f"{REAL_ID}.html.gz"
-SCORER = CORPUS.parent / "tools" / "score.py"
 NEWS = MIRRORS / "tempo" / "read" / "news" / "2015" / "11"
 PAGES_2015 = sorted(p for p in NEWS.glob("*/*/*.html") if int(p.parent.name[3:]) >= 716000)  # not the English edition
 PAGES_2023 = sorted((MIRRORS / "tempo" / "read").glob("17*/*.html"))
@@ -38,23 +34,13 @@ def _parse(page: Path):
 
 @pytest.fixture(scope="module")
 def scorer():
-    if not SCORER.exists():
-        pytest.skip(f"no scorer at {SCORER}")
-    spec = importlib.util.spec_from_file_location("kabar_corpus_score", SCORER)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_scorer()
 
 
 @pytest.fixture(scope="module")
 def real():
     """(html, truth, parsed, article) of the real 2015 page."""
-    if not REAL_PAGE.exists():
-        pytest.skip(f"no corpus page at {REAL_PAGE} (set KABAR_CORPUS)")
-    truth_file = CORPUS / "indonesian-2015" / "truth.jsonl"
-    labels = map(json.loads, truth_file.read_text(encoding="utf-8").splitlines())
-    truth = next(label for label in labels if label["id"] == REAL_ID)
-    html = gzip.decompress(REAL_PAGE.read_bytes())
+    html, truth = labelled_page("indonesian-2015", REAL_ID)
     parsed = TEMPO.parse(html, truth["url"], datetime(2015, 11, 5, 5, tzinfo=timezone.utc))
     return html, truth, parsed, clean(parsed, TEMPO.boilerplate)
 

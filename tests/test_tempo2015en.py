@@ -1,9 +1,6 @@
 """tempo.co's English edition of 2015 (en.tempo.co): the real page of the era against its labels, then
 the layout's choice of pages and the mirror pages of the edition."""
 
-import gzip
-import importlib.util
-import json
 import re
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -12,17 +9,16 @@ import pytest
 
 from kabar.mirror import resolve
 from sites import get_site
-from sites.html import canonical_link, soup_of
+from sites.html import soup_of
 from sites.tempo import layout2015en
 from tasks.clean import clean
-from tests.conftest import CORPUS, MIRRORS
+from tests.conftest import MIRRORS
+from tests.corpus import labelled_page, load_scorer
 from tests.golden import fetched_at, page_url
 
 TEMPO = get_site("tempo")
-RULES = (*TEMPO.boilerplate, *layout2015en.BOILERPLATE)  # registered or not: the layout's rules apply
+RULES = TEMPO.boilerplate
 REAL_ID = "tempo-english-tempoen-singlepage"
-REAL_PAGE = CORPUS / "indonesian-2015" / "pages" / f"{REAL_ID}.html.gz"
-SCORER = CORPUS.parent / "tools" / "score.py"
 NEWS = MIRRORS / "tempo" / "read" / "news" / "2015" / "11"
 EN_PAGES = sorted(NEWS.glob("*/[0-9][0-9][0-9]7159[0-9][0-9]/*.html"))  # the edition's ids: 715900-715999
 OTHER_PAGES = sorted(p for p in (MIRRORS / "tempo").glob("**/*.html") if p.is_file() and p not in EN_PAGES)
@@ -31,15 +27,8 @@ PUMPS = NEWS / "07" / "057715937" / "Jakarta-Opens-Three-New-Flood-Pumping-Stati
 BUOYS = NEWS / "10" / "074715964" / "Japan-Tests-Tsunami-Warning-Buoys-off-Pacific-Coast.html"
 
 
-def _parse(html: bytes, url: str, at: datetime):
-    """What Tempo.parse does once this layout matched, without depending on its registration."""
-    soup = soup_of(html)
-    url = TEMPO.canonical_url(canonical_link(soup) or url)
-    return layout2015en.parse(soup, site=TEMPO, url=url, article_id=TEMPO.article_id(url), fetched_at=at)
-
-
 def _mirror(page: Path):
-    return _parse(page.read_bytes(), page_url(page), fetched_at(page))
+    return TEMPO.parse(page.read_bytes(), page_url(page), fetched_at(page))
 
 
 # --- the real page against its labels (skipped without the shared corpus) -------------------------------
@@ -47,24 +36,14 @@ def _mirror(page: Path):
 
 @pytest.fixture(scope="module")
 def scorer():
-    if not SCORER.exists():
-        pytest.skip(f"no scorer at {SCORER}")
-    spec = importlib.util.spec_from_file_location("kabar_corpus_score", SCORER)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_scorer()
 
 
 @pytest.fixture(scope="module")
 def real():
     """(html, truth, parsed, article) of the real English page."""
-    if not REAL_PAGE.exists():
-        pytest.skip(f"no corpus page at {REAL_PAGE} (set KABAR_CORPUS)")
-    truth_file = CORPUS / "indonesian-2015" / "truth.jsonl"
-    labels = map(json.loads, truth_file.read_text(encoding="utf-8").splitlines())
-    truth = next(label for label in labels if label["id"] == REAL_ID)
-    html = gzip.decompress(REAL_PAGE.read_bytes())
-    parsed = _parse(html, truth["url"], datetime(2015, 11, 5, 5, tzinfo=timezone.utc))
+    html, truth = labelled_page("indonesian-2015", REAL_ID)
+    parsed = TEMPO.parse(html, truth["url"], datetime(2015, 11, 5, 5, tzinfo=timezone.utc))
     return html, truth, parsed, clean(parsed, RULES)
 
 
