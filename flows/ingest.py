@@ -8,7 +8,7 @@ from uuid import uuid4
 from prefect import flow, get_run_logger
 from prefect.runtime import flow_run
 
-from kabar.urls import rebase
+from kabar.urls import fetch_from
 from sites import get_site
 from tasks.clean import clean_batch
 from tasks.dedup import dedup_batch, fresh_pages
@@ -46,7 +46,7 @@ def ingest(
     Path(db_path).parent.mkdir(parents=True, exist_ok=True)
     run_id = flow_run.get_id() or str(uuid4())
     start_run(db_path, run_id, site, _now())
-    to_fetch = (lambda url: rebase(url, base_url)) if base_url else (lambda url: url)
+    to_fetch = fetch_from(base_url)
     backfill = index_pages(source, backfill_from, backfill_to or _now().date()) if backfill_from else []
     delay = source.min_delay if min_delay is None else min_delay
     counts = dict.fromkeys(COUNTS, 0)

@@ -43,5 +43,10 @@ def rebase(url: str, base_url: str) -> str:
     return urlunsplit((base.scheme, base.netloc, parts.path, parts.query, ""))
 
 
+def fetch_from(base_url: str | None):
+    """How a crawl turns a real-site URL into the one it requests: itself, or the mirror's."""
+    return (lambda url: rebase(url, base_url)) if base_url else (lambda url: url)
+
+
 def host_of(url: str) -> str:
     return (urlsplit(url).hostname or "").lower()

@@ -18,7 +18,7 @@ from prefect import task
 from prefect.cache_policies import NO_CACHE
 from protego import Protego
 
-from kabar.urls import rebase
+from kabar.urls import fetch_from
 from sites import Site, get_site
 from tasks.fetch import USER_AGENT, make_session
 
@@ -167,10 +167,10 @@ def discover(
     """Prefect wrapper: builds its own session, since tasks take plain values. With `base_url`,
     the sources a start URL names are read from that mirror too; with `site_name`, that site's home
     and index pages are read as listings."""
-    rewrite = (lambda url: rebase(url, base_url)) if base_url else (lambda url: url)
     listing = get_site(site_name).listing if site_name else None
     with make_session(user_agent) as session:
-        return discover_urls(session, start_urls, max_sitemaps=max_sitemaps, rewrite=rewrite, listing=listing)
+        return discover_urls(session, start_urls, max_sitemaps=max_sitemaps, rewrite=fetch_from(base_url),
+                             listing=listing)
 
 
 def index_pages(site: Site, first: date, last: date) -> list[str]:

@@ -8,7 +8,7 @@ from prefect import task
 from prefect.cache_policies import NO_CACHE
 
 from kabar.records import ExtractionIssue, FetchedPage, ParsedArticle, RelatedLink
-from kabar.urls import rebase
+from kabar.urls import fetch_from
 from sites import Site, get_site
 from tasks.fetch import USER_AGENT, fetch_pages
 from tasks.parse import parse_page
@@ -68,7 +68,7 @@ def complete_multipage(
     wanted = list(dict.fromkeys(u for p in parsed.values() if isinstance(p, ParsedArticle) for u in p.continuation_urls))
     if not wanted:
         return parsed, []
-    fetched = fetch_pages([rebase(u, base_url) if base_url else u for u in wanted], archive_dir=Path(archive_dir),
+    fetched = fetch_pages(list(map(fetch_from(base_url), wanted)), archive_dir=Path(archive_dir),
                           user_agent=user_agent, min_delay=min_delay, max_workers=max_workers)
     by_url, site = dict(zip(wanted, fetched)), get_site(site_name)
     joined = {url: join_continuations(site, p, by_url) if isinstance(p, ParsedArticle) and p.continuation_urls else p
