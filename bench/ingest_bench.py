@@ -30,13 +30,13 @@ from bench.sitegen import generate  # noqa: E402
 from kabar.mirror import serve  # noqa: E402
 from kabar.records import FetchedPage, ParsedArticle  # noqa: E402
 from kabar.urls import rebase  # noqa: E402
-from sites import get_site  # noqa: E402
-from tasks.clean import clean  # noqa: E402
-from tasks.dedup import plan_batch  # noqa: E402
-from tasks.fetch import fetch_pages  # noqa: E402
-from tasks.parse import parse_page  # noqa: E402
-from warehouse import loader  # noqa: E402
-from warehouse.db import connect  # noqa: E402
+from kabar.sites import get_site  # noqa: E402
+from kabar.clean import clean  # noqa: E402
+from kabar.tasks.dedup import plan_batch  # noqa: E402
+from kabar.tasks.fetch import fetch_pages  # noqa: E402
+from kabar.tasks.parse import parse_page  # noqa: E402
+from kabar.warehouse import loader  # noqa: E402
+from kabar.warehouse.db import connect  # noqa: E402
 
 FETCHED_AT = datetime(2023, 10, 1, 5, 0, tzinfo=timezone.utc)
 LIBRARIES = ("prefect", "duckdb", "beautifulsoup4", "lxml", "requests", "protego", "w3lib")
@@ -69,7 +69,7 @@ def bench_end_to_end(base_url: str, work: Path, n: int, batch_size: int, workers
     from prefect.settings import PREFECT_RESULTS_LOCAL_STORAGE_PATH, temporary_settings
     from prefect.testing.utilities import prefect_test_harness
 
-    from flows.ingest import ingest
+    from kabar.flows.ingest import ingest
 
     db, archive = work / "e2e" / "warehouse.duckdb", work / "e2e" / "archive"
     started = time.perf_counter()

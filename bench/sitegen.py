@@ -21,9 +21,9 @@ from xml.sax.saxutils import escape
 from bs4 import BeautifulSoup, Tag
 
 from kabar.text import normalize
-from sites import get_site
+from kabar.sites import get_site
 
-TEMPLATES = Path(__file__).parents[1] / "tests" / "fixtures" / "sites" / "tempo" / "read"
+TEMPLATES = get_site("tempo").mirror / "read"
 FIRST_ID = 1_800_000
 DATELINE = re.compile(r"^TEMPO\.CO\s*,")  # <strong>TEMPO.CO</strong>, <strong>City</strong> - ...
 ARTICLE_LINK = re.compile(r"^https://(\w+\.)?tempo\.co/read/\d+")

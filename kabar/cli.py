@@ -9,8 +9,13 @@ import sys
 from datetime import date, datetime, timezone
 from pathlib import Path
 
-PROJECT = Path(__file__).resolve().parents[1]
-MIRRORS = PROJECT / "tests" / "fixtures" / "sites"
+from kabar import settings
+from kabar.extract import Unavailable
+from kabar.mirror import saved_pages
+from kabar.records import ExtractionIssue
+from kabar.sites import all_sites, get_site, site_for_url
+from kabar.urls import rebase
+
 DEMO_QUERY = """SELECT a.title, r.block, r.position, r.time_text, r.target_title
 FROM related_articles r JOIN articles a ON a.article_id = r.source_article_id
 ORDER BY a.published_at DESC, r.block, r.position LIMIT 5"""
@@ -40,7 +45,7 @@ def _parser() -> Parser:
     parser = Parser(prog="kabar", description="Scheduled news ingestion into DuckDB.")
     commands = parser.add_subparsers(required=True, metavar="COMMAND", parser_class=Parser)
     run = commands.add_parser("run", help="ingest a site (the real one, or a mirror with --base-url)")
-    _ingest_options(run)
+    _ingest_options(run, settings.warehouse_path(), settings.archive_dir())
     run.add_argument("--base-url", help="fetch from a mirror of the site at this URL")
     run.add_argument("--limit", type=_positive, help="at most this many articles")
     run.add_argument("--delay", type=_non_negative, help="seconds between requests to a host")
@@ -48,8 +53,8 @@ def _parser() -> Parser:
                      help="also read the site's index pages from this day ...")
     run.add_argument("--backfill-to", type=_date, metavar="YYYY-MM-DD", help="... to this day (default: today)")
     run.set_defaults(command=cmd_run)
-    demo = commands.add_parser("demo", help="ingest the bundled mirror offline and show the warehouse")
-    _ingest_options(demo, db="kabar-data/demo.duckdb", archive="kabar-data/demo-archive")
+    demo = commands.add_parser("demo", help="ingest every site's bundled mirror offline and show the warehouse")
+    _ingest_options(demo, settings.demo_warehouse_path(), settings.demo_archive_dir(), site=None)
     demo.set_defaults(command=cmd_demo)
     serve = commands.add_parser("serve", help="serve a site's bundled mirror on 127.0.0.1")
     serve.add_argument("--site", default="tempo")
@@ -59,6 +64,7 @@ def _parser() -> Parser:
     extract.add_argument("file", type=Path, help="an .html or .html.gz page")
     extract.add_argument("--url", help="the URL the page was fetched from (default: its canonical link)")
     extract.add_argument("--fetched-at", type=_datetime, help="ISO time, resolves relative times (default: now)")
+    extract.add_argument("--base-url", help="fetch continuation pages from this mirror of the site")
     extract.set_defaults(command=cmd_extract)
     stats = commands.add_parser("stats", help="field fill rates over a folder of saved pages")
     stats.add_argument("folder", type=Path, help="a folder of .html / .html.gz pages (searched recursively)")
@@ -68,22 +74,18 @@ def _parser() -> Parser:
     stats.set_defaults(command=cmd_stats)
     sql = commands.add_parser("sql", help="query the warehouse read-only")
     sql.add_argument("query")
-    sql.add_argument("--db", default=_default_db())
+    sql.add_argument("--db", default=str(settings.warehouse_path()), help="the DuckDB warehouse file")
     sql.set_defaults(command=cmd_sql)
     return parser
 
 
-def _ingest_options(parser: Parser, db: str | None = None, archive: str | None = None) -> None:
-    parser.add_argument("--site", default="tempo")
-    parser.add_argument("--db", default=db or _default_db(), help="the DuckDB warehouse file")
-    parser.add_argument("--archive", default=archive or str(Path(_default_db()).parent / "archive"),
-                        help="folder of raw pages")
+def _ingest_options(parser: Parser, db: Path, archive: Path, site: str | None = "tempo") -> None:
+    every = site is None
+    parser.add_argument("--site", default=site, help="every site with a mirror" if every else "the site to ingest")
+    parser.add_argument("--db", default=str(db), help="the DuckDB warehouse file")
+    parser.add_argument("--archive", default=str(archive), help="folder of raw pages")
     parser.add_argument("--batch-size", type=_positive, default=100)
     parser.add_argument("--workers", type=_positive, default=4)
-
-
-def _default_db() -> str:
-    return str(Path(os.environ.get("KABAR_HOME", "kabar-data")) / "warehouse.duckdb")
 
 
 def _positive(value: str) -> int:
@@ -118,8 +120,6 @@ def _date(value: str) -> date:
 
 
 def _site(name: str):
-    from sites import get_site
-
     try:
         return get_site(name)
     except KeyError as error:
@@ -134,58 +134,67 @@ def _quiet_prefect() -> None:
 def cmd_run(args) -> int:
     _site(args.site)
     _quiet_prefect()
-    from flows.ingest import ingest
+    from kabar.flows.ingest import ingest
 
     counts = ingest(site=args.site, base_url=args.base_url, db_path=args.db, archive_dir=args.archive,
                     limit=args.limit, batch_size=args.batch_size, max_workers=args.workers,
-                    min_delay=args.delay, backfill_from=args.backfill_from, backfill_to=args.backfill_to)  # fmt: skip
+                    min_delay=args.delay, backfill_from=args.backfill_from, backfill_to=args.backfill_to)
     print(json.dumps(counts, indent=2))
     return 0
 
 
 def cmd_demo(args) -> int:
-    root = _mirror_root(args.site)
+    sites = [_site(args.site)] if args.site else [site for site in all_sites().values() if site.mirror]
+    for site in sites:
+        _mirror_root(site)
     _quiet_prefect()
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")  # the demo prints its own summary
-    from flows.ingest import ingest
+    from kabar.flows.ingest import ingest
     from kabar.mirror import serve
 
-    with serve(root) as mirror:
-        print(f"serving the {args.site} mirror ({root}) at {mirror.base_url}")
-        counts = ingest(site=args.site, base_url=mirror.base_url, db_path=args.db, archive_dir=args.archive,
-                        batch_size=args.batch_size, max_workers=args.workers, min_delay=0.0)  # fmt: skip
-    _print_demo(args.db, counts)
+    for site in sites:
+        with serve(site.mirror) as mirror:
+            print(f"serving the {site.name} mirror ({site.mirror}) at {mirror.base_url}")
+            counts = ingest(site=site.name, base_url=mirror.base_url, db_path=args.db, archive_dir=args.archive,
+                            batch_size=args.batch_size, max_workers=args.workers, min_delay=0.0)
+        _print_counts(site.name, counts)
+    _print_demo(args.db)
     return 0
 
 
-def _print_demo(db: str, counts: dict[str, int]) -> None:
-    from warehouse.db import connect
-
-    print(f"\nloaded into {db}:")
-    print(f"  {counts['articles_new']} new articles ({counts['articles_updated']} updated), "
-          f"{counts['related_links_seen']} related links, {counts['issues']} extraction issues")
+def _print_counts(site: str, counts: dict[str, int]) -> None:
+    print(f"  {site}: {counts['articles_new']} new articles ({counts['articles_updated']} updated), "
+          f"{counts['related_links_seen']} related links, {counts['issues']} extraction issues, "
+          f"{counts['near_duplicates']} near duplicates marked")
     print(f"  duplicates collapsed: {counts['urls_collapsed']} URLs before fetching, "
           f"{counts['duplicates']} pages after parsing; {counts['pages_unchanged']} pages unchanged")
+
+
+def _print_demo(db: str) -> None:
+    from kabar.warehouse.db import connect
+
     with connect(db, read_only=True) as con:
-        totals = con.execute("SELECT (SELECT count(*) FROM articles), (SELECT count(*) FROM related_links)").fetchall()[0]
-        print(f"  the warehouse now holds {totals[0]} articles and {totals[1]} related links\n")
+        articles, links, near = con.execute(
+            "SELECT (SELECT count(*) FROM articles), (SELECT count(*) FROM related_links),"
+            " (SELECT count(*) FROM near_duplicates)").fetchall()[0]
+        print(f"\nthe warehouse {db} now holds {articles} articles, {links} related links, "
+              f"{near} near duplicates\n")
         print(f"sample query:\n{DEMO_QUERY}\n")
         print(con.sql(DEMO_QUERY))
     print(f'try: kabar sql --db {db} "SELECT block, count(*) FROM related_links GROUP BY block"')
 
 
-def _mirror_root(site: str) -> Path:
-    _site(site)
-    root = MIRRORS / site
-    if not root.is_dir():
-        raise UsageError(f"no bundled mirror of {site!r} at {root} (the demo runs from a source checkout)")
-    return root
+def _mirror_root(site) -> Path:
+    if site.mirror is None:
+        raise UsageError(f"the {site.name} site ships no mirror")
+    return site.mirror
 
 
 def cmd_serve(args) -> int:
     from kabar.mirror import serve
 
-    with serve(_mirror_root(args.site), port=args.port) as mirror:
+    root = _mirror_root(_site(args.site))
+    with serve(root, port=args.port) as mirror:
         print(f"serving {args.site} at {mirror.base_url}; `kabar run --base-url {mirror.base_url}`; Ctrl-C stops")
         try:
             while True:
@@ -196,19 +205,40 @@ def cmd_serve(args) -> int:
 
 
 def cmd_extract(args) -> int:
+    from kabar.extract import extract_available
+    from kabar.http import make_session, page_source
     from kabar.records import to_json
-    from sites import ParseError
-    from tasks.clean import clean
 
     html = _read_page(args.file)
     url = args.url or _canonical_link(html)
     site = _site_for(url)
-    try:
-        parsed = site.parse(html, url, args.fetched_at or datetime.now(timezone.utc))
-    except ParseError as error:
-        raise UsageError(f"{args.file}: not an article of {site.name}: {error}") from None
-    print(to_json(clean(parsed, site.boilerplate)), end="")
+    with make_session() as session:
+        more = _first_of(saved_pages(args.file, url), page_source(session, _mirror_of(args.base_url)))
+        result, note = extract_available(site, html, url, args.fetched_at or datetime.now(timezone.utc), more)
+    if note:
+        print(f"kabar: {note}", file=sys.stderr)
+    if isinstance(result, ExtractionIssue):
+        raise UsageError(f"{args.file}: not an article of {site.name}: {result.problem}: {result.detail}")
+    print(to_json(result), end="")
     return 0
+
+
+def _mirror_of(base_url: str | None):
+    return (lambda url: rebase(url, base_url)) if base_url else (lambda url: url)
+
+
+def _first_of(*sources):
+    """Continuation pages from the first source that has them (saved beside the page, then HTTP)."""
+    def read(url: str) -> bytes:
+        reasons = []
+        for source in filter(None, sources):
+            try:
+                return source(url)
+            except Unavailable as error:
+                reasons.append(str(error))
+        raise Unavailable("; ".join(reasons))
+
+    return read
 
 
 def _read_page(path: Path) -> bytes:
@@ -220,7 +250,7 @@ def _read_page(path: Path) -> bytes:
 
 
 def _canonical_link(html: bytes) -> str:
-    from sites.html import canonical_link, soup_of
+    from kabar.sites.html import canonical_link, soup_of
 
     url = canonical_link(soup_of(html))
     if not url:
@@ -229,8 +259,6 @@ def _canonical_link(html: bytes) -> str:
 
 
 def _site_for(url: str):
-    from sites import all_sites, site_for_url
-
     site = site_for_url(url)
     if site is None:
         raise UsageError(f"no site module for {url} (known: {', '.join(sorted(all_sites()))})")
@@ -250,7 +278,7 @@ def cmd_stats(args) -> int:
 def cmd_sql(args) -> int:
     import duckdb
 
-    from warehouse.db import connect
+    from kabar.warehouse.db import connect
 
     try:
         with connect(args.db, read_only=True) as con:

@@ -1,6 +1,6 @@
 """A static HTTP server for local mirrors of news sites (tests, benchmarks, `kabar demo`).
 
-    with serve(Path("tests/fixtures/sites/tempo")) as mirror:
+    with serve(get_site("tempo").mirror) as mirror:
         requests.get(f"{mirror.base_url}/robots.txt")
         mirror.requests      # ["/robots.txt"]: paths as requested, query included
         mirror.hits          # [Hit(path, user_agent, status)], in arrival order
@@ -20,6 +20,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import NamedTuple
 from urllib.parse import unquote, urlsplit
+
+from kabar.extract import PageSource, Unavailable
 
 CONTENT_TYPES = {
     ".html": "text/html; charset=utf-8",
@@ -136,3 +138,22 @@ def serve(root: Path, port: int = 0) -> Iterator[Mirror]:
         server.shutdown()
         server.server_close()
         thread.join()
+
+
+def saved_pages(page: Path, url: str) -> PageSource | None:
+    """Pages saved beside `page` the way a mirror keeps them (page 2 of `<name>.html` at
+    `<name>@page_num=2.html`), as a source of continuation pages; None when `page` is not where a
+    mirror would keep `url`."""
+    page = Path(page).resolve()
+    root = next((folder for folder in page.parents if resolve(folder, urlsplit(url).path) == page), None)
+    if root is None:
+        return None
+
+    def read(other: str) -> bytes:
+        parts = urlsplit(other)
+        found = resolve(root, parts.path + (f"?{parts.query}" if parts.query else ""))
+        if found is None or (parts.query and "@" not in found.name):  # a query the mirror has no file for
+            raise Unavailable(f"{other}: not saved under {root}")
+        return found.read_bytes()
+
+    return read

@@ -1,16 +1,36 @@
-"""The records that flow between steps: small, frozen, typed.
+"""The records that flow between steps and layers: small, frozen, typed.
 
-fetch -> FetchedPage, parse -> ParsedArticle (+ RelatedLink), clean -> Article (+ Removal).
-`dataclasses.asdict` of any of them is the golden-file JSON.
+select -> Selection, fetch -> FetchedPage, parse -> ParsedArticle (+ RelatedLink, from a layout's
+Cards), clean -> Article (+ Removal), dedup -> Plan. `dataclasses.asdict` of an article is the
+golden-file JSON.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
+from typing import NamedTuple
 
 record = dataclass(frozen=True, slots=True, kw_only=True)
+
+
+@record
+class Selection:
+    """The article pages a run fetches, from every URL discovery found."""
+
+    urls: tuple[str, ...]  # canonical article URLs, in discovery order
+    skipped: int  # URLs of pages that are not articles (index pages, tags, ...)
+    collapsed: int  # other URLs of an already selected article (tracking parameters, m. hosts, ...)
+
+
+class Validators(NamedTuple):
+    """What the previous fetch of a URL told us, for a conditional GET."""
+
+    etag: str | None
+    last_modified: str | None
+    content_hash: str | None
 
 
 @record
@@ -53,6 +73,18 @@ class RelatedLink:
     time_text: str | None = None  # as shown: "2 jam lalu"
     published_after: datetime | None = None
     published_until: datetime | None = None
+    image_url: str | None = None
+    image_caption: str | None = None
+    summary: str | None = None
+
+
+@record
+class Card:
+    """One item of a related-article block as a layout reads it, before it becomes a RelatedLink."""
+
+    href: str
+    title: str | None = None
+    time_text: str | None = None
     image_url: str | None = None
     image_caption: str | None = None
     summary: str | None = None
@@ -119,6 +151,36 @@ class ExtractionIssue:
     problem: str
     detail: str = ""
     content_hash: str | None = None
+
+
+class ParseError(Exception):
+    """The page could not become an article; `problem` is a short stable code for the warehouse."""
+
+    def __init__(self, problem: str, detail: str = ""):
+        super().__init__(f"{problem}: {detail}" if detail else problem)
+        self.problem, self.detail = problem, detail
+
+
+# What became of one fetch; stored in `fetches.outcome`.
+ERROR, UNCHANGED, ISSUE, DUPLICATE, ARTICLE = "error", "unchanged", "issue", "duplicate", "article"
+CONTINUATION = "continuation"  # page 2..n of a multi-page article, joined into page 1's article
+
+Signature = tuple[int, ...]  # the MinHash of a body (kabar.neardup)
+
+
+@record
+class Plan:
+    """What one batch writes: the articles, the URLs that led to them, the issues, each fetch's outcome."""
+
+    articles: tuple[Article, ...]
+    aliases: tuple[tuple[str, str], ...]  # (fetched URL, article id)
+    issues: tuple[ExtractionIssue, ...]
+    outcomes: Mapping[str, str]  # fetched URL -> outcome
+    signatures: Mapping[str, Signature] = field(default_factory=dict)  # article id -> MinHash of a new body
+
+    @property
+    def duplicates(self) -> int:
+        return sum(1 for outcome in self.outcomes.values() if outcome == DUPLICATE)
 
 
 def to_json(item) -> str:

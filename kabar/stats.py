@@ -6,10 +6,11 @@ from dataclasses import dataclass, field, fields
 from datetime import datetime
 from pathlib import Path
 
-from kabar.records import Article, ParsedArticle
-from sites import ParseError, site_for_url
-from sites.html import canonical_link, soup_of
-from tasks.clean import clean
+from kabar.extract import extract_available
+from kabar.mirror import saved_pages
+from kabar.records import Article, ExtractionIssue, ParsedArticle
+from kabar.sites import site_for_url
+from kabar.sites.html import canonical_link, soup_of
 
 SKIPPED = {"site", "article_id", "url", "layout", "fetched_at", "paragraphs", "continuation_urls", "related",
            "page_count", "kind", "access", "language"}  # always set: a fill rate says nothing
@@ -48,19 +49,26 @@ class FieldStats:
 
 
 def page_files(folder: Path) -> Iterator[Path]:
-    yield from sorted(p for p in folder.rglob("*") if p.name.endswith((".html", ".htm", ".html.gz")) and p.is_file())
+    """Saved pages under `folder`; a mirror's pages 2..n (`<page>@<query>.html`) are read through page 1."""
+    pages = (p for p in folder.rglob("*") if p.name.endswith((".html", ".htm", ".html.gz")) and "@" not in p.name)
+    yield from sorted(p for p in pages if p.is_file())
+
+
+def extract_file(path: Path, fetched_at: datetime) -> Article | ExtractionIssue | None:
+    """The article on a saved page, its continuation pages read from beside it when saved there
+    (else page 1 alone); None when no site claims the page's canonical URL."""
+    html = gzip.decompress(path.read_bytes()) if path.suffix == ".gz" else path.read_bytes()
+    url = canonical_link(soup_of(html)) or ""
+    site = site_for_url(url)
+    if site is None:
+        return None
+    return extract_available(site, html, url, fetched_at, saved_pages(path, url))[0]
 
 
 def field_stats(files: Iterable[Path], fetched_at: datetime) -> FieldStats:
     stats = FieldStats()
     for path in files:
-        html = gzip.decompress(path.read_bytes()) if path.suffix == ".gz" else path.read_bytes()
-        url = canonical_link(soup_of(html)) or ""
-        site = site_for_url(url)
-        try:
-            result = clean(site.parse(html, url, fetched_at), site.boilerplate) if site else None
-        except ParseError:
-            result = None
+        result = extract_file(path, fetched_at)
         if isinstance(result, Article):
             stats.add(str(path), result)
         else:

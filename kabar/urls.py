@@ -1,4 +1,4 @@
-"""URL identity: the canonical form of a URL, and pointing real URLs at a mirror."""
+"""URL identity: the canonical form of a URL, and pointing real URLs at a mirror (`rebase`)."""
 
 import re
 from urllib.parse import urlsplit, urlunsplit
@@ -41,11 +41,6 @@ def rebase(url: str, base_url: str) -> str:
     """The same path and query on another origin: how a real URL is fetched from a mirror."""
     parts, base = urlsplit(url), urlsplit(base_url)
     return urlunsplit((base.scheme, base.netloc, parts.path, parts.query, ""))
-
-
-def fetch_from(base_url: str | None):
-    """How a crawl turns a real-site URL into the one it requests: itself, or the mirror's."""
-    return (lambda url: rebase(url, base_url)) if base_url else (lambda url: url)
 
 
 def host_of(url: str) -> str:

@@ -4,10 +4,10 @@ import importlib
 import pkgutil
 from functools import cache
 
-from sites.site import ParseError, Rule, Site
+from kabar.sites.base import Layout, Reading, Site
 
-__all__ = ["ParseError", "Rule", "Site", "all_sites", "get_site", "site_for_url"]
-_NOT_SITES = {"site", "html"}
+__all__ = ["Layout", "Reading", "Site", "UnknownSite", "all_sites", "get_site", "site_for_url"]
+_NOT_SITES = {"base", "html", "indonesian"}
 
 
 class UnknownSite(KeyError):
@@ -20,7 +20,7 @@ def all_sites() -> dict[str, Site]:
     found = {}
     for module_info in pkgutil.iter_modules(__path__):
         if module_info.name not in _NOT_SITES:
-            site = getattr(importlib.import_module(f"sites.{module_info.name}"), "SITE", None)
+            site = getattr(importlib.import_module(f"{__name__}.{module_info.name}"), "SITE", None)
             if isinstance(site, Site):
                 found[site.name] = site
     return found

@@ -3,38 +3,20 @@
 Layers: a canonical URL is fetched once (discovery); the same bytes are parsed once (raw hash);
 one row per site article id; the same title+body under another id joins the first id (content hash).
 Near duplicates (the story republished with small edits) stay articles: the plan carries the MinHash
-signatures of new bodies, and the loader marks them (tasks/neardup.py).
+signatures of new bodies, and the loader marks them (kabar/neardup.py).
 """
 
 from collections.abc import Iterable, Mapping
-from dataclasses import field, replace
+from dataclasses import replace
 
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
-from kabar.records import Article, ExtractionIssue, FetchedPage, record
-from tasks.neardup import Signature, signature
-from warehouse import loader
-from warehouse.db import connect
-
-# What became of one fetch; stored in `fetches.outcome`.
-ERROR, UNCHANGED, ISSUE, DUPLICATE, ARTICLE = "error", "unchanged", "issue", "duplicate", "article"
-CONTINUATION = "continuation"  # page 2..n of a multi-page article, joined into page 1's article
-
-
-@record
-class Plan:
-    """What one batch writes: the articles, the URLs that led to them, the issues, each fetch's outcome."""
-
-    articles: tuple[Article, ...]
-    aliases: tuple[tuple[str, str], ...]  # (fetched URL, article id)
-    issues: tuple[ExtractionIssue, ...]
-    outcomes: Mapping[str, str]  # fetched URL -> outcome
-    signatures: Mapping[str, Signature] = field(default_factory=dict)  # article id -> MinHash of a new body
-
-    @property
-    def duplicates(self) -> int:
-        return sum(1 for outcome in self.outcomes.values() if outcome == DUPLICATE)
+from kabar.neardup import signature
+from kabar.records import (ARTICLE, CONTINUATION, DUPLICATE, ERROR, ISSUE, UNCHANGED, Article, ExtractionIssue,
+                           FetchedPage, Plan)
+from kabar.warehouse import loader
+from kabar.warehouse.db import connect
 
 
 def pages_to_parse(pages: Iterable[FetchedPage], seen_raw: set[str]) -> list[FetchedPage]:

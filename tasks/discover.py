@@ -18,11 +18,11 @@ from prefect import task
 from prefect.cache_policies import NO_CACHE
 from protego import Protego
 
-from kabar.urls import fetch_from
-from sites import Site, get_site
-from tasks.fetch import USER_AGENT, make_session
+from kabar.http import Crawl, make_session
+from kabar.sites import Site
 
 log = logging.getLogger(__name__)
+
 
 def _parse(data: bytes) -> etree._Element | None:
     if data[:2] == b"\x1f\x8b":  # sitemap.xml.gz served without Content-Encoding
@@ -160,17 +160,12 @@ def discover_urls(
 
 
 @task(name="discover", retries=2, retry_delay_seconds=30, cache_policy=NO_CACHE)
-def discover(
-    start_urls: list[str], user_agent: str = USER_AGENT, base_url: str | None = None, max_sitemaps: int = 50,
-    site_name: str | None = None,
-) -> list[str]:
-    """Prefect wrapper: builds its own session, since tasks take plain values. With `base_url`,
-    the sources a start URL names are read from that mirror too; with `site_name`, that site's home
-    and index pages are read as listings."""
-    listing = get_site(site_name).listing if site_name else None
-    with make_session(user_agent) as session:
-        return discover_urls(session, start_urls, max_sitemaps=max_sitemaps, rewrite=fetch_from(base_url),
-                             listing=listing)
+def discover(site: Site, crawl: Crawl, extra_sources: list[str] | None = None, max_sitemaps: int = 50) -> list[str]:
+    """Article URLs from the site's start URLs and `extra_sources` (backfill index pages), read
+    through the crawl's mirror when it has one; home and index pages are read as listings."""
+    sources = [crawl.locate(url) for url in site.start_urls() + (extra_sources or [])]
+    with make_session(crawl.user_agent) as session:
+        return discover_urls(session, sources, max_sitemaps=max_sitemaps, rewrite=crawl.locate, listing=site.listing)
 
 
 def index_pages(site: Site, first: date, last: date) -> list[str]:

@@ -5,11 +5,9 @@ from datetime import datetime
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
-from kabar.records import FetchedPage
-from tasks.dedup import Plan
-from tasks.fetch import Validators
-from warehouse import loader
-from warehouse.db import connect
+from kabar.records import FetchedPage, Plan, Validators
+from kabar.warehouse import loader
+from kabar.warehouse.db import connect
 
 
 @task(name="start-run", cache_policy=NO_CACHE)

@@ -1,14 +1,7 @@
 """select: from every URL discovery found, the article pages to fetch, each spelled once."""
 
-from kabar.records import record
-from sites import Site
-
-
-@record
-class Selection:
-    urls: tuple[str, ...]  # canonical article URLs, in discovery order
-    skipped: int  # URLs of pages that are not articles (index pages, tags, ...)
-    collapsed: int  # other URLs of an already selected article (tracking parameters, m. hosts, ...)
+from kabar.records import Selection
+from kabar.sites import Site
 
 
 def select_articles(site: Site, urls: list[str], limit: int | None = None) -> Selection:

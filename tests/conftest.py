@@ -8,7 +8,6 @@ import pytest
 os.environ.setdefault("DO_NOT_TRACK", "1")
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 
-MIRRORS = Path(__file__).parent / "fixtures" / "sites"
 CORPUS = Path(os.environ.get("KABAR_CORPUS", Path(__file__).parents[2] / "shared" / "corpus"))
 
 
@@ -23,9 +22,16 @@ def prefect_api(tmp_path_factory):
         yield
 
 
+def mirror_of(site: str) -> Path:
+    """A site's bundled mirror folder (package data of its site module)."""
+    from kabar.sites import get_site
+
+    return get_site(site).mirror
+
+
 @pytest.fixture
 def tempo_mirror():
     from kabar.mirror import serve
 
-    with serve(MIRRORS / "tempo") as mirror:
+    with serve(mirror_of("tempo")) as mirror:
         yield mirror

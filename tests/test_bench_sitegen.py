@@ -5,8 +5,8 @@ from datetime import datetime, timezone
 
 from bench.sitegen import generate
 from kabar.records import Article
-from sites import get_site
-from tasks.clean import clean
+from kabar.sites import get_site
+from kabar.clean import clean
 
 TEMPO = get_site("tempo")
 
@@ -19,7 +19,7 @@ def test_generated_pages_are_distinct_clean_articles(tmp_path):
         html = (tmp_path / url.split(".tempo.co/", 1)[1]).with_suffix(".html").read_bytes()
         parsed = TEMPO.parse(html, url, datetime(2024, 1, 1, tzinfo=timezone.utc))
         assert (parsed.article_id, parsed.url, parsed.continuation_urls) == (TEMPO.article_id(url), url, ())
-        assert isinstance(clean(parsed, TEMPO.boilerplate), Article)
+        assert isinstance(clean(parsed, TEMPO.rules_for(parsed.layout)), Article)
         targets = {link.target_article_id for link in parsed.related if link.block in ("rekomendasi", "video_pilihan")}
         assert targets <= ids
 

@@ -1,14 +1,14 @@
-"""tasks.clean.clean with the tempo boilerplate rules, on ParsedArticle records built by hand."""
+"""kabar.clean.clean with the tempo boilerplate rules, on ParsedArticle records built by hand."""
 
 from datetime import datetime, timezone
 
 import pytest
 
 from kabar.records import Article, ExtractionIssue, ParsedArticle, RelatedLink, Removal
-from sites import get_site
-from tasks.clean import clean
+from kabar.sites import get_site
+from kabar.clean import clean
 
-RULES = get_site("tempo").boilerplate
+RULES = get_site("tempo").rules_for("tempo-2023")
 URL = "https://dunia.tempo.co/read/1772314/norwegia-dan-chile"
 TITLE = "Norwegia dan Chile Sepakati Riset Bersama"
 CAPTION = "Kapal riset Norwegia bersandar di Punta Arenas."

@@ -6,7 +6,7 @@ import pytest
 
 from kabar.records import Article
 from kabar.text import normalize
-from tests.golden import extract, golden_pages
+from tests.golden import extract_page, golden_pages
 
 KNOWN_BOILERPLATE = (
     "Iklan", "Scroll Untuk Melanjutkan", "Lupa Kata Sandi? Klik di Sini", "atau Masuk melalui",
@@ -22,7 +22,7 @@ KNOWN_BOILERPLATE = (
     # 2015 English edition
     "Follow Tempo English on", "Follow us on",
 )
-ARTICLES = [(page, result) for page in golden_pages() if isinstance(result := extract(page), Article)]
+ARTICLES = [(page, result) for page in golden_pages() if isinstance(result := extract_page(page), Article)]
 
 
 def _is_boilerplate(block: str, article: Article) -> bool:
@@ -47,8 +47,10 @@ def test_no_real_paragraph_removed(page, article):
 
 
 def test_the_mirror_exercises_every_tempo_rule():
-    from sites import get_site
+    from kabar.sites import get_site
 
     used = {r.rule for _, article in ARTICLES for r in article.removals}
-    rules = {r.name for r in get_site("tempo").boilerplate} - {"block_heading", "sponsor_disclaimer"}
+    tempo = get_site("tempo")
+    rules = {r.name for layout in tempo.layouts for r in tempo.rules_for(layout.name)}
+    rules -= {"block_heading", "sponsor_disclaimer"}
     assert rules <= used, f"rules no mirror page exercises: {rules - used}"

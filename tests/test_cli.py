@@ -8,8 +8,9 @@ import duckdb
 import pytest
 
 from kabar.cli import main
+from tests.conftest import mirror_of
 
-PAGE = (Path(__file__).parent / "fixtures" / "sites" / "tempo" / "read" / "1772314"
+PAGE = (mirror_of("tempo") / "read" / "1772314"
         / "norwegia-dan-chile-sepakati-riset-bersama-di-antartika.html")
 TITLE = "Norwegia dan Chile Sepakati Riset Bersama di Antartika"
 
@@ -17,10 +18,10 @@ TITLE = "Norwegia dan Chile Sepakati Riset Bersama di Antartika"
 @pytest.fixture(autouse=True)
 def no_crawl(monkeypatch) -> list[dict]:
     """`run` and `demo` must never reach the flow here: a stub records any call instead of crawling."""
-    import flows.ingest
+    import kabar.flows.ingest as ingest_module
 
     calls: list[dict] = []
-    monkeypatch.setattr(flows.ingest, "ingest", lambda **kwargs: calls.append(kwargs) or {})
+    monkeypatch.setattr(ingest_module, "ingest", lambda **kwargs: calls.append(kwargs) or {})
     return calls
 
 

@@ -5,7 +5,7 @@ from datetime import datetime, timezone
 import pytest
 
 from kabar.records import Article, ExtractionIssue, FetchedPage, ParsedArticle
-from tasks.dedup import pages_to_parse, plan_batch
+from kabar.tasks.dedup import pages_to_parse, plan_batch
 
 AT = datetime(2023, 10, 1, 5, tzinfo=timezone.utc)
 A = "https://dunia.tempo.co/read/1772314/norwegia"

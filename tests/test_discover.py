@@ -5,7 +5,7 @@ import pytest
 import requests
 
 from kabar.mirror import serve
-from tasks.discover import discover_urls, sitemaps_from_robots, urls_from_feed, urls_from_sitemap
+from kabar.tasks.discover import discover_urls, sitemaps_from_robots, urls_from_feed, urls_from_sitemap
 
 SM = 'xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"'
 NEWS = 'xmlns:news="http://www.google.com/schemas/sitemap-news/0.9"'
@@ -139,7 +139,7 @@ def site_mirror(tmp_path):
 
 def test_discover_follows_robots_index_and_feed(site_mirror, caplog):
     m = site_mirror
-    with requests.Session() as session, caplog.at_level(logging.WARNING, logger="tasks.discover"):
+    with requests.Session() as session, caplog.at_level(logging.WARNING, logger="kabar.tasks.discover"):
         urls = discover_urls(session, [f"{m}/robots.txt", f"{m}/rss.xml", f"{m}/nothing.xml"])
     assert urls == [f"{m}/read/{n}" for n in (4, 3, 2, 1)]  # start URLs first, then breadth-first
     assert m.requests.count("/sitemap-index.xml") == 1

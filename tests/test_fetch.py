@@ -10,7 +10,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from kabar.mirror import serve
-from tasks.fetch import DISALLOWED, USER_AGENT, Validators, fetch_pages, read_archived
+from kabar.archive import read_archived
+from kabar.http import DISALLOWED, USER_AGENT, fetch_pages
+from kabar.records import Validators
 
 FROZEN = datetime(2023, 9, 13, 12, 36, tzinfo=timezone.utc)
 A = b"<html><p>Artikel A</p></html>"

@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 import duckdb
 import pytest
 
-from tests.golden import as_golden, extract, golden_pages
+from tests.golden import as_golden, extract_page, golden_pages
 
 pytestmark = pytest.mark.e2e
 CONTENT_TABLES = ("articles", "article_versions", "article_urls", "related_links", "removals", "extraction_issues",
@@ -18,13 +18,13 @@ REPUBLISHED = "tempo:1772327"  # CHOSEN again under a new id: another headline, 
 @pytest.fixture(scope="module")
 def warehouse(prefect_api, tmp_path_factory):
     """The mirror ingested twice into one warehouse; yields (db path, first counts, second counts, snapshots)."""
-    from flows.ingest import ingest
+    from kabar.flows.ingest import ingest
     from kabar.mirror import serve
-    from tests.conftest import MIRRORS
+    from tests.conftest import mirror_of
 
     db = tmp_path_factory.mktemp("wh") / "warehouse.duckdb"
     archive = db.parent / "archive"
-    with serve(MIRRORS / "tempo") as mirror:
+    with serve(mirror_of("tempo")) as mirror:
         run = lambda: ingest(site="tempo", base_url=mirror.base_url, db_path=str(db), archive_dir=str(archive),
                              batch_size=5, min_delay=0.0)  # noqa: E731  (several batches on purpose)
         first = run()
@@ -45,7 +45,7 @@ def _rows(db, query: str, *params) -> list[tuple]:
 
 def _expected() -> dict[str, dict]:
     """The golden extraction of every mirror article, by article id."""
-    goldens = [as_golden(extract(p)) for p in golden_pages()]
+    goldens = [as_golden(extract_page(p)) for p in golden_pages()]
     return {g["parsed"]["article_id"]: g for g in goldens if "parsed" in g}
 
 

@@ -4,14 +4,14 @@ from datetime import date
 
 import pytest
 
-from sites import get_site
-from tasks.discover import discover_urls, index_pages
-from tasks.fetch import make_session
-from tests.conftest import MIRRORS
+from kabar.sites import get_site
+from kabar.tasks.discover import discover_urls, index_pages
+from kabar.http import make_session
+from tests.conftest import mirror_of
 from tests.corpus import labelled_page
 
 TEMPO = get_site("tempo")
-INDEX = MIRRORS / "tempo" / "indeks"
+INDEX = mirror_of("tempo") / "indeks"
 
 
 def test_index_page_lists_its_articles_in_order_and_names_the_next_page():

@@ -3,14 +3,17 @@ issue that the next run retries."""
 
 from datetime import datetime, timezone
 
-from kabar.records import ExtractionIssue, FetchedPage, ParsedArticle, RelatedLink
-from sites import get_site
-from tasks.dedup import CONTINUATION, ERROR, plan_batch
-from tasks.multipage import join_continuations, join_pages
+from kabar.extract import Unavailable, extract, join_pages
+from kabar.records import CONTINUATION, ERROR, ExtractionIssue, FetchedPage, ParsedArticle, RelatedLink
+from kabar.sites import get_site
+from kabar.tasks.dedup import plan_batch
+from tests.conftest import mirror_of
 
 NOW = datetime(2023, 10, 1, tzinfo=timezone.utc)
 URL = "https://metro.tempo.co/read/1772396/bambu"
 PAGE2 = URL + "?page_num=2"
+SLUG = "warga-bantaran-kali-ciliwung-tanam-seribu-pohon-bambu"
+REAL = f"https://metro.tempo.co/read/1772396/{SLUG}"  # the mirror's two-page article
 
 
 def _page(paragraphs, **fields) -> ParsedArticle:
@@ -36,11 +39,18 @@ def test_pages_join_in_order_and_later_pages_fill_what_page_one_lacks():
 
 
 def test_a_missing_continuation_page_is_a_retryable_issue():
-    first = _page(["satu"], continuation_urls=(PAGE2,))
-    missing = FetchedPage(url=PAGE2, final_url=PAGE2, fetched_at=NOW, status=404, error="HTTP 404")
-    result = join_continuations(get_site("tempo"), first, {PAGE2: missing})
+    html = (mirror_of("tempo") / "read" / "1772396" / f"{SLUG}.html").read_bytes()
+    asked = []
+
+    def missing(url: str) -> bytes:
+        asked.append(url)
+        raise Unavailable(f"{url}: HTTP 404")
+
+    result = extract(get_site("tempo"), html, REAL, NOW, missing)
     assert isinstance(result, ExtractionIssue)
-    assert (result.stage, result.problem, result.url) == ("fetch", "continuation_failed", URL)
+    assert (result.stage, result.problem, result.url) == ("fetch", "continuation_failed", REAL)
+    assert asked == [REAL + "?page_num=2"] and result.detail == f"{REAL}?page_num=2: HTTP 404"
+    missing = FetchedPage(url=PAGE2, final_url=PAGE2, fetched_at=NOW, status=404, error="HTTP 404")
     page1 = FetchedPage(url=URL, final_url=URL, fetched_at=NOW, status=200, content_hash="h1")
     plan = plan_batch([page1], {URL: result}, {}, continuations=[missing])
     assert plan.outcomes == {URL: ERROR, PAGE2: ERROR}  # "error": its bytes are fetched and parsed again next run

@@ -11,11 +11,11 @@ import pytest
 
 from kabar.records import Article, FetchedPage, ParsedArticle
 from kabar.text import fingerprint
-from tasks import neardup
-from tasks.dedup import plan_batch, sign_new_content
-from tasks.neardup import THRESHOLD, band_keys, duplicates_of, shingles, signature, similarity
-from warehouse import loader
-from warehouse.db import connect
+from kabar import neardup
+from kabar.tasks.dedup import plan_batch, sign_new_content
+from kabar.neardup import THRESHOLD, band_keys, duplicates_of, shingles, signature, similarity
+from kabar.warehouse import loader
+from kabar.warehouse.db import connect
 
 AT = datetime(2023, 10, 1, 5, tzinfo=timezone.utc)
 VOCABULARY = ("menteri", "riset", "kutub", "kapal", "pelabuhan", "data", "suhu", "laut", "gletser", "negara",
@@ -79,7 +79,7 @@ def test_similarity_refuses_signatures_of_different_lengths():
         similarity((1, 2, 3), (1, 2))
 
 
-_IN_A_CHILD = ("from tasks.neardup import band_keys, signature\n"
+_IN_A_CHILD = ("from kabar.neardup import band_keys, signature\n"
                "s = signature({text!r})\nprint(list(s), list(band_keys(s)))")
 
 

@@ -8,8 +8,9 @@ from datetime import datetime, timezone
 import pytest
 
 from kabar.records import Article, ExtractionIssue
-from sites import ParseError, get_site
-from tasks.clean import clean
+from kabar.records import ParseError
+from kabar.sites import get_site
+from kabar.clean import clean
 from tests.conftest import CORPUS
 from tests.golden import golden_pages, page_url
 
@@ -21,7 +22,7 @@ STRIDE = 1 if os.environ.get("KABAR_FULL_CORPUS") == "1" else 10  # every 10th p
 
 def _parse_or_refuse(html: bytes, url: str = URL) -> Article | ExtractionIssue | None:
     try:
-        return clean(TEMPO.parse(html, url, NOW), TEMPO.boilerplate)
+        return clean(parsed := TEMPO.parse(html, url, NOW), TEMPO.rules_for(parsed.layout))
     except ParseError:
         return None
 

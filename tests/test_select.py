@@ -2,8 +2,9 @@
 
 import pytest
 
-from sites import get_site
-from tasks.select import Selection, select_articles
+from kabar.sites import get_site
+from kabar.records import Selection
+from kabar.tasks.select import select_articles
 
 TEMPO = get_site("tempo")
 NORWEGIA = "https://dunia.tempo.co/read/1772314/norwegia-dan-chile"

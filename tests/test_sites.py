@@ -5,9 +5,9 @@ from datetime import datetime, timezone
 import pytest
 
 from kabar.records import RelatedLink
-from sites import Site, all_sites, get_site, site_for_url
-from sites.html import soup_of, text_blocks
-from sites.site import Card
+from kabar.sites import Site, all_sites, get_site, site_for_url
+from kabar.sites.html import soup_of, text_blocks
+from kabar.records import Card
 
 TEMPO = get_site("tempo")
 PAGE = "https://dunia.tempo.co/read/1772314/norwegia-dan-chile"

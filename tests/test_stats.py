@@ -5,7 +5,8 @@ from datetime import datetime, timezone
 
 from kabar.cli import main
 from kabar.stats import FIELDS, field_stats, page_files
-from tests.golden import MIRRORS, expected_path, golden_pages
+from tests.conftest import mirror_of
+from tests.golden import expected_path, golden_pages
 
 
 def _goldens() -> list[dict]:
@@ -14,7 +15,7 @@ def _goldens() -> list[dict]:
 
 
 def test_fill_rates_over_the_mirror_match_the_golden_files():
-    stats = field_stats(page_files(MIRRORS / "tempo"), datetime(2023, 10, 1, tzinfo=timezone.utc))
+    stats = field_stats(page_files(mirror_of("tempo")), datetime(2023, 10, 1, tzinfo=timezone.utc))
     goldens = _goldens()
     assert stats.pages == len(goldens)
     for name in FIELDS:
@@ -28,7 +29,7 @@ def test_fill_rates_over_the_mirror_match_the_golden_files():
 
 
 def test_stats_command_prints_a_table_and_lists_missing_fields(capsys):
-    assert main(["stats", str(MIRRORS / "tempo"), "--fields", "--missing"]) == 0
+    assert main(["stats", str(mirror_of("tempo")), "--fields", "--missing"]) == 0
     out = capsys.readouterr().out
     assert f"{len(_goldens())} article pages" in out
     assert "editor" in out and "empty in" in out and "1772120" in out  # the page without an editor

@@ -5,19 +5,20 @@ from pathlib import Path
 
 import pytest
 
-from sites import get_site
-from sites.html import soup_of
-from sites.tempo import layout2015
-from tasks.clean import clean
-from tests.conftest import MIRRORS
+from kabar.sites import get_site
+from kabar.sites.html import soup_of
+from kabar.sites import indonesian
+from kabar.sites.tempo import layout2015
+from kabar.clean import clean
+from tests.conftest import mirror_of
 from tests.corpus import labelled_page, load_scorer
 from tests.golden import fetched_at, page_url
 
 TEMPO = get_site("tempo")
 REAL_ID = "tempo-tempo-singlepage"
-NEWS = MIRRORS / "tempo" / "read" / "news" / "2015" / "11"
+NEWS = mirror_of("tempo") / "read" / "news" / "2015" / "11"
 PAGES_2015 = sorted(p for p in NEWS.glob("*/*/*.html") if int(p.parent.name[3:]) >= 716000)  # not the English edition
-PAGES_2023 = sorted((MIRRORS / "tempo" / "read").glob("17*/*.html"))
+PAGES_2023 = sorted((mirror_of("tempo") / "read").glob("17*/*.html"))
 KPU = NEWS / "02" / "078716012" / "kpu-perpanjang-pendaftaran-relawan-pilkada-di-tiga-provinsi.html"
 
 
@@ -42,12 +43,12 @@ def real():
     """(html, truth, parsed, article) of the real 2015 page."""
     html, truth = labelled_page("indonesian-2015", REAL_ID)
     parsed = TEMPO.parse(html, truth["url"], datetime(2015, 11, 5, 5, tzinfo=timezone.utc))
-    return html, truth, parsed, clean(parsed, TEMPO.boilerplate)
+    return html, truth, parsed, clean(parsed, TEMPO.rules_for(parsed.layout))
 
 
 def test_real_page_is_parsed_by_the_2015_layout(real):
-    assert real[2].layout == layout2015.NAME
-    assert layout2015.matches(soup_of(real[0]))
+    assert real[2].layout == layout2015.Layout2015.name
+    assert layout2015.Layout2015().matches(soup_of(real[0]))
 
 
 def test_real_page_title_is_exact_after_normalisation(real, scorer):
@@ -89,12 +90,12 @@ def test_real_page_related_blocks(real):
 
 @pytest.mark.parametrize("page", PAGES_2015, ids=lambda p: p.stem)
 def test_matches_the_2015_mirror_pages(page):
-    assert layout2015.matches(soup_of(page.read_bytes()))
+    assert layout2015.Layout2015().matches(soup_of(page.read_bytes()))
 
 
 @pytest.mark.parametrize("page", PAGES_2023, ids=lambda p: p.stem)
 def test_does_not_match_the_2023_mirror_pages(page):
-    assert not layout2015.matches(soup_of(page.read_bytes()))
+    assert not layout2015.Layout2015().matches(soup_of(page.read_bytes()))
 
 
 @pytest.mark.parametrize("html", [
@@ -102,7 +103,7 @@ def test_does_not_match_the_2023_mirror_pages(page):
     '<div class="artikel"><h1>Judul</h1><p>Tanpa tanggal.</p></div>',  # no date line: not this layout
 ])
 def test_does_not_match_other_markup(html):
-    assert not layout2015.matches(soup_of(html))
+    assert not layout2015.Layout2015().matches(soup_of(html))
 
 
 def test_at_least_five_mirror_pages_with_ids_of_the_era():
@@ -210,7 +211,7 @@ def test_page_without_image():
 
 def test_hot_topics_bar_is_removed_by_name():
     parsed = _parse(KPU)
-    article = clean(parsed, TEMPO.boilerplate)
+    article = clean(parsed, TEMPO.rules_for(parsed.layout))
     assert [(r.rule, r.count) for r in article.removals] == [("topik_terhangat", 1)]
     assert "Topik terhangat" not in article.body and "Rahma" not in article.body
 
@@ -235,4 +236,4 @@ def test_hot_topics_rule(block, removed):
     (None, None, None),
 ])
 def test_photo_credit_is_the_capitals_run_ending_the_caption(shown, caption, credit):
-    assert layout2015._caption_and_credit(shown) == (caption, credit)
+    assert indonesian.split_credit(shown, layout2015.PHOTO_CREDIT, 5) == (caption, credit)

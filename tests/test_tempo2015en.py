@@ -8,20 +8,21 @@ from pathlib import Path
 import pytest
 
 from kabar.mirror import resolve
-from sites import get_site
-from sites.html import soup_of
-from sites.tempo import layout2015en
-from tasks.clean import clean
-from tests.conftest import MIRRORS
+from kabar.sites import get_site
+from kabar.sites.html import soup_of
+from kabar.sites import indonesian
+from kabar.sites.tempo import layout2015en
+from kabar.clean import clean
+from tests.conftest import mirror_of
 from tests.corpus import labelled_page, load_scorer
 from tests.golden import fetched_at, page_url
 
 TEMPO = get_site("tempo")
-RULES = TEMPO.boilerplate
+RULES = TEMPO.rules_for("tempo-2015-en")
 REAL_ID = "tempo-english-tempoen-singlepage"
-NEWS = MIRRORS / "tempo" / "read" / "news" / "2015" / "11"
+NEWS = mirror_of("tempo") / "read" / "news" / "2015" / "11"
 EN_PAGES = sorted(NEWS.glob("*/[0-9][0-9][0-9]7159[0-9][0-9]/*.html"))  # the edition's ids: 715900-715999
-OTHER_PAGES = sorted(p for p in (MIRRORS / "tempo").glob("**/*.html") if p.is_file() and p not in EN_PAGES)
+OTHER_PAGES = sorted(p for p in (mirror_of("tempo")).glob("**/*.html") if p.is_file() and p not in EN_PAGES)
 LIBRARIES = NEWS / "05" / "055715912" / "Ministry-Plans-Village-Libraries-in-120-Districts.html"
 PUMPS = NEWS / "07" / "057715937" / "Jakarta-Opens-Three-New-Flood-Pumping-Stations.html"
 BUOYS = NEWS / "10" / "074715964" / "Japan-Tests-Tsunami-Warning-Buoys-off-Pacific-Coast.html"
@@ -49,8 +50,8 @@ def real():
 
 def test_real_page_is_this_layout_and_no_other(real):
     soup = soup_of(real[0])
-    assert layout2015en.matches(soup)
-    assert [layout.NAME for layout in _other_layouts() if layout.matches(soup)] == []
+    assert layout2015en.Layout2015en().matches(soup)
+    assert [layout.name for layout in _other_layouts() if layout.matches(soup)] == []
 
 
 def test_real_page_title_is_exact_after_normalisation(real, scorer):
@@ -98,21 +99,19 @@ def test_real_page_popular_keeps_the_page_order(real):
 
 
 def _other_layouts():
-    from sites.tempo import layout2015, layout2023, layout2024
-
-    return (layout2015, layout2023, layout2024)
+    return [layout for layout in TEMPO.layouts if layout.name != layout2015en.Layout2015en.name]
 
 
 @pytest.mark.parametrize("page", EN_PAGES, ids=lambda p: p.stem)
 def test_matches_the_english_mirror_pages_and_no_other_layout_does(page):
     soup = soup_of(page.read_bytes())
-    assert layout2015en.matches(soup)
-    assert [layout.NAME for layout in _other_layouts() if layout.matches(soup)] == []
+    assert layout2015en.Layout2015en().matches(soup)
+    assert [layout.name for layout in _other_layouts() if layout.matches(soup)] == []
 
 
-@pytest.mark.parametrize("page", OTHER_PAGES, ids=lambda p: p.relative_to(MIRRORS).as_posix())
+@pytest.mark.parametrize("page", OTHER_PAGES, ids=lambda p: p.relative_to(mirror_of("tempo")).as_posix())
 def test_does_not_match_the_other_mirror_pages(page):
-    assert not layout2015en.matches(soup_of(page.read_bytes()))
+    assert not layout2015en.Layout2015en().matches(soup_of(page.read_bytes()))
 
 
 @pytest.mark.parametrize("html", [
@@ -121,7 +120,7 @@ def test_does_not_match_the_other_mirror_pages(page):
     '<div class="tubuh-berita"><p>A body without a title box.</p></div>',
 ])
 def test_does_not_match_other_markup(html):
-    assert not layout2015en.matches(soup_of(html))
+    assert not layout2015en.Layout2015en().matches(soup_of(html))
 
 
 def test_three_mirror_pages_with_ids_of_the_edition():
@@ -130,8 +129,9 @@ def test_three_mirror_pages_with_ids_of_the_edition():
 
 
 def test_tempo_registers_the_layout_and_its_rules():
-    """Fails until sites/tempo/__init__.py lists layout2015en in LAYOUTS and its BOILERPLATE."""
-    assert set(layout2015en.BOILERPLATE) <= set(TEMPO.boilerplate)
+    """The site lists the layout; its rules apply to its pages and to no other layout's."""
+    assert set(layout2015en.BOILERPLATE) <= set(TEMPO.rules_for(layout2015en.Layout2015en.name))
+    assert all(not set(layout2015en.BOILERPLATE) & set(TEMPO.rules_for(other.name)) for other in _other_layouts())
     for page in EN_PAGES:
         assert TEMPO.parse(page.read_bytes(), page_url(page), fetched_at(page)) == _mirror(page)
 
@@ -281,7 +281,7 @@ def test_follow_prompt_rule(block, removed):
     (None, None, None),
 ])
 def test_photo_credit_follows_image_label(shown, caption, credit):
-    assert layout2015en._caption_and_credit(shown) == (caption, credit)
+    assert indonesian.split_credit(shown, layout2015en.PHOTO_CREDIT) == (caption, credit)
 
 
 @pytest.mark.parametrize(("keywords", "description", "tags"), [
@@ -295,10 +295,10 @@ def test_keywords_without_the_description_tail(keywords, description, tags):
 
 
 def test_sitemap_lists_the_pages_newest_first_at_served_urls():
-    xml = (MIRRORS / "tempo" / "sitemap" / "2015-11-en.xml").read_text(encoding="utf-8")
+    xml = (mirror_of("tempo") / "sitemap" / "2015-11-en.xml").read_text(encoding="utf-8")
     locs, lastmods = re.findall(r"<loc>(.*?)</loc>", xml), re.findall(r"<lastmod>(.*?)</lastmod>", xml)
     assert [TEMPO.article_id(loc) for loc in locs] == ["tempo:715964", "tempo:715937", "tempo:715912"]
-    served = [resolve(MIRRORS / "tempo", loc.removeprefix("http://en.tempo.co")) for loc in locs]
+    served = [resolve(mirror_of("tempo"), loc.removeprefix("http://en.tempo.co")) for loc in locs]
     assert served == [page.resolve() for page in EN_PAGES[::-1]]
     published = [_mirror(page).published_at for page in EN_PAGES[::-1]]
     assert [datetime.fromisoformat(t) for t in lastmods] == published

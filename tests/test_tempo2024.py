@@ -6,14 +6,15 @@ from pathlib import Path
 
 import pytest
 
-from sites import get_site
-from sites.html import soup_of
-from sites.tempo import layout2024
-from tasks.clean import clean
-from tests.golden import MIRRORS, fetched_at, as_golden, expected_path, page_url
+from kabar.sites import get_site
+from kabar.sites.html import soup_of
+from kabar.sites.tempo import layout2024
+from kabar.clean import clean
+from tests.conftest import mirror_of
+from tests.golden import fetched_at, as_golden, expected_path, page_url
 
 TEMPO = get_site("tempo")
-MIRROR = MIRRORS / "tempo"
+MIRROR = mirror_of("tempo")
 SECTIONS = ("politik", "ekonomi", "internasional", "hukum", "video", "foto", "infografis")
 PAGES_2024 = sorted(p for s in SECTIONS for p in (MIRROR / s).glob("*.html"))
 PAGES_2023 = sorted(MIRROR.glob("read/[0-9]*/*.html"))
@@ -73,14 +74,14 @@ def test_the_mirror_has_the_2024_pages():
 
 @pytest.mark.parametrize("path", PAGES_2024, ids=lambda p: p.parent.name)
 def test_matches_every_2024_page(path):
-    assert layout2024.matches(soup_of(path.read_bytes()))
+    assert layout2024.Layout2024().matches(soup_of(path.read_bytes()))
     assert parse(path).layout == "tempo-2024"
 
 
 @pytest.mark.parametrize("path", [*PAGES_2023, MIRROR / "indeks" / "2023-09-13.html"],
                          ids=lambda p: p.stem[:30])
 def test_does_not_match_older_pages(path):
-    assert not layout2024.matches(soup_of(path.read_bytes()))
+    assert not layout2024.Layout2024().matches(soup_of(path.read_bytes()))
 
 
 @pytest.mark.parametrize(
@@ -92,7 +93,7 @@ def test_does_not_match_older_pages(path):
     ],
 )
 def test_does_not_match_without_its_markup(html):
-    assert not layout2024.matches(soup_of(html))
+    assert not layout2024.Layout2024().matches(soup_of(html))
 
 
 # --- structured data first, markup second --------------------------------------------------------
@@ -157,7 +158,7 @@ TEASER = (
 
 def test_paywalled_page_keeps_only_its_teaser():
     parsed = parse(page("hukum"))
-    article = clean(parsed, TEMPO.boilerplate)
+    article = clean(parsed, TEMPO.rules_for(parsed.layout))
     assert parsed.access == "paywalled"
     blocks = article.body.split("\n\n")
     assert len(blocks) == len(TEASER) and all(b.startswith(t) for b, t in zip(blocks, TEASER))
@@ -209,9 +210,8 @@ def test_kind_of_each_page(section, kind):
 def test_json_ld_type_decides_the_kind_before_the_url(section, kind):
     """Under an ordinary section URL only the @type (VideoObject, ImageGallery) can tell."""
     soup = soup_of(page(section).read_bytes())
-    parsed = layout2024.parse(soup, site=TEMPO, url="https://www.tempo.co/politik/sebuah-berita-1180399",
-                              article_id="tempo:1180399", fetched_at=fetched_at(page(section)))
-    assert parsed.kind == kind
+    reading = layout2024.Layout2024().read(soup, TEMPO, "https://www.tempo.co/politik/sebuah-berita-1180399")
+    assert reading.fields["kind"] == kind
 
 
 # --- related blocks -------------------------------------------------------------------------------
@@ -277,7 +277,7 @@ def test_agency_and_dateline():
      ("Berlangganan Sekarang", "paywall_prompt")],
 )
 def test_boilerplate_rule_matches(block, name):
-    assert [rule.name for rule in TEMPO.boilerplate if rule.matches(block)][:1] == [name]
+    assert [rule.name for rule in TEMPO.rules_for("tempo-2024") if rule.matches(block)][:1] == [name]
 
 
 @pytest.mark.parametrize(

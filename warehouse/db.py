@@ -11,7 +11,7 @@ LOCK_WAIT_SECONDS = 60.0
 
 
 def sql(name: str) -> str:
-    return resources.files("warehouse").joinpath(name).read_text(encoding="utf-8")
+    return resources.files(__package__).joinpath(name).read_text(encoding="utf-8")
 
 
 def connect(db_path: str | Path, *, read_only: bool = False, wait: float = LOCK_WAIT_SECONDS):

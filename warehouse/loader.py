@@ -4,8 +4,8 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 
 from kabar.records import Article, ExtractionIssue, FetchedPage
-from tasks import neardup
-from warehouse.db import sql
+from kabar import neardup
+from kabar.warehouse.db import sql
 
 
 def previous_fetches(con, urls: list[str]) -> dict[str, tuple[str | None, str | None, str | None]]:

@@ -1,18 +1,18 @@
 """tempo.co: Indonesian news since 1995 online; one module for every era of its article pages."""
 
 import re
-from datetime import date, datetime
-
-from kabar.records import ParsedArticle
+from datetime import date
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from kabar.clean import rule
 from kabar.urls import canonical_url, host_of
-from sites.html import canonical_link, soup_of
-from sites.site import ParseError, Site, rule
-from sites.tempo import layout2015, layout2015en, layout2023, layout2024
+from kabar.sites.base import Site
+from kabar.sites.tempo.layout2015 import Layout2015
+from kabar.sites.tempo.layout2015en import Layout2015en
+from kabar.sites.tempo.layout2023 import Layout2023
+from kabar.sites.tempo.layout2024 import Layout2024
 
 PAGE_PARAMS = {"page_num"}
-LAYOUTS = (layout2024, layout2023, layout2015, layout2015en)  # newest first: the first that matches parses
 
 
 class Tempo(Site):
@@ -28,6 +28,7 @@ class Tempo(Site):
     )
     start_paths = ("/robots.txt", "/rss/terbaru.xml")
     min_delay = 1.0
+    layouts = (Layout2024(), Layout2023(), Layout2015(), Layout2015en())  # newest first
     # 2015 home "Terkini" list, 2015 English index, the index pages, the 2024 index list
     listing_selectors = ("ul.list-terkini", "ul.indeks-list", "ul.list-indeks", "div.indeks-list")
     boilerplate = (
@@ -44,9 +45,6 @@ class Tempo(Site):
         rule("sponsor_disclaimer", r"konten sponsor pada widget ini"),
         rule("image_placeholder", r"image-gnews$"),
         rule("block_heading", r"(rekomendasi artikel|video pilihan)$"),
-        *layout2015.BOILERPLATE,
-        *layout2015en.BOILERPLATE,
-        *layout2024.BOILERPLATE,
     )
 
     def article_id(self, url: str) -> str | None:
@@ -61,18 +59,6 @@ class Tempo(Site):
 
     def index_url(self, day: date, page: int = 1) -> str:
         return f"{self.base_url}/indeks/{day.isoformat()}" + (f"?page={page}" if page > 1 else "")
-
-    def parse(self, html: bytes, url: str, fetched_at: datetime) -> ParsedArticle:
-        soup = soup_of(html)
-        canonical = canonical_link(soup)
-        url = canonical_url(canonical if canonical and self.owns(canonical) else url)
-        article_id = self.article_id(url)
-        if article_id is None:
-            raise ParseError("not_an_article_url", url)
-        for layout in LAYOUTS:
-            if layout.matches(soup):
-                return layout.parse(soup, site=self, url=url, article_id=article_id, fetched_at=fetched_at)
-        raise ParseError("unknown_layout", "no tempo layout matches the page (truncated or not an article?)")
 
 
 SITE = Tempo()

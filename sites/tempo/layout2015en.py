@@ -8,19 +8,17 @@ it (reporters, wire agency). Each related list follows a heading box (`judul-sub
 """
 
 import re
-from datetime import datetime
 
 from bs4 import BeautifulSoup, Tag
 
-from kabar.records import ParsedArticle
+from kabar.clean import rule
+from kabar.records import Card
 from kabar.text import normalize
 from kabar.times import parse_datetime
-from sites.html import attr, first_text, meta, text, text_blocks
-from sites.site import Card, Site, rule
-from sites.tempo import common
-from sites.tempo.layout2015 import AGENCIES, CREDIT
-
-NAME = "tempo-2015-en"
+from kabar.sites import indonesian
+from kabar.sites.base import Layout, Reading, Site
+from kabar.sites.html import attr, first_text, meta, text, text_blocks
+from kabar.sites.tempo import common
 # The real page's body has no boilerplate; a line echoing the page's follow box (@tempo_english) closing
 # a story is modelled in the mirror (invented, not seen on a real page of the era).
 BOILERPLATE = (
@@ -34,51 +32,30 @@ CARD_LINK = ".bintang-judul a[href], .judul-kolom-300 a[href], .judul-kiri-lainn
 PHOTO_CREDIT = re.compile(r"(?:^|\s)(?:Image|Photo)\s*:\s*(?P<credit>[^:]+)$")
 
 
-def matches(soup: BeautifulSoup) -> bool:
-    return all(soup.select_one(s) is not None for s in ("div.judul-konten", "div.tubuh-berita"))
+class Layout2015en(Layout):
+    name = "tempo-2015-en"
+    boilerplate = BOILERPLATE
 
+    def matches(self, soup: BeautifulSoup) -> bool:
+        return all(soup.select_one(s) is not None for s in ("div.judul-konten", "div.tubuh-berita"))
 
-def parse(
-    soup: BeautifulSoup, *, site: Site, url: str, article_id: str, fetched_at: datetime
-) -> ParsedArticle:
-    body = soup.select_one("div.tubuh-berita")
-    column = body.parent  # title, date, photo and breadcrumb sit beside the body
-    caption, credit = _caption_and_credit(first_text(column, ".blok-foto-konten .foto-desc"))
-    blocks = _blocks(soup)
-    authors, agency = _take_credit(body)
-    paragraphs = tuple(text_blocks(body))
-    return ParsedArticle(
-        site=site.name, article_id=article_id, url=url, layout=NAME, fetched_at=fetched_at,
-        title=first_text(column, "div.judul-konten") or meta(soup, "og:title") or "",
-        paragraphs=paragraphs, authors=authors, section=first_text(column, "#blok-sitemap .site-map a"),
-        # "Wednesday, 04 November, 2015 | 07:28 WIB"
-        published_at=parse_datetime(first_text(column, "div.tanggal") or ""),
-        tags=_tags(soup), dateline=common.dateline(paragraphs), agency=agency,
-        image_url=attr(column, ".blok-foto-konten img", "src"), image_caption=caption, image_credit=credit,
-        language=(attr(soup, "html", "lang") or "en").split("-")[0].lower(), kind=common.kind_from_url(url),
-        related=tuple(link for block, cards in blocks.items()
-                      for link in site.related_links(block, cards, url, fetched_at)),
-    )
-
-
-def _take_credit(body: Tag) -> tuple[tuple[str, ...], str | None]:
-    """The closing line in capitals credits reporters and wire agencies: 'ANTARA', 'REUTERS | NAME'.
-    Empty paragraphs (`<p>&nbsp;</p>`) may follow it."""
-    for p in reversed([p for p in body.find_all("p", recursive=False) if text(p)][-3:]):
-        if CREDIT.match(line := text(p)):
-            p.decompose()
-            parts = [part.strip() for part in line.split("|") if part.strip()]
-            names = [" ".join(map(str.capitalize, part.split())) for part in parts if part not in AGENCIES]
-            return tuple(names), ", ".join(part for part in parts if part in AGENCIES) or None
-    return (), None
-
-
-def _caption_and_credit(shown: str | None) -> tuple[str | None, str | None]:
-    """'Farmers at work in Demak. Image: TEMPO/Name': the credit follows 'Image:' (or 'Photo:')."""
-    match = PHOTO_CREDIT.search(shown or "")
-    if match is None:
-        return shown, None
-    return shown[: match.start()].rstrip() or None, match["credit"].strip()
+    def read(self, soup: BeautifulSoup, site: Site, url: str) -> Reading:
+        body = soup.select_one("div.tubuh-berita")
+        column = body.parent  # title, date, photo and breadcrumb sit beside the body
+        caption, credit = indonesian.split_credit(first_text(column, ".blok-foto-konten .foto-desc"), PHOTO_CREDIT)
+        blocks = _blocks(soup)
+        authors, agency = indonesian.take_credit_line(body)
+        paragraphs = tuple(text_blocks(body))
+        fields = dict(
+            title=first_text(column, "div.judul-konten") or meta(soup, "og:title") or "",
+            paragraphs=paragraphs, authors=authors, section=first_text(column, "#blok-sitemap .site-map a"),
+            # "Wednesday, 04 November, 2015 | 07:28 WIB"
+            published_at=parse_datetime(first_text(column, "div.tanggal") or ""),
+            tags=_tags(soup), dateline=indonesian.dateline(paragraphs, common.DATELINE), agency=agency,
+            image_url=attr(column, ".blok-foto-konten img", "src"), image_caption=caption, image_credit=credit,
+            language=(attr(soup, "html", "lang") or "en").split("-")[0].lower(), kind=common.kind_from_url(url),
+        )
+        return Reading(fields, list(blocks.items()))
 
 
 def _tags(soup: BeautifulSoup) -> tuple[str, ...]:
@@ -88,11 +65,7 @@ def _tags(soup: BeautifulSoup) -> tuple[str, ...]:
     words = (meta(soup, "description") or "").split()
     if words and list(map(_word, keywords[-len(words):])) == list(map(_word, words)):
         keywords = keywords[: -len(words)]
-    tags: dict[str, str] = {}
-    for tag in (*keywords, *(text(a) for a in soup.select(".mlta li a"))):
-        if tag:
-            tags.setdefault(tag.lower(), tag)
-    return tuple(tags.values())
+    return indonesian.unique_tags([*keywords, *(text(a) for a in soup.select(".mlta li a"))])
 
 
 def _word(shown: str) -> str:
@@ -105,7 +78,7 @@ def _blocks(soup: BeautifulSoup) -> dict[str, list[Card]]:
     for heading in soup.select(f"{CAROUSEL}, " + ", ".join(f".{c}" for c in HEADINGS)):
         name = "headlines" if heading.name == "ul" else re.sub(r"\W+", "_", text(heading).lower()).strip("_")
         items = heading.select("li") if heading.name == "ul" else _items(heading)
-        if cards := [_card(item) for item in items if item.select_one("a[href]")]:
+        if cards := [common.list_card(item, CARD_LINK, ".tanggal", ".min-kolom-300") for item in items if item.select_one("a[href]")]:
             blocks.setdefault(name, []).extend(cards)
     return blocks
 
@@ -124,16 +97,3 @@ def _items(heading: Tag) -> list[Tag]:
 
 def _has_class(el: Tag, classes: tuple[str, ...]) -> bool:
     return any(c in classes for c in el.get("class", []))
-
-
-def _card(item: Tag) -> Card:
-    link = item.select_one(CARD_LINK) or item.select_one("a[href]")
-    image = item.select_one("img")
-    title = text(link) or normalize(link.get("title")) or None
-    alt = normalize(image.get("alt")) if image else None
-    return Card(
-        href=link["href"], title=title, time_text=first_text(item, ".tanggal"),
-        image_url=image.get("src") if image else None,
-        image_caption=alt if alt and alt != title else None,  # alt repeating the title is no caption
-        summary=first_text(item, ".min-kolom-300"),
-    )

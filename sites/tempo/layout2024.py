@@ -10,14 +10,14 @@ from datetime import datetime
 
 from bs4 import BeautifulSoup, Tag
 
-from kabar.records import ParsedArticle
+from kabar.clean import rule
+from kabar.records import Card
 from kabar.text import normalize
 from kabar.times import parse_datetime
-from sites.html import all_texts, attr, first_text, json_ld, meta, text, text_blocks
-from sites.site import Card, Site, rule
-from sites.tempo import common
-
-NAME = "tempo-2024"
+from kabar.sites import indonesian
+from kabar.sites.base import Layout, Reading, Site
+from kabar.sites.html import all_texts, attr, first_text, json_ld, meta, text, text_blocks
+from kabar.sites.tempo import common
 # The JSON-LD object that describes the page itself (the others are breadcrumbs, the publisher, ...).
 LD_TYPES = frozenset("NewsArticle ReportageNewsArticle AnalysisNewsArticle OpinionNewsArticle Article "
                      "VideoObject ImageGallery".split())
@@ -37,34 +37,32 @@ BOILERPLATE = (
 )
 
 
-def matches(soup: BeautifulSoup) -> bool:
-    # The markup decides, not the JSON-LD: a page whose JSON-LD is broken is still this layout.
-    header, body = soup.select_one("article > header h1"), soup.select_one("article #content-wrapper")
-    return header is not None and body is not None
+class Layout2024(Layout):
+    name = "tempo-2024"
+    boilerplate = BOILERPLATE
 
+    def matches(self, soup: BeautifulSoup) -> bool:
+        # The markup decides, not the JSON-LD: a page whose JSON-LD is broken is still this layout.
+        header, body = soup.select_one("article > header h1"), soup.select_one("article #content-wrapper")
+        return header is not None and body is not None
 
-def parse(
-    soup: BeautifulSoup, *, site: Site, url: str, article_id: str, fetched_at: datetime
-) -> ParsedArticle:
-    body = soup.select_one("article #content-wrapper")
-    picks = common.take_labelled_links(body, common.EDITORS_PICK)
-    also = common.take_labelled_links(body, common.BACA_JUGA)
-    agency = common.take_agency(body)
-    paragraphs = tuple(text_blocks(body))
-    ld = _page_ld(soup)
-    caption, credit = common.caption_and_credit(soup.select_one("article > figure figcaption"), "span")
-    pick_title, pick_url = common.first_pick(site, picks, url)
-    cards = [*_blocks(soup), ("baca_juga", also), ("pilihan_editor", picks)]
-    return ParsedArticle(
-        site=site.name, article_id=article_id, url=url, layout=NAME, fetched_at=fetched_at,
-        paragraphs=paragraphs, dateline=common.dateline(paragraphs), agency=agency,
-        image_caption=caption, image_credit=credit, editors_pick_title=pick_title, editors_pick_url=pick_url,
-        kind=next((LD_KINDS[t] for t in _types(ld) if t in LD_KINDS), None) or common.kind_from_url(url),
-        access="paywalled" if _paywalled(ld, paragraphs) else "free",
-        related=tuple(link for block, items in cards
-                      for link in site.related_links(block, items, url, fetched_at)),
-        **_metadata(soup, ld, site),
-    )
+    def read(self, soup: BeautifulSoup, site: Site, url: str) -> Reading:
+        body = soup.select_one("article #content-wrapper")
+        picks = indonesian.take_labelled_links(body, indonesian.EDITORS_PICK)
+        also = indonesian.take_labelled_links(body, indonesian.BACA_JUGA)
+        agency = indonesian.take_agency(body)
+        paragraphs = tuple(text_blocks(body))
+        ld = _page_ld(soup)
+        caption, credit = indonesian.caption_and_credit(soup.select_one("article > figure figcaption"), "span")
+        pick_title, pick_url = indonesian.first_pick(site, picks, url)
+        fields = dict(
+            paragraphs=paragraphs, dateline=indonesian.dateline(paragraphs, common.DATELINE), agency=agency,
+            image_caption=caption, image_credit=credit, editors_pick_title=pick_title, editors_pick_url=pick_url,
+            kind=next((LD_KINDS[t] for t in _types(ld) if t in LD_KINDS), None) or common.kind_from_url(url),
+            access="paywalled" if _paywalled(ld, paragraphs) else "free",
+            **_metadata(soup, ld, site),
+        )
+        return Reading(fields, [*_blocks(soup), ("baca_juga", also), ("pilihan_editor", picks)])
 
 
 def _metadata(soup: BeautifulSoup, ld: dict, site: Site) -> dict:

@@ -1,0 +1,29 @@
+"""The raw-page archive: every fetched body gzipped once under its sha256."""
+
+import gzip
+import hashlib
+import os
+import tempfile
+from pathlib import Path
+
+
+def archive_path(archive_dir: Path | str, content_hash: str) -> Path:
+    return Path(archive_dir) / content_hash[:2] / f"{content_hash}.html.gz"
+
+
+def archive(archive_dir: Path | str, body: bytes) -> tuple[str, Path]:
+    """Store `body` gzipped under its sha256, once; returns (hash, path)."""
+    digest = hashlib.sha256(body).hexdigest()
+    path = archive_path(archive_dir, digest)
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # Write aside then rename, so a crash or a concurrent writer never leaves half a file.
+        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        with os.fdopen(fd, "wb") as out:
+            out.write(gzip.compress(body, mtime=0))
+        os.replace(tmp, path)
+    return digest, path
+
+
+def read_archived(path: str | Path) -> bytes:
+    return gzip.decompress(Path(path).read_bytes())

@@ -1,0 +1,162 @@
+"""What every site declares, and what every site shares: URL -> article id -> layout -> ParsedArticle.
+
+A site subclasses `Site` and lists its `layouts`; each `Layout` says whether a page is one of its pages,
+which boilerplate rules its pages need, and reads its fields. The site owns everything in between:
+the canonical URL, the id, picking the layout, the article header and turning cards into links.
+"""
+
+import re
+import sys
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from importlib import resources
+from pathlib import Path
+from urllib.parse import urljoin, urlsplit
+
+from bs4 import BeautifulSoup
+
+from kabar.clean import Rule
+from kabar.records import Card, ParsedArticle, ParseError, RelatedLink
+from kabar.times import resolve_time
+from kabar.urls import canonical_url, host_of
+from kabar.sites.html import canonical_link, soup_of
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """What a layout reads off a page: ParsedArticle fields (all but the header the site fills in:
+    site, article_id, url, layout, fetched_at, related) and its related blocks in page order."""
+
+    fields: Mapping[str, object]
+    blocks: Sequence[tuple[str, Sequence[Card]]] = field(default=())
+
+
+class Layout:
+    """One layout of a site's article pages (an era, an edition, a kind of page)."""
+
+    name: str
+    boilerplate: tuple[Rule, ...] = ()  # applied to this layout's pages only, after the site's own
+
+    def matches(self, soup: BeautifulSoup) -> bool:
+        raise NotImplementedError
+
+    def read(self, soup: BeautifulSoup, site: "Site", url: str) -> Reading:
+        """The fields and blocks of a page that `matches`; `url` is its canonical URL."""
+        raise NotImplementedError
+
+
+class Site:
+    """Base of every site module: URLs, discovery, politeness, boilerplate, and its layouts."""
+
+    name: str
+    base_url: str  # the real site; `kabar run --base-url` points the crawl at a mirror instead
+    domains: tuple[str, ...]
+    language: str
+    article_paths: tuple[re.Pattern[str], ...]  # article URL paths, one per URL era; group "id" is the site's id
+    start_paths: tuple[str, ...] = ("/robots.txt",)  # robots.txt (its Sitemap lines), feeds, sitemaps
+    layouts: tuple[Layout, ...] = ()  # in order of preference: the first that matches a page reads it
+    boilerplate: tuple[Rule, ...] = ()  # rules for every layout's pages
+    min_delay: float = 1.0  # seconds between requests to one host, unless robots.txt asks for more
+    listing_selectors: tuple[str, ...] = ()  # the main list of a home or index page, in preference order
+
+    def start_urls(self) -> list[str]:
+        return [urljoin(self.base_url, path) for path in self.start_paths]
+
+    def owns(self, url: str) -> bool:
+        host = host_of(url)
+        return any(host == d or host.endswith("." + d) for d in self.domains)
+
+    def article_id(self, url: str) -> str | None:
+        if not self.owns(url):
+            return None
+        path = urlsplit(url).path
+        match = next(filter(None, (pattern.search(path) for pattern in self.article_paths)), None)
+        return f"{self.name}:{match['id']}" if match else None
+
+    def canonical_url(self, url: str) -> str:
+        return canonical_url(url)
+
+    # --- reading an article page ------------------------------------------------------------------
+
+    def parse(self, html: bytes, url: str, fetched_at: datetime) -> ParsedArticle:
+        """The article on a page fetched from `url`; ParseError when the page is not one."""
+        soup = soup_of(html)
+        canonical = canonical_link(soup)
+        url = canonical_url(canonical if canonical and self.owns(canonical) else url)
+        article_id = self.article_id(url)
+        if article_id is None:
+            raise ParseError("not_an_article_url", url)
+        layout = self.layout_of(soup)
+        reading = layout.read(soup, self, url)
+        return ParsedArticle(
+            site=self.name, article_id=article_id, url=url, layout=layout.name, fetched_at=fetched_at,
+            related=self.related(reading.blocks, url, fetched_at), **reading.fields,
+        )
+
+    def layout_of(self, soup: BeautifulSoup) -> Layout:
+        layout = next((layout for layout in self.layouts if layout.matches(soup)), None)
+        if layout is None:
+            raise ParseError("unknown_layout", f"no {self.name} layout matches the page (truncated or not an article?)")
+        return layout
+
+    def rules_for(self, layout_name: str) -> tuple[Rule, ...]:
+        """The boilerplate rules for a page of this layout: the site's, then the layout's own."""
+        own = next((layout.boilerplate for layout in self.layouts if layout.name == layout_name), ())
+        return self.boilerplate + own
+
+    def related(
+        self, blocks: Iterable[tuple[str, Iterable[Card]]], page_url: str, fetched_at: datetime
+    ) -> tuple[RelatedLink, ...]:
+        return tuple(link for block, cards in blocks for link in self.related_links(block, cards, page_url, fetched_at))
+
+    def related_links(
+        self, block: str, cards: Iterable[Card], page_url: str, fetched_at: datetime
+    ) -> tuple[RelatedLink, ...]:
+        """A block's cards as links: canonical URLs, a target shown twice kept once, times resolved."""
+        links: list[RelatedLink] = []
+        for card in cards:
+            url = self.canonical_url(urljoin(page_url, card.href))
+            if any(link.url == url for link in links):
+                continue
+            window = resolve_time(card.time_text, fetched_at) if card.time_text else None
+            links.append(RelatedLink(
+                block=block, position=len(links) + 1, url=url, target_article_id=self.article_id(url),
+                title=card.title, time_text=card.time_text,
+                published_after=window.after if window else None,
+                published_until=window.until if window else None,
+                image_url=card.image_url, image_caption=card.image_caption, summary=card.summary,
+            ))
+        return tuple(links)
+
+    # --- listings and the bundled mirror -----------------------------------------------------------
+
+    def index_url(self, day: date, page: int = 1) -> str | None:
+        """The site's index (archive) page of one day, for backfill; None if it has none."""
+        return None
+
+    def listing(self, html: bytes, url: str) -> tuple[list[str], list[str]]:
+        """(article URLs in page order, further listing pages) of a home or index page: the links
+        of its main list (the whole page when no selector matches), each article once, canonical."""
+        soup = soup_of(html)
+        lists = next((found for s in self.listing_selectors if (found := soup.select(s))), [soup])
+        articles: dict[str, str] = {}
+        for link in (a for container in lists for a in container.select("a[href]")):
+            target = urljoin(url, link["href"])
+            if (article_id := self.article_id(target)) and article_id not in articles:
+                articles[article_id] = self.canonical_url(target)
+        more = [urljoin(url, a["href"]) for a in soup.select('a[rel~="next"][href], link[rel~="next"][href]')]
+        return list(articles.values()), list(dict.fromkeys(more))
+
+    @property
+    def mirror(self) -> Path | None:
+        """The bundled mirror (package data): `mirror/` in the site's package, or `<module>/mirror/`
+        beside a single-module site; None when the site ships none."""
+        module = sys.modules[type(self).__module__]
+        if hasattr(module, "__path__"):
+            root = resources.files(module) / "mirror"
+        else:
+            package, _, leaf = module.__name__.rpartition(".")
+            root = resources.files(package) / leaf / "mirror"
+        path = Path(str(root))
+        return path if path.is_dir() else None
