@@ -18,7 +18,7 @@ import statistics  # noqa: E402
 import sys  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
-from datetime import datetime, timezone  # noqa: E402
+from datetime import UTC, datetime  # noqa: E402
 from importlib.metadata import version  # noqa: E402
 from pathlib import Path  # noqa: E402
 from urllib.parse import urlsplit  # noqa: E402
@@ -27,18 +27,18 @@ import duckdb  # noqa: E402
 from prefect import flow  # noqa: E402
 
 from bench.sitegen import generate  # noqa: E402
+from kabar.clean import clean  # noqa: E402
 from kabar.mirror import serve  # noqa: E402
 from kabar.records import FetchedPage, ParsedArticle  # noqa: E402
-from kabar.urls import rebase  # noqa: E402
 from kabar.sites import get_site  # noqa: E402
-from kabar.clean import clean  # noqa: E402
 from kabar.tasks.dedup import plan_batch  # noqa: E402
 from kabar.tasks.fetch import fetch_pages  # noqa: E402
 from kabar.tasks.parse import parse_page  # noqa: E402
+from kabar.urls import rebase  # noqa: E402
 from kabar.warehouse import loader  # noqa: E402
 from kabar.warehouse.db import connect  # noqa: E402
 
-FETCHED_AT = datetime(2023, 10, 1, 5, 0, tzinfo=timezone.utc)
+FETCHED_AT = datetime(2023, 10, 1, 5, 0, tzinfo=UTC)
 LIBRARIES = ("prefect", "duckdb", "beautifulsoup4", "lxml", "requests", "protego", "w3lib")
 
 
@@ -73,15 +73,25 @@ def bench_end_to_end(base_url: str, work: Path, n: int, batch_size: int, workers
 
     db, archive = work / "e2e" / "warehouse.duckdb", work / "e2e" / "archive"
     started = time.perf_counter()
-    with temporary_settings({PREFECT_RESULTS_LOCAL_STORAGE_PATH: str(work / "prefect-results")}), \
-            prefect_test_harness():  # fmt: skip
+    with (
+        temporary_settings({PREFECT_RESULTS_LOCAL_STORAGE_PATH: str(work / "prefect-results")}),
+        prefect_test_harness(),
+    ):
         harness_s = time.perf_counter() - started
         say(f"prefect test server up in {harness_s:.1f} s")
         _, noop_s = timed(noop)
 
         def run() -> tuple[dict, float]:
-            return timed(ingest, site="tempo", base_url=base_url, db_path=str(db), archive_dir=str(archive),
-                         min_delay=0.0, batch_size=batch_size, max_workers=workers)  # fmt: skip
+            return timed(
+                ingest,
+                site="tempo",
+                base_url=base_url,
+                db_path=str(db),
+                archive_dir=str(archive),
+                min_delay=0.0,
+                batch_size=batch_size,
+                max_workers=workers,
+            )
 
         first, first_s = run()
         say(f"first run: {first_s:.1f} s")
@@ -123,8 +133,12 @@ def bench_fetch(urls: list[str], archive: Path, workers: int) -> tuple[dict, lis
     """fetch_pages alone (robots.txt, GET, gzip into a fresh archive), one batch of every URL."""
     pages, seconds = timed(fetch_pages, urls, archive_dir=archive, max_workers=workers, min_delay=0.0)
     ok = sum(1 for p in pages if p.status == 200)
-    figures = {"wall_s": round(seconds, 3), "pages_per_s": rate(len(urls), seconds), "status_200": ok,
-               "mean_request_ms": round(statistics.fmean(p.elapsed_ms for p in pages), 2)}  # fmt: skip
+    figures = {
+        "wall_s": round(seconds, 3),
+        "pages_per_s": rate(len(urls), seconds),
+        "status_200": ok,
+        "mean_request_ms": round(statistics.fmean(p.elapsed_ms for p in pages), 2),
+    }
     return figures, pages
 
 
@@ -133,8 +147,10 @@ def bench_loader(pages: list[FetchedPage], db: Path, batch_size: int) -> dict:
     the flow opens it (connect applies the schema, timed apart)."""
     site = get_site("tempo")
     parsed = {p.url: parse_page(site, p) for p in pages if p.status == 200}
-    results = {url: clean(result, site.boilerplate) if isinstance(result, ParsedArticle) else result
-               for url, result in parsed.items()}  # fmt: skip
+    results = {
+        url: clean(result, site.boilerplate) if isinstance(result, ParsedArticle) else result
+        for url, result in parsed.items()
+    }
     run_id = "bench-loader"
     with connect(db) as con:
         loader.start_run(con, run_id, "tempo", FETCHED_AT)

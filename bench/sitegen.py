@@ -20,8 +20,8 @@ from xml.sax.saxutils import escape
 
 from bs4 import BeautifulSoup, Tag
 
-from kabar.text import normalize
 from kabar.sites import get_site
+from kabar.text import normalize
 
 TEMPLATES = get_site("tempo").mirror / "read"
 FIRST_ID = 1_800_000
@@ -101,8 +101,9 @@ def _plan(rng: random.Random, i: int, templates: list[tuple[BeautifulSoup, str]]
     """Page i: the templates in turn, one page every 37 minutes or so from OLDEST on."""
     template = i % len(templates)
     published = OLDEST + timedelta(minutes=37 * i + rng.randrange(30))
-    return Page(index=i, template=template, section=templates[template][1], title=_title(rng),
-                published=published)  # fmt: skip
+    return Page(
+        index=i, template=template, section=templates[template][1], title=_title(rng), published=published
+    )
 
 
 def _render(rng: random.Random, template: BeautifulSoup, page: Page, pages: list[Page]) -> str:
@@ -184,11 +185,15 @@ def _date_text(when: datetime) -> str:
 
 
 def _sitemap(pages: list[Page]) -> str:
-    urls = "".join(f"  <url>\n    <loc>{escape(p.url)}</loc>\n"
-                   f"    <lastmod>{p.published.isoformat()}</lastmod>\n  </url>\n"
-                   for p in pages)  # fmt: skip
-    return ('<?xml version="1.0" encoding="UTF-8"?>\n'
-            f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n{urls}</urlset>\n')  # fmt: skip
+    urls = "".join(
+        f"  <url>\n    <loc>{escape(p.url)}</loc>\n"
+        f"    <lastmod>{p.published.isoformat()}</lastmod>\n  </url>\n"
+        for p in pages
+    )
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n{urls}</urlset>\n'
+    )
 
 
 def _rss(newest: list[Page]) -> str:
@@ -199,10 +204,12 @@ def _rss(newest: list[Page]) -> str:
         f'      <guid isPermaLink="false">tempo-{p.id}</guid>\n    </item>\n'
         for p in newest
     )
-    return ('<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0">\n  <channel>\n'
-            "    <title>Tempo.co - Berita Terbaru</title>\n    <link>https://www.tempo.co</link>\n"
-            "    <description>Berita terbaru dari Tempo.co</description>\n    <language>id</language>\n"
-            f"    <lastBuildDate>{built}</lastBuildDate>\n{items}  </channel>\n</rss>\n")  # fmt: skip
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0">\n  <channel>\n'
+        "    <title>Tempo.co - Berita Terbaru</title>\n    <link>https://www.tempo.co</link>\n"
+        "    <description>Berita terbaru dari Tempo.co</description>\n    <language>id</language>\n"
+        f"    <lastBuildDate>{built}</lastBuildDate>\n{items}  </channel>\n</rss>\n"
+    )
 
 
 def _write(path: Path, text: str) -> None:

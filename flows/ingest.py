@@ -1,6 +1,6 @@
 """The ingest flow: discover -> select -> fetch -> extract -> dedup -> load, batch by batch."""
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 from uuid import uuid4
 
@@ -18,8 +18,17 @@ from kabar.tasks.fetch import fetch_batch
 from kabar.tasks.load import finish_run, load_batch, previous_fetches, start_run
 from kabar.tasks.select import select_articles
 
-COUNTS = ("pages_fetched", "pages_unchanged", "fetch_errors", "articles_new", "articles_updated",
-          "duplicates", "near_duplicates", "related_links_seen", "issues")
+COUNTS = (
+    "pages_fetched",
+    "pages_unchanged",
+    "fetch_errors",
+    "articles_new",
+    "articles_updated",
+    "duplicates",
+    "near_duplicates",
+    "related_links_seen",
+    "issues",
+)
 
 
 @flow(name="ingest", log_prints=True)
@@ -41,8 +50,13 @@ def ingest(
     site's index page of each day."""
     source = get_site(site)
     db_path = db_path or str(settings.warehouse_path())
-    crawl = Crawl(archive_dir=archive_dir or str(settings.archive_dir()), base_url=base_url, user_agent=user_agent,
-                  min_delay=source.min_delay if min_delay is None else min_delay, max_workers=max_workers)
+    crawl = Crawl(
+        archive_dir=archive_dir or str(settings.archive_dir()),
+        base_url=base_url,
+        user_agent=user_agent,
+        min_delay=source.min_delay if min_delay is None else min_delay,
+        max_workers=max_workers,
+    )
     Path(db_path).parent.mkdir(parents=True, exist_ok=True)
     run_id = flow_run.get_id() or str(uuid4())
     start_run(db_path, run_id, source.name, _now())
@@ -58,11 +72,22 @@ def ingest(
     return counts
 
 
-def _ingest(site: Site, crawl: Crawl, db_path: str, run_id: str, counts: dict[str, int], limit: int | None,
-            batch_size: int, backfill: list[str]) -> None:
+def _ingest(
+    site: Site,
+    crawl: Crawl,
+    db_path: str,
+    run_id: str,
+    counts: dict[str, int],
+    limit: int | None,
+    batch_size: int,
+    backfill: list[str],
+) -> None:
     selection = select_articles(site, discover(site, crawl, backfill), limit)
-    counts |= {"urls_discovered": len(selection.urls), "urls_skipped": selection.skipped,
-               "urls_collapsed": selection.collapsed}
+    counts |= {
+        "urls_discovered": len(selection.urls),
+        "urls_skipped": selection.skipped,
+        "urls_collapsed": selection.collapsed,
+    }
     urls = [crawl.locate(url) for url in selection.urls]
     for batch in (urls[start : start + batch_size] for start in range(0, len(urls), batch_size)):
         pages = fetch_batch(crawl, batch, previous_fetches(db_path, batch))
@@ -73,8 +98,11 @@ def _ingest(site: Site, crawl: Crawl, db_path: str, run_id: str, counts: dict[st
 
 def _fetch_counts(pages, plan: Plan) -> dict[str, int]:
     outcomes = list(plan.outcomes.values())
-    return {"pages_fetched": len(pages), "pages_unchanged": outcomes.count(UNCHANGED),
-            "fetch_errors": outcomes.count(ERROR)}
+    return {
+        "pages_fetched": len(pages),
+        "pages_unchanged": outcomes.count(UNCHANGED),
+        "fetch_errors": outcomes.count(ERROR),
+    }
 
 
 def _add(total: dict[str, int], *parts: dict[str, int]) -> None:
@@ -84,4 +112,4 @@ def _add(total: dict[str, int], *parts: dict[str, int]) -> None:
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)

@@ -39,11 +39,17 @@ def clean(parsed: ParsedArticle, rules: Sequence[Rule]) -> Article | ExtractionI
             removed[name] += 1
             samples.setdefault(name, block[:SAMPLE_CHARS])
     if not kept:
-        return ExtractionIssue(url=parsed.url, stage="clean", problem="empty_body",
-                               detail=f"all {len(parsed.paragraphs)} blocks were boilerplate")
+        return ExtractionIssue(
+            url=parsed.url,
+            stage="clean",
+            problem="empty_body",
+            detail=f"all {len(parsed.paragraphs)} blocks were boilerplate",
+        )
     body = "\n\n".join(kept)
     return Article(
-        parsed=parsed, body=body, content_hash=fingerprint(normalize(parsed.title), body),
+        parsed=parsed,
+        body=body,
+        content_hash=fingerprint(normalize(parsed.title), body),
         removals=tuple(Removal(rule=r, count=n, sample=samples[r]) for r, n in sorted(removed.items())),
     )
 

@@ -6,7 +6,7 @@ import json
 import math
 import os
 import sys
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from kabar import settings
@@ -49,11 +49,19 @@ def _parser() -> Parser:
     run.add_argument("--base-url", help="fetch from a mirror of the site at this URL")
     run.add_argument("--limit", type=_positive, help="at most this many articles")
     run.add_argument("--delay", type=_non_negative, help="seconds between requests to a host")
-    run.add_argument("--backfill-from", type=_date, metavar="YYYY-MM-DD",
-                     help="also read the site's index pages from this day ...")
-    run.add_argument("--backfill-to", type=_date, metavar="YYYY-MM-DD", help="... to this day (default: today)")
+    run.add_argument(
+        "--backfill-from",
+        type=_date,
+        metavar="YYYY-MM-DD",
+        help="also read the site's index pages from this day ...",
+    )
+    run.add_argument(
+        "--backfill-to", type=_date, metavar="YYYY-MM-DD", help="... to this day (default: today)"
+    )
     run.set_defaults(command=cmd_run)
-    demo = commands.add_parser("demo", help="ingest every site's bundled mirror offline and show the warehouse")
+    demo = commands.add_parser(
+        "demo", help="ingest every site's bundled mirror offline and show the warehouse"
+    )
     _ingest_options(demo, settings.demo_warehouse_path(), settings.demo_archive_dir(), site=None)
     demo.set_defaults(command=cmd_demo)
     serve = commands.add_parser("serve", help="serve a site's bundled mirror on 127.0.0.1")
@@ -63,14 +71,20 @@ def _parser() -> Parser:
     extract = commands.add_parser("extract", help="print the article parsed from a saved page as JSON")
     extract.add_argument("file", type=Path, help="an .html or .html.gz page")
     extract.add_argument("--url", help="the URL the page was fetched from (default: its canonical link)")
-    extract.add_argument("--fetched-at", type=_datetime, help="ISO time, resolves relative times (default: now)")
+    extract.add_argument(
+        "--fetched-at", type=_datetime, help="ISO time, resolves relative times (default: now)"
+    )
     extract.add_argument("--base-url", help="fetch continuation pages from this mirror of the site")
     extract.set_defaults(command=cmd_extract)
     stats = commands.add_parser("stats", help="field fill rates over a folder of saved pages")
     stats.add_argument("folder", type=Path, help="a folder of .html / .html.gz pages (searched recursively)")
     stats.add_argument("--fields", action="store_true", help="each field's fill rate (the default report)")
-    stats.add_argument("--missing", action="store_true", help="also list, per field, the pages where it is empty")
-    stats.add_argument("--fetched-at", type=_datetime, help="ISO time, resolves relative times (default: now)")
+    stats.add_argument(
+        "--missing", action="store_true", help="also list, per field, the pages where it is empty"
+    )
+    stats.add_argument(
+        "--fetched-at", type=_datetime, help="ISO time, resolves relative times (default: now)"
+    )
     stats.set_defaults(command=cmd_stats)
     sql = commands.add_parser("sql", help="query the warehouse read-only")
     sql.add_argument("query")
@@ -81,7 +95,9 @@ def _parser() -> Parser:
 
 def _ingest_options(parser: Parser, db: Path, archive: Path, site: str | None = "tempo") -> None:
     every = site is None
-    parser.add_argument("--site", default=site, help="every site with a mirror" if every else "the site to ingest")
+    parser.add_argument(
+        "--site", default=site, help="every site with a mirror" if every else "the site to ingest"
+    )
     parser.add_argument("--db", default=str(db), help="the DuckDB warehouse file")
     parser.add_argument("--archive", default=str(archive), help="folder of raw pages")
     parser.add_argument("--batch-size", type=_positive, default=100)
@@ -108,8 +124,10 @@ def _datetime(value: str) -> datetime:
     try:
         moment = datetime.fromisoformat(value)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected an ISO time like 2023-09-13T12:36:00Z, got {value!r}") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+        raise argparse.ArgumentTypeError(
+            f"expected an ISO time like 2023-09-13T12:36:00Z, got {value!r}"
+        ) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _date(value: str) -> date:
@@ -136,9 +154,18 @@ def cmd_run(args) -> int:
     _quiet_prefect()
     from kabar.flows.ingest import ingest
 
-    counts = ingest(site=args.site, base_url=args.base_url, db_path=args.db, archive_dir=args.archive,
-                    limit=args.limit, batch_size=args.batch_size, max_workers=args.workers,
-                    min_delay=args.delay, backfill_from=args.backfill_from, backfill_to=args.backfill_to)
+    counts = ingest(
+        site=args.site,
+        base_url=args.base_url,
+        db_path=args.db,
+        archive_dir=args.archive,
+        limit=args.limit,
+        batch_size=args.batch_size,
+        max_workers=args.workers,
+        min_delay=args.delay,
+        backfill_from=args.backfill_from,
+        backfill_to=args.backfill_to,
+    )
     print(json.dumps(counts, indent=2))
     return 0
 
@@ -155,19 +182,30 @@ def cmd_demo(args) -> int:
     for site in sites:
         with serve(site.mirror) as mirror:
             print(f"serving the {site.name} mirror ({site.mirror}) at {mirror.base_url}")
-            counts = ingest(site=site.name, base_url=mirror.base_url, db_path=args.db, archive_dir=args.archive,
-                            batch_size=args.batch_size, max_workers=args.workers, min_delay=0.0)
+            counts = ingest(
+                site=site.name,
+                base_url=mirror.base_url,
+                db_path=args.db,
+                archive_dir=args.archive,
+                batch_size=args.batch_size,
+                max_workers=args.workers,
+                min_delay=0.0,
+            )
         _print_counts(site.name, counts)
     _print_demo(args.db)
     return 0
 
 
 def _print_counts(site: str, counts: dict[str, int]) -> None:
-    print(f"  {site}: {counts['articles_new']} new articles ({counts['articles_updated']} updated), "
-          f"{counts['related_links_seen']} related links, {counts['issues']} extraction issues, "
-          f"{counts['near_duplicates']} near duplicates marked")
-    print(f"  duplicates collapsed: {counts['urls_collapsed']} URLs before fetching, "
-          f"{counts['duplicates']} pages after parsing; {counts['pages_unchanged']} pages unchanged")
+    print(
+        f"  {site}: {counts['articles_new']} new articles ({counts['articles_updated']} updated), "
+        f"{counts['related_links_seen']} related links, {counts['issues']} extraction issues, "
+        f"{counts['near_duplicates']} near duplicates marked"
+    )
+    print(
+        f"  duplicates collapsed: {counts['urls_collapsed']} URLs before fetching, "
+        f"{counts['duplicates']} pages after parsing; {counts['pages_unchanged']} pages unchanged"
+    )
 
 
 def _print_demo(db: str) -> None:
@@ -176,9 +214,12 @@ def _print_demo(db: str) -> None:
     with connect(db, read_only=True) as con:
         articles, links, near = con.execute(
             "SELECT (SELECT count(*) FROM articles), (SELECT count(*) FROM related_links),"
-            " (SELECT count(*) FROM near_duplicates)").fetchall()[0]
-        print(f"\nthe warehouse {db} now holds {articles} articles, {links} related links, "
-              f"{near} near duplicates\n")
+            " (SELECT count(*) FROM near_duplicates)"
+        ).fetchall()[0]
+        print(
+            f"\nthe warehouse {db} now holds {articles} articles, {links} related links, "
+            f"{near} near duplicates\n"
+        )
         print(f"sample query:\n{DEMO_QUERY}\n")
         print(con.sql(DEMO_QUERY))
     print(f'try: kabar sql --db {db} "SELECT block, count(*) FROM related_links GROUP BY block"')
@@ -195,7 +236,7 @@ def cmd_serve(args) -> int:
 
     root = _mirror_root(_site(args.site))
     with serve(root, port=args.port) as mirror:
-        print(f"serving {args.site} at {mirror.base_url}; `kabar run --base-url {mirror.base_url}`; Ctrl-C stops")
+        print(f"serving {args.site} at {mirror.base_url}; `kabar run --site {args.site} --base-url {mirror}`")
         try:
             while True:
                 input()
@@ -214,12 +255,12 @@ def cmd_extract(args) -> int:
     site = _site_for(url)
     with make_session() as session:
         more = _first_of(saved_pages(args.file, url), page_source(session, _mirror_of(args.base_url)))
-        result, note = extract_available(site, html, url, args.fetched_at or datetime.now(timezone.utc), more)
+        result, note = extract_available(site, html, url, args.fetched_at or datetime.now(UTC), more)
     if note:
         print(f"kabar: {note}", file=sys.stderr)
+    print(to_json(result), end="")  # an issue too: it says why the page is no article
     if isinstance(result, ExtractionIssue):
         raise UsageError(f"{args.file}: not an article of {site.name}: {result.problem}: {result.detail}")
-    print(to_json(result), end="")
     return 0
 
 
@@ -229,6 +270,7 @@ def _mirror_of(base_url: str | None):
 
 def _first_of(*sources):
     """Continuation pages from the first source that has them (saved beside the page, then HTTP)."""
+
     def read(url: str) -> bytes:
         reasons = []
         for source in filter(None, sources):
@@ -270,7 +312,7 @@ def cmd_stats(args) -> int:
 
     if not args.folder.is_dir():
         raise UsageError(f"{args.folder} is not a folder")
-    stats = field_stats(page_files(args.folder), args.fetched_at or datetime.now(timezone.utc))
+    stats = field_stats(page_files(args.folder), args.fetched_at or datetime.now(UTC))
     print(report(stats, missing=args.missing))
     return 0
 

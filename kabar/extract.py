@@ -81,8 +81,10 @@ def join_pages(first: ParsedArticle, rest: list[ParsedArticle]) -> ParsedArticle
     the agency credit stand at the end of the story) comes from a later page; related links of
     every page, each (block, URL) once."""
     pages = [first, *rest]
-    later = {name: next((getattr(p, name) for p in rest if getattr(p, name)), None)
-             for name in ("agency", "editors_pick_title", "editors_pick_url", "dateline")}
+    later = {
+        name: next((getattr(p, name) for p in rest if getattr(p, name)), None)
+        for name in ("agency", "editors_pick_title", "editors_pick_url", "dateline")
+    }
     return replace(
         first,
         paragraphs=tuple(par for page in pages for par in page.paragraphs),

@@ -10,7 +10,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from types import MappingProxyType
 from typing import NamedTuple
@@ -121,8 +121,12 @@ class Fetcher:
     """One session, one throttle and each origin's robots.txt, shared by every page it fetches."""
 
     def __init__(
-        self, crawl: Crawl, previous: Mapping[str, Validators] = MappingProxyType({}), *,
-        timeout: tuple[float, float] = TIMEOUT, clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
+        self,
+        crawl: Crawl,
+        previous: Mapping[str, Validators] = MappingProxyType({}),
+        *,
+        timeout: tuple[float, float] = TIMEOUT,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self.crawl, self.previous, self.timeout, self.clock = crawl, previous, timeout, clock
         self.session = make_session(crawl.user_agent, pool_size=crawl.max_workers)
@@ -154,8 +158,14 @@ class Fetcher:
             response = self.session.get(url, headers=headers, timeout=self.timeout)
         except requests.RequestException as exc:
             elapsed_ms = (time.perf_counter() - started) * 1000
-            return FetchedPage(url=url, final_url=url, fetched_at=fetched_at, elapsed_ms=elapsed_ms,
-                               attempts=_attempts_before(exc), error=_describe(exc))
+            return FetchedPage(
+                url=url,
+                final_url=url,
+                fetched_at=fetched_at,
+                elapsed_ms=elapsed_ms,
+                attempts=_attempts_before(exc),
+                error=_describe(exc),
+            )
         return self._page(url, response, (time.perf_counter() - started) * 1000, fetched_at)
 
     def robots(self, origin: str) -> Robots:
@@ -166,12 +176,20 @@ class Fetcher:
                 self._robots[origin] = fetch_robots(self.session, origin, self.timeout)
             return self._robots[origin]
 
-    def _page(self, url: str, response: requests.Response, elapsed_ms: float, fetched_at: datetime) -> FetchedPage:
+    def _page(
+        self, url: str, response: requests.Response, elapsed_ms: float, fetched_at: datetime
+    ) -> FetchedPage:
         known, status = self.previous.get(url), response.status_code
         fields = dict(
-            url=url, final_url=response.url, fetched_at=fetched_at, status=status, elapsed_ms=elapsed_ms,
-            attempts=_attempts(response), byte_count=len(response.content),
-            etag=response.headers.get("ETag"), last_modified=response.headers.get("Last-Modified"),
+            url=url,
+            final_url=response.url,
+            fetched_at=fetched_at,
+            status=status,
+            elapsed_ms=elapsed_ms,
+            attempts=_attempts(response),
+            byte_count=len(response.content),
+            etag=response.headers.get("ETag"),
+            last_modified=response.headers.get("Last-Modified"),
             content_type=response.headers.get("Content-Type"),
         )
         if status == 304 and known and known.content_hash:
@@ -179,7 +197,9 @@ class Fetcher:
             fields["etag"] = fields["etag"] or known.etag
             fields["last_modified"] = fields["last_modified"] or known.last_modified
             path = archive_path(self.crawl.archive_dir, known.content_hash)
-            return FetchedPage(**fields, content_hash=known.content_hash, archive_path=str(path), unchanged=True)
+            return FetchedPage(
+                **fields, content_hash=known.content_hash, archive_path=str(path), unchanged=True
+            )
         if not 200 <= status < 300:
             return FetchedPage(**fields, error=f"HTTP {status}")
         digest, path = archive(self.crawl.archive_dir, response.content)
@@ -188,12 +208,20 @@ class Fetcher:
 
 
 def fetch_pages(
-    urls: list[str], *, archive_dir: Path | str, previous: Mapping[str, Validators] = MappingProxyType({}),
-    user_agent: str = USER_AGENT, timeout: tuple[float, float] = TIMEOUT, max_workers: int = 4,
-    min_delay: float = 0.0, clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
+    urls: list[str],
+    *,
+    archive_dir: Path | str,
+    previous: Mapping[str, Validators] = MappingProxyType({}),
+    user_agent: str = USER_AGENT,
+    timeout: tuple[float, float] = TIMEOUT,
+    max_workers: int = 4,
+    min_delay: float = 0.0,
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
 ) -> list[FetchedPage]:
     """Fetch `urls` politely with one session and `max_workers` threads; results in input order."""
-    crawl = Crawl(archive_dir=str(archive_dir), user_agent=user_agent, min_delay=min_delay, max_workers=max_workers)
+    crawl = Crawl(
+        archive_dir=str(archive_dir), user_agent=user_agent, min_delay=min_delay, max_workers=max_workers
+    )
     with Fetcher(crawl, previous, timeout=timeout, clock=clock) as fetcher:
         return fetcher.fetch_all(urls)
 
@@ -218,7 +246,9 @@ def _attempts_before(exc: requests.RequestException) -> int:
 
 
 def page_source(
-    session: requests.Session, locate: Callable[[str], str] = lambda url: url, timeout: tuple[float, float] = TIMEOUT
+    session: requests.Session,
+    locate: Callable[[str], str] = lambda url: url,
+    timeout: tuple[float, float] = TIMEOUT,
 ) -> PageSource:
     """Continuation pages over HTTP (from `locate(url)`: the site, or a mirror of it)."""
 

@@ -69,7 +69,9 @@ def _bucket(values: Sequence[int]) -> int:
 
 
 def duplicates_of(
-    batch: Iterable[str], matches: Iterable[tuple[str, str]], first_seen: Mapping[str, datetime],
+    batch: Iterable[str],
+    matches: Iterable[tuple[str, str]],
+    first_seen: Mapping[str, datetime],
     stored_roots: Mapping[str, str],
 ) -> dict[str, str]:
     """For each article of the batch, the earliest-seen article of its cluster, if it has one.
@@ -91,8 +93,9 @@ def duplicates_of(
     return roots
 
 
-def _root(other: str, batch: Mapping[str, object], stored_roots: Mapping[str, str],
-          roots: Mapping[str, str]) -> str:
+def _root(
+    other: str, batch: Mapping[str, object], stored_roots: Mapping[str, str], roots: Mapping[str, str]
+) -> str:
     """The root of `other`'s cluster; a stored mark may point at an article re-marked in this batch."""
     root = other if other in batch else stored_roots.get(other, other)
     return roots.get(root, root)

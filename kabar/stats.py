@@ -12,8 +12,20 @@ from kabar.records import Article, ExtractionIssue, ParsedArticle
 from kabar.sites import site_for_url
 from kabar.sites.html import canonical_link, soup_of
 
-SKIPPED = {"site", "article_id", "url", "layout", "fetched_at", "paragraphs", "continuation_urls", "related",
-           "page_count", "kind", "access", "language"}  # always set: a fill rate says nothing
+SKIPPED = {
+    "site",
+    "article_id",
+    "url",
+    "layout",
+    "fetched_at",
+    "paragraphs",
+    "continuation_urls",
+    "related",
+    "page_count",
+    "kind",
+    "access",
+    "language",
+}  # always set: a fill rate says nothing
 FIELDS = tuple(f.name for f in fields(ParsedArticle) if f.name not in SKIPPED) + ("body",)
 
 
@@ -50,7 +62,9 @@ class FieldStats:
 
 def page_files(folder: Path) -> Iterator[Path]:
     """Saved pages under `folder`; a mirror's pages 2..n (`<page>@<query>.html`) are read through page 1."""
-    pages = (p for p in folder.rglob("*") if p.name.endswith((".html", ".htm", ".html.gz")) and "@" not in p.name)
+    pages = (
+        p for p in folder.rglob("*") if p.name.endswith((".html", ".htm", ".html.gz")) and "@" not in p.name
+    )
     yield from sorted(p for p in pages if p.is_file())
 
 
@@ -78,8 +92,11 @@ def field_stats(files: Iterable[Path], fetched_at: datetime) -> FieldStats:
 
 def report(stats: FieldStats, missing: bool = False) -> str:
     """A table: field, articles filled, rate; with `missing`, the files where each field is empty."""
-    lines = [f"{stats.pages} article pages, {len(stats.not_articles)} other files", "",
-             f"{'field':<20} {'filled':>7} {'rate':>7}"]
+    lines = [
+        f"{stats.pages} article pages, {len(stats.not_articles)} other files",
+        "",
+        f"{'field':<20} {'filled':>7} {'rate':>7}",
+    ]
     for name in FIELDS:
         count = stats.count(name)
         lines.append(f"{name:<20} {count:>7} {count / stats.pages if stats.pages else 0:>7.0%}")

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import calendar
 import re
-from datetime import date, datetime, time, timedelta, timezone, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 
 from kabar.records import TimeWindow
 
 # Hand-written with `re`, not dateparser: it mis-resolves Indonesian relative dates (its issue #912).
 
-UTC = timezone.utc
+UTC = UTC
 # Fixed offsets, not Asia/Jakarta from tzdata: Indonesia keeps no DST, so the offsets never change.
 WIB = timezone(timedelta(hours=7), "WIB")
 _ZONE_HOURS = {"wib": 7, "wita": 8, "wit": 9, "z": 0, "gmt": 0, "utc": 0}
@@ -59,8 +59,18 @@ _ZONE = re.compile(r"[\s,|(]*(?:(?:gmt|utc)?([+-])(\d{1,2})(?::?(\d{2}))?(?!\d)|
 _NUMBER_WORDS = {
     word: number
     for number, words in enumerate(
-        ("a an one satu", "two dua", "three tiga", "four empat", "five lima", "six enam", "seven tujuh",
-         "eight delapan", "nine sembilan", "ten sepuluh"),
+        (
+            "a an one satu",
+            "two dua",
+            "three tiga",
+            "four empat",
+            "five lima",
+            "six enam",
+            "seven tujuh",
+            "eight delapan",
+            "nine sembilan",
+            "ten sepuluh",
+        ),
         start=1,
     )
     for word in words.split()

@@ -29,7 +29,9 @@ def canonical_url(url: str, *, https: bool = True) -> str:
 
 def _drop_tracking(url: str) -> str:
     keys = {k for k, _ in _query_pairs(url)}
-    return url_query_cleaner(url, [k for k in keys if TRACKING_PARAM.match(k)], remove=True, keep_fragments=False)
+    return url_query_cleaner(
+        url, [k for k in keys if TRACKING_PARAM.match(k)], remove=True, keep_fragments=False
+    )
 
 
 def _query_pairs(url: str) -> list[tuple[str, str]]:

@@ -18,9 +18,9 @@ from bs4 import BeautifulSoup
 
 from kabar.clean import Rule
 from kabar.records import Card, ParsedArticle, ParseError, RelatedLink
+from kabar.sites.html import canonical_link, soup_of
 from kabar.times import resolve_time
 from kabar.urls import canonical_url, host_of
-from kabar.sites.html import canonical_link, soup_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +53,9 @@ class Site:
     base_url: str  # the real site; `kabar run --base-url` points the crawl at a mirror instead
     domains: tuple[str, ...]
     language: str
-    article_paths: tuple[re.Pattern[str], ...]  # article URL paths, one per URL era; group "id" is the site's id
+    article_paths: tuple[
+        re.Pattern[str], ...
+    ]  # article URL paths, one per URL era; group "id" is the site's id
     start_paths: tuple[str, ...] = ("/robots.txt",)  # robots.txt (its Sitemap lines), feeds, sitemaps
     layouts: tuple[Layout, ...] = ()  # in order of preference: the first that matches a page reads it
     boilerplate: tuple[Rule, ...] = ()  # rules for every layout's pages
@@ -90,14 +92,21 @@ class Site:
         layout = self.layout_of(soup)
         reading = layout.read(soup, self, url)
         return ParsedArticle(
-            site=self.name, article_id=article_id, url=url, layout=layout.name, fetched_at=fetched_at,
-            related=self.related(reading.blocks, url, fetched_at), **reading.fields,
+            site=self.name,
+            article_id=article_id,
+            url=url,
+            layout=layout.name,
+            fetched_at=fetched_at,
+            related=self.related(reading.blocks, url, fetched_at),
+            **reading.fields,
         )
 
     def layout_of(self, soup: BeautifulSoup) -> Layout:
         layout = next((layout for layout in self.layouts if layout.matches(soup)), None)
         if layout is None:
-            raise ParseError("unknown_layout", f"no {self.name} layout matches the page (truncated or not an article?)")
+            raise ParseError(
+                "unknown_layout", f"no {self.name} layout matches the page (truncated or not an article?)"
+            )
         return layout
 
     def rules_for(self, layout_name: str) -> tuple[Rule, ...]:
@@ -108,7 +117,9 @@ class Site:
     def related(
         self, blocks: Iterable[tuple[str, Iterable[Card]]], page_url: str, fetched_at: datetime
     ) -> tuple[RelatedLink, ...]:
-        return tuple(link for block, cards in blocks for link in self.related_links(block, cards, page_url, fetched_at))
+        return tuple(
+            link for block, cards in blocks for link in self.related_links(block, cards, page_url, fetched_at)
+        )
 
     def related_links(
         self, block: str, cards: Iterable[Card], page_url: str, fetched_at: datetime
@@ -120,13 +131,21 @@ class Site:
             if any(link.url == url for link in links):
                 continue
             window = resolve_time(card.time_text, fetched_at) if card.time_text else None
-            links.append(RelatedLink(
-                block=block, position=len(links) + 1, url=url, target_article_id=self.article_id(url),
-                title=card.title, time_text=card.time_text,
-                published_after=window.after if window else None,
-                published_until=window.until if window else None,
-                image_url=card.image_url, image_caption=card.image_caption, summary=card.summary,
-            ))
+            links.append(
+                RelatedLink(
+                    block=block,
+                    position=len(links) + 1,
+                    url=url,
+                    target_article_id=self.article_id(url),
+                    title=card.title,
+                    time_text=card.time_text,
+                    published_after=window.after if window else None,
+                    published_until=window.until if window else None,
+                    image_url=card.image_url,
+                    image_caption=card.image_caption,
+                    summary=card.summary,
+                )
+            )
         return tuple(links)
 
     # --- listings and the bundled mirror -----------------------------------------------------------

@@ -8,9 +8,9 @@ from urllib.parse import urljoin
 from bs4 import Tag
 
 from kabar.records import Card
-from kabar.text import normalize
 from kabar.sites.base import Site
 from kabar.sites.html import first_text, text
+from kabar.text import normalize
 
 EDITORS_PICK = re.compile(r"^\s*pilihan editor\s*:", re.IGNORECASE)
 BACA_JUGA = re.compile(r"^\s*baca( juga)?\s*:", re.IGNORECASE)
@@ -63,7 +63,9 @@ def dateline(paragraphs: tuple[str, ...], pattern: re.Pattern[str]) -> str | Non
     return next((m["city"] for m in matches if m), None)
 
 
-def caption_and_credit(figcaption: Tag | None, credit_selector: str = ".credit") -> tuple[str | None, str | None]:
+def caption_and_credit(
+    figcaption: Tag | None, credit_selector: str = ".credit"
+) -> tuple[str | None, str | None]:
     """A figcaption whose photo credit has markup of its own, at its end."""
     if figcaption is None:
         return None, None
@@ -74,7 +76,9 @@ def caption_and_credit(figcaption: Tag | None, credit_selector: str = ".credit")
     return caption or None, credit
 
 
-def split_credit(shown: str | None, pattern: re.Pattern[str], min_length: int = 1) -> tuple[str | None, str | None]:
+def split_credit(
+    shown: str | None, pattern: re.Pattern[str], min_length: int = 1
+) -> tuple[str | None, str | None]:
     """A caption whose photo credit has no markup: `pattern` finds it (group "credit") at the end."""
     match = pattern.search(shown or "")
     if match is None or len(match["credit"].strip()) < min_length:

@@ -13,8 +13,18 @@ from prefect import task
 from prefect.cache_policies import NO_CACHE
 
 from kabar.neardup import signature
-from kabar.records import (ARTICLE, CONTINUATION, DUPLICATE, ERROR, ISSUE, UNCHANGED, Article, ExtractionIssue,
-                           FetchedPage, Plan)
+from kabar.records import (
+    ARTICLE,
+    CONTINUATION,
+    DUPLICATE,
+    ERROR,
+    ISSUE,
+    UNCHANGED,
+    Article,
+    ExtractionIssue,
+    FetchedPage,
+    Plan,
+)
 from kabar.warehouse import loader
 from kabar.warehouse.db import connect
 
@@ -30,7 +40,9 @@ def pages_to_parse(pages: Iterable[FetchedPage], seen_raw: set[str]) -> list[Fet
 
 
 def plan_batch(
-    pages: list[FetchedPage], results: Mapping[str, Article | ExtractionIssue], known: Mapping[str, str],
+    pages: list[FetchedPage],
+    results: Mapping[str, Article | ExtractionIssue],
+    known: Mapping[str, str],
     continuations: Iterable[FetchedPage] = (),
 ) -> Plan:
     """`results` maps a parsed page's URL to its article or issue; `known` maps stored content hashes
@@ -57,7 +69,9 @@ def plan_batch(
                 outcomes[page.url] = ARTICLE
             aliases.append((page.url, owner))
     outcomes |= {page.url: CONTINUATION if page.status == 200 else ERROR for page in continuations}
-    return Plan(articles=tuple(kept.values()), aliases=tuple(aliases), issues=tuple(issues), outcomes=outcomes)
+    return Plan(
+        articles=tuple(kept.values()), aliases=tuple(aliases), issues=tuple(issues), outcomes=outcomes
+    )
 
 
 def sign_new_content(plan: Plan, known: Mapping[str, str]) -> Plan:
@@ -76,7 +90,9 @@ def fresh_pages(db_path: str, pages: list[FetchedPage]) -> list[FetchedPage]:
 
 @task(name="dedup", cache_policy=NO_CACHE)
 def dedup_batch(
-    db_path: str, pages: list[FetchedPage], results: Mapping[str, Article | ExtractionIssue],
+    db_path: str,
+    pages: list[FetchedPage],
+    results: Mapping[str, Article | ExtractionIssue],
     continuations: list[FetchedPage] | None = None,
 ) -> Plan:
     hashes = [r.content_hash for r in results.values() if isinstance(r, Article)]

@@ -160,12 +160,16 @@ def discover_urls(
 
 
 @task(name="discover", retries=2, retry_delay_seconds=30, cache_policy=NO_CACHE)
-def discover(site: Site, crawl: Crawl, extra_sources: list[str] | None = None, max_sitemaps: int = 50) -> list[str]:
+def discover(
+    site: Site, crawl: Crawl, extra_sources: list[str] | None = None, max_sitemaps: int = 50
+) -> list[str]:
     """Article URLs from the site's start URLs and `extra_sources` (backfill index pages), read
     through the crawl's mirror when it has one; home and index pages are read as listings."""
     sources = [crawl.locate(url) for url in site.start_urls() + (extra_sources or [])]
     with make_session(crawl.user_agent) as session:
-        return discover_urls(session, sources, max_sitemaps=max_sitemaps, rewrite=crawl.locate, listing=site.listing)
+        return discover_urls(
+            session, sources, max_sitemaps=max_sitemaps, rewrite=crawl.locate, listing=site.listing
+        )
 
 
 def index_pages(site: Site, first: date, last: date) -> list[str]:

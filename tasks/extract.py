@@ -10,18 +10,22 @@ from kabar.extract import PageSource, Unavailable, extract
 from kabar.http import Crawl, Fetcher
 from kabar.records import Article, ExtractionIssue, FetchedPage
 from kabar.sites import Site
+from kabar.urls import rebase
 
 Result = Article | ExtractionIssue
 
 
-def extract_fetched(site: Site, page: FetchedPage, more: PageSource | None = None) -> Result:
+def extract_fetched(site: Site, crawl: Crawl, page: FetchedPage, more: PageSource | None = None) -> Result:
     """The article on an archived page; an issue keeps the raw page's hash (the page stays archived)."""
-    result = extract(site, read_archived(page.archive_path), page.final_url, page.fetched_at, more)
+    url = rebase(page.final_url, site.base_url) if crawl.base_url else page.final_url  # the real URL
+    result = extract(site, read_archived(page.archive_path), url, page.fetched_at, more)
     return replace(result, content_hash=page.content_hash) if isinstance(result, ExtractionIssue) else result
 
 
 @task(name="extract", cache_policy=NO_CACHE)
-def extract_batch(site: Site, crawl: Crawl, pages: list[FetchedPage]) -> tuple[dict[str, Result], list[FetchedPage]]:
+def extract_batch(
+    site: Site, crawl: Crawl, pages: list[FetchedPage]
+) -> tuple[dict[str, Result], list[FetchedPage]]:
     """Each page's result by the URL it was fetched from, and the continuation pages fetched on the
     way (pages 2..n of multi-page articles, for the `fetches` table)."""
     continuations: list[FetchedPage] = []
@@ -34,4 +38,4 @@ def extract_batch(site: Site, crawl: Crawl, pages: list[FetchedPage]) -> tuple[d
                 raise Unavailable(f"{url}: {page.error or page.status}")
             return read_archived(page.archive_path)
 
-        return {page.url: extract_fetched(site, page, more) for page in pages}, continuations
+        return {page.url: extract_fetched(site, crawl, page, more) for page in pages}, continuations

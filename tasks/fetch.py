@@ -10,6 +10,8 @@ from kabar.records import FetchedPage, Validators
 
 
 @task(name="fetch", retries=2, retry_delay_seconds=30, cache_policy=NO_CACHE)
-def fetch_batch(crawl: Crawl, urls: list[str], previous: Mapping[str, Validators] | None = None) -> list[FetchedPage]:
+def fetch_batch(
+    crawl: Crawl, urls: list[str], previous: Mapping[str, Validators] | None = None
+) -> list[FetchedPage]:
     with Fetcher(crawl, previous or {}) as fetcher:
         return fetcher.fetch_all(urls)

@@ -32,7 +32,9 @@ def site_of(page: Path) -> Site:
 
 
 def meta(page: Path) -> dict:
-    return json.loads(page.with_name(page.name.removesuffix(".html") + ".meta.json").read_text(encoding="utf-8"))
+    return json.loads(
+        page.with_name(page.name.removesuffix(".html") + ".meta.json").read_text(encoding="utf-8")
+    )
 
 
 def page_url(page: Path) -> str:

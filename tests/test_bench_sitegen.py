@@ -1,12 +1,12 @@
 """The benchmark's synthetic mirror is a mirror the flow can ingest whole: every generated page is a
 single-page article of its own id, parsed without issues, its links inside the generated set."""
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from bench.sitegen import generate
+from kabar.clean import clean
 from kabar.records import Article
 from kabar.sites import get_site
-from kabar.clean import clean
 
 TEMPO = get_site("tempo")
 
@@ -17,10 +17,14 @@ def test_generated_pages_are_distinct_clean_articles(tmp_path):
     assert len(ids) == 25
     for url in urls:
         html = (tmp_path / url.split(".tempo.co/", 1)[1]).with_suffix(".html").read_bytes()
-        parsed = TEMPO.parse(html, url, datetime(2024, 1, 1, tzinfo=timezone.utc))
+        parsed = TEMPO.parse(html, url, datetime(2024, 1, 1, tzinfo=UTC))
         assert (parsed.article_id, parsed.url, parsed.continuation_urls) == (TEMPO.article_id(url), url, ())
         assert isinstance(clean(parsed, TEMPO.rules_for(parsed.layout)), Article)
-        targets = {link.target_article_id for link in parsed.related if link.block in ("rekomendasi", "video_pilihan")}
+        targets = {
+            link.target_article_id
+            for link in parsed.related
+            if link.block in ("rekomendasi", "video_pilihan")
+        }
         assert targets <= ids
 
 

@@ -1,12 +1,12 @@
 """kabar.clean.clean with the tempo boilerplate rules, on ParsedArticle records built by hand."""
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
+from kabar.clean import clean
 from kabar.records import Article, ExtractionIssue, ParsedArticle, RelatedLink, Removal
 from kabar.sites import get_site
-from kabar.clean import clean
 
 RULES = get_site("tempo").rules_for("tempo-2023")
 URL = "https://dunia.tempo.co/read/1772314/norwegia-dan-chile"
@@ -27,9 +27,14 @@ def test_samples_here_are_short_enough_to_be_logged_whole():
 
 def parsed(*paragraphs: str, **fields) -> ParsedArticle:
     defaults = dict(
-        site="tempo", article_id="tempo:1772314", url=URL, layout="tempo-2023",
-        fetched_at=datetime(2023, 10, 1, 5, tzinfo=timezone.utc), title=TITLE,
-        image_caption=CAPTION, image_credit=CREDIT,
+        site="tempo",
+        article_id="tempo:1772314",
+        url=URL,
+        layout="tempo-2023",
+        fetched_at=datetime(2023, 10, 1, 5, tzinfo=UTC),
+        title=TITLE,
+        image_caption=CAPTION,
+        image_credit=CREDIT,
     )
     return ParsedArticle(paragraphs=paragraphs, **{**defaults, **fields})
 
@@ -85,14 +90,31 @@ def test_counts_every_removal_and_samples_the_first():
 
 def test_a_whole_seed_like_page():
     article = cleaned(
-        "Lupa Kata Sandi? Klik di Sini", "atau Masuk melalui", TITLE, "image-gnews",
-        f"{CAPTION} {CREDIT}", CAPTION, "Iklan", P1, "Iklan", "Scroll Untuk Melanjutkan", P2,
-        "Rekomendasi Artikel", DISCLAIMER, "Video Pilihan",
+        "Lupa Kata Sandi? Klik di Sini",
+        "atau Masuk melalui",
+        TITLE,
+        "image-gnews",
+        f"{CAPTION} {CREDIT}",
+        CAPTION,
+        "Iklan",
+        P1,
+        "Iklan",
+        "Scroll Untuk Melanjutkan",
+        P2,
+        "Rekomendasi Artikel",
+        DISCLAIMER,
+        "Video Pilihan",
     )
     assert article.body == P1 + "\n\n" + P2
     assert [(r.rule, r.count) for r in article.removals] == [
-        ("ad_label", 2), ("block_heading", 2), ("duplicate_caption", 2), ("image_placeholder", 1),
-        ("login_prompt", 2), ("repeated_title", 1), ("scroll_prompt", 1), ("sponsor_disclaimer", 1),
+        ("ad_label", 2),
+        ("block_heading", 2),
+        ("duplicate_caption", 2),
+        ("image_placeholder", 1),
+        ("login_prompt", 2),
+        ("repeated_title", 1),
+        ("scroll_prompt", 1),
+        ("sponsor_disclaimer", 1),
     ]
 
 

@@ -9,26 +9,47 @@ from kabar.text import normalize
 from tests.golden import extract_page, golden_pages
 
 KNOWN_BOILERPLATE = (
-    "Iklan", "Scroll Untuk Melanjutkan", "Lupa Kata Sandi? Klik di Sini", "atau Masuk melalui",
-    "Belum Memiliki Akun Daftar di Sini", "atau Daftar melalui", "Sudah Memiliki Akun Masuk di Sini",
-    "Konfirmasi Email", "Kirimkan Lagi Sekarang", "image-gnews", "Rekomendasi Artikel", "Video Pilihan",
+    "Iklan",
+    "Scroll Untuk Melanjutkan",
+    "Lupa Kata Sandi? Klik di Sini",
+    "atau Masuk melalui",
+    "Belum Memiliki Akun Daftar di Sini",
+    "atau Daftar melalui",
+    "Sudah Memiliki Akun Masuk di Sini",
+    "Konfirmasi Email",
+    "Kirimkan Lagi Sekarang",
+    "image-gnews",
+    "Rekomendasi Artikel",
+    "Video Pilihan",
     "Konten sponsor pada widget ini merupakan konten yang dibuat dan ditampilkan pihak ketiga",
-    "Klik link aktivasi dan dapatkan akses membaca", "Kami telah mengirimkan link aktivasi",
-    "Pilihan Editor:", "Baca juga:", "Baca Juga:", "Baca:", "Topik terhangat:",
+    "Klik link aktivasi dan dapatkan akses membaca",
+    "Kami telah mengirimkan link aktivasi",
+    "Pilihan Editor:",
+    "Baca juga:",
+    "Baca Juga:",
+    "Baca:",
+    "Topik terhangat:",
     # 2024 layout
-    "Advertisement", "Scroll ke bawah untuk melanjutkan membaca", "Ikuti berita terkini dari Tempo di",
-    "Berlangganan untuk lanjutkan membaca", "Akses tanpa batas ke seluruh artikel Tempo", "Berlangganan Sekarang",
+    "Advertisement",
+    "Scroll ke bawah untuk melanjutkan membaca",
+    "Ikuti berita terkini dari Tempo di",
+    "Berlangganan untuk lanjutkan membaca",
+    "Akses tanpa batas ke seluruh artikel Tempo",
+    "Berlangganan Sekarang",
     "Sudah berlangganan? Masuk",
     # 2015 English edition
-    "Follow Tempo English on", "Follow us on",
+    "Follow Tempo English on",
+    "Follow us on",
 )
 ARTICLES = [(page, result) for page in golden_pages() if isinstance(result := extract_page(page), Article)]
 
 
 def _is_boilerplate(block: str, article: Article) -> bool:
     caption = normalize(f"{article.parsed.image_caption or ''} {article.parsed.image_credit or ''}")
-    return (any(block.startswith(b) or block.endswith(b) for b in KNOWN_BOILERPLATE)
-            or block in (caption, normalize(article.parsed.image_caption)))
+    return any(block.startswith(b) or block.endswith(b) for b in KNOWN_BOILERPLATE) or block in (
+        caption,
+        normalize(article.parsed.image_caption),
+    )
 
 
 @pytest.mark.parametrize(("page", "article"), ARTICLES, ids=[p.stem for p, _ in ARTICLES])

@@ -10,8 +10,7 @@ import pytest
 from kabar.cli import main
 from tests.conftest import mirror_of
 
-PAGE = (mirror_of("tempo") / "read" / "1772314"
-        / "norwegia-dan-chile-sepakati-riset-bersama-di-antartika.html")
+PAGE = mirror_of("tempo") / "read" / "1772314" / "norwegia-dan-chile-sepakati-riset-bersama-di-antartika.html"
 TITLE = "Norwegia dan Chile Sepakati Riset Bersama di Antartika"
 
 
@@ -76,7 +75,8 @@ def test_good_run_arguments_reach_the_flow(capsys, no_crawl, tmp_path):
     argv = ["run", "--db", db, "--limit", "3", "--delay", "0.5", "--base-url", "http://127.0.0.1:9"]
     assert main(argv) == 0
     assert [(c["site"], c["db_path"], c["limit"], c["min_delay"], c["base_url"]) for c in no_crawl] == [
-        ("tempo", db, 3, 0.5, "http://127.0.0.1:9")]
+        ("tempo", db, 3, 0.5, "http://127.0.0.1:9")
+    ]
 
 
 def test_unknown_site_names_the_known_ones(capsys):
@@ -130,3 +130,17 @@ def test_extract_prints_the_cleaned_article(capsys, tmp_path, compressed):
     assert article["body"].startswith("TEMPO.CO, Jakarta - Menteri Luar Negeri Norwegia")
     assert "Iklan" not in article["body"] and "Scroll Untuk Melanjutkan" not in article["body"]
     assert "ad_label" in [r["rule"] for r in article["removals"]]
+
+
+def test_kabar_home_moves_every_default_path(monkeypatch, tmp_path, no_crawl, capsys):
+    """One settings module owns the data folder: run, demo and sql all follow KABAR_HOME."""
+    from kabar.cli import _parser
+
+    monkeypatch.setenv("KABAR_HOME", str(tmp_path / "home"))
+    assert main(["run", "--site", "tempo"]) == 0
+    assert no_crawl[-1]["db_path"] == str(tmp_path / "home" / "warehouse.duckdb")
+    assert no_crawl[-1]["archive_dir"] == str(tmp_path / "home" / "archive")
+    demo = _parser().parse_args(["demo"])
+    assert (demo.db, demo.archive) == (str(tmp_path / "home" / "demo.duckdb"), str(tmp_path / "home" / "demo-archive"))
+    line = assert_usage_error(capsys, ["sql", "SELECT 1"])
+    assert str(tmp_path / "home" / "warehouse.duckdb") in line

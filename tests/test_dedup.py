@@ -1,13 +1,13 @@
 """tasks.dedup: which fetched pages are parsed, and what each page of a batch becomes."""
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
 from kabar.records import Article, ExtractionIssue, FetchedPage, ParsedArticle
 from kabar.tasks.dedup import pages_to_parse, plan_batch
 
-AT = datetime(2023, 10, 1, 5, tzinfo=timezone.utc)
+AT = datetime(2023, 10, 1, 5, tzinfo=UTC)
 A = "https://dunia.tempo.co/read/1772314/norwegia"
 A_TRACKED = A + "?utm_source=rss"
 B = "https://dunia.tempo.co/read/1772290/penguin"
@@ -15,13 +15,26 @@ C = "https://nasional.tempo.co/read/1772105/guru"
 
 
 def page(url: str, status: int | None = 200, raw: str | None = None, unchanged: bool = False) -> FetchedPage:
-    return FetchedPage(url=url, final_url=url, fetched_at=AT, status=status, unchanged=unchanged,
-                       content_hash=raw if raw is not None else f"raw-of-{url}")
+    return FetchedPage(
+        url=url,
+        final_url=url,
+        fetched_at=AT,
+        status=status,
+        unchanged=unchanged,
+        content_hash=raw if raw is not None else f"raw-of-{url}",
+    )
 
 
 def article(article_id: str, content_hash: str, url: str = A) -> Article:
-    parsed = ParsedArticle(site="tempo", article_id=article_id, url=url, layout="tempo-2023", fetched_at=AT,
-                           title="Judul", paragraphs=("Isi.",))
+    parsed = ParsedArticle(
+        site="tempo",
+        article_id=article_id,
+        url=url,
+        layout="tempo-2023",
+        fetched_at=AT,
+        title="Judul",
+        paragraphs=("Isi.",),
+    )
     return Article(parsed=parsed, body="Isi.", content_hash=content_hash)
 
 
@@ -128,14 +141,23 @@ def test_pages_without_a_result(fetched, outcome):
 def test_a_mixed_batch():
     issue = ExtractionIssue(url=C, stage="parse", problem="unknown_layout")
     pages = [page(A), page(A_TRACKED), page(B), page(C), page("https://tempo.co/read/9/gone", status=404)]
-    results = {A: article("tempo:1", "h1"), A_TRACKED: article("tempo:1", "h1"),
-               B: article("tempo:2", "h2", url=B), C: issue}
+    results = {
+        A: article("tempo:1", "h1"),
+        A_TRACKED: article("tempo:1", "h1"),
+        B: article("tempo:2", "h2", url=B),
+        C: issue,
+    }
     plan = plan_batch(pages, results, known={"h2": "tempo:0"})
     assert [a.parsed.article_id for a in plan.articles] == ["tempo:1"]
     assert plan.aliases == ((A, "tempo:1"), (A_TRACKED, "tempo:1"), (B, "tempo:0"))
     assert plan.issues == (issue,)
-    assert dict(plan.outcomes) == {A: "article", A_TRACKED: "duplicate", B: "duplicate", C: "issue",
-                                   "https://tempo.co/read/9/gone": "error"}
+    assert dict(plan.outcomes) == {
+        A: "article",
+        A_TRACKED: "duplicate",
+        B: "duplicate",
+        C: "issue",
+        "https://tempo.co/read/9/gone": "error",
+    }
     assert plan.duplicates == 2
 
 

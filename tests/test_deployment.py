@@ -1,4 +1,5 @@
-"""prefect.yaml deploys: the tempo schedule (every 30 minutes, Asia/Jakarta, one run at a time)."""
+"""prefect.yaml deploys one schedule per registered site (every 30 minutes, Asia/Jakarta, one run at a
+time), all running the flow file of this checkout."""
 
 import os
 import subprocess
@@ -6,18 +7,27 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
+
+from kabar.sites import all_sites
 
 ROOT = Path(__file__).parents[1]
+DEPLOYMENTS = yaml.safe_load((ROOT / "prefect.yaml").read_text(encoding="utf-8"))["deployments"]
 
 
 def _prefect(*args: str, api_url: str) -> subprocess.CompletedProcess:
-    env = os.environ | {"PREFECT_API_URL": api_url, "PYTHONPATH": str(ROOT)}
+    env = os.environ | {"PREFECT_API_URL": api_url}
     cli = [sys.executable, "-m", "prefect", "--no-prompt", *args]
     return subprocess.run(cli, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
 
 
+def test_every_registered_site_has_one_deployment():
+    deployed = [entry["parameters"]["site"] for entry in DEPLOYMENTS]
+    assert sorted(deployed) == sorted(all_sites()), "add one prefect.yaml entry per site"
+
+
 @pytest.mark.e2e
-def test_prefect_yaml_deploys_the_tempo_schedule(prefect_api):
+def test_prefect_yaml_deploys_every_site_schedule(prefect_api):
     from prefect.client.orchestration import get_client
     from prefect.settings import PREFECT_API_URL
 
@@ -27,12 +37,15 @@ def test_prefect_yaml_deploys_the_tempo_schedule(prefect_api):
         assert done.returncode == 0, done.stdout + done.stderr
 
     with get_client(sync_client=True) as client:
-        deployment = client.read_deployment_by_name("ingest/tempo-every-30-minutes")
-    assert deployment.parameters == {"site": "tempo"}
-    assert deployment.work_pool_name == "kabar-process"
-    assert deployment.entrypoint == "flows/ingest.py:ingest"
-    assert deployment.global_concurrency_limit is not None
-    assert deployment.global_concurrency_limit.limit == 1
-    [schedule] = deployment.schedules
-    assert (schedule.schedule.cron, schedule.schedule.timezone, schedule.active) == (
-        "*/30 * * * *", "Asia/Jakarta", True)
+        for entry in DEPLOYMENTS:
+            deployment = client.read_deployment_by_name(f"ingest/{entry['name']}")
+            assert deployment.parameters == {"site": entry["parameters"]["site"]}
+            assert deployment.work_pool_name == "kabar-process"
+            assert deployment.entrypoint == "flows/ingest.py:ingest"
+            assert deployment.global_concurrency_limit is not None
+            assert deployment.global_concurrency_limit.limit == 1
+            [schedule] = deployment.schedules
+            assert schedule.schedule.timezone == "Asia/Jakarta" and schedule.active
+            assert schedule.schedule.cron.endswith("* * * *") and schedule.schedule.cron.count(",") <= 1
+    tempo = next(e for e in DEPLOYMENTS if e["parameters"]["site"] == "tempo")
+    assert tempo["schedules"][0]["cron"] == "*/30 * * * *"

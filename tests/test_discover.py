@@ -86,7 +86,7 @@ def test_external_entities_are_not_resolved(tmp_path):
     secret = tmp_path / "secret.txt"
     secret.write_text("https://leaked/")
     xml = f'<?xml version="1.0"?><!DOCTYPE u [<!ENTITY e SYSTEM "file://{secret}">]>'
-    xml += f"<urlset><url><loc>&e;</loc></url></urlset>"
+    xml += "<urlset><url><loc>&e;</loc></url></urlset>"
     pages, _ = urls_from_sitemap(xml.encode())
     assert "https://leaked/" not in pages
 
@@ -116,9 +116,12 @@ def write_news_site(root, base: str) -> None:
         "robots.txt": f"User-agent: *\nSitemap: {base}/sitemap-index.xml\n",
         # The index lists itself (a loop), a missing child and a malformed child.
         "sitemap-index.xml": index(
-            f"{base}/sitemap-news.xml", f"{base}/sitemap-index.xml", f"{base}/gone.xml",
-            f"{base}/broken.xml", f"{base}/sitemap-2023.xml",
-        ),  # fmt: skip
+            f"{base}/sitemap-news.xml",
+            f"{base}/sitemap-index.xml",
+            f"{base}/gone.xml",
+            f"{base}/broken.xml",
+            f"{base}/sitemap-2023.xml",
+        ),
         "sitemap-news.xml": urlset(f"{base}/read/3", f"{base}/read/2"),
         "sitemap-2023.xml": urlset(f"{base}/read/2", f"{base}/read/1"),
         "broken.xml": "<urlset><url><loc>",

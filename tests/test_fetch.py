@@ -4,17 +4,17 @@ import os
 import socket
 import threading
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from kabar.mirror import serve
 from kabar.archive import read_archived
 from kabar.http import DISALLOWED, USER_AGENT, fetch_pages
+from kabar.mirror import serve
 from kabar.records import Validators
 
-FROZEN = datetime(2023, 9, 13, 12, 36, tzinfo=timezone.utc)
+FROZEN = datetime(2023, 9, 13, 12, 36, tzinfo=UTC)
 A = b"<html><p>Artikel A</p></html>"
 B = b"<html><p>Artikel B</p></html>"
 
@@ -33,13 +33,16 @@ def write_site(root, files: dict[str, bytes | str]):
 
 @pytest.fixture
 def site(tmp_path):
-    return write_site(tmp_path / "site", {
-        "robots.txt": "User-agent: *\nDisallow: /private/\n",
-        "read/a.html": A,
-        "read/b.html": B,
-        "read/a-copy.html": A,
-        "private/secret.html": "<p>secret</p>",
-    })  # fmt: skip
+    return write_site(
+        tmp_path / "site",
+        {
+            "robots.txt": "User-agent: *\nDisallow: /private/\n",
+            "read/a.html": A,
+            "read/b.html": B,
+            "read/a-copy.html": A,
+            "private/secret.html": "<p>secret</p>",
+        },
+    )
 
 
 @pytest.fixture
@@ -89,8 +92,12 @@ def test_existing_archive_file_is_not_rewritten(mirror, tmp_path):
 def test_304_gives_unchanged_and_carries_previous_archive(mirror, tmp_path, send_etag, send_last_modified):
     (first,) = fetch([f"{mirror}/read/a"], tmp_path)
     known = Validators(first.etag, first.last_modified, first.content_hash)
-    previous = {first.url: known._replace(etag=known.etag if send_etag else None,
-                                          last_modified=known.last_modified if send_last_modified else None)}
+    previous = {
+        first.url: known._replace(
+            etag=known.etag if send_etag else None,
+            last_modified=known.last_modified if send_last_modified else None,
+        )
+    }
     (second,) = fetch([first.url], tmp_path, previous=previous)
     assert (second.status, second.unchanged) == (304, True)
     assert (second.content_hash, second.archive_path) == (first.content_hash, first.archive_path)

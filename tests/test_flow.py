@@ -1,7 +1,7 @@
 """End to end: the Prefect ingest flow (real API via the test harness) against the tempo mirror
 served over real HTTP on 127.0.0.1, into a real DuckDB file."""
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import duckdb
 import pytest
@@ -9,15 +9,24 @@ import pytest
 from tests.golden import as_golden, extract_page, golden_pages
 
 pytestmark = pytest.mark.e2e
-CONTENT_TABLES = ("articles", "article_versions", "article_urls", "related_links", "removals", "extraction_issues",
-                  "article_minhash", "article_bands", "near_duplicates")  # fmt: skip
+CONTENT_TABLES = (
+    "articles",
+    "article_versions",
+    "article_urls",
+    "related_links",
+    "removals",
+    "extraction_issues",
+    "article_minhash",
+    "article_bands",
+    "near_duplicates",
+)
 CHOSEN = "tempo:1772314"
 REPUBLISHED = "tempo:1772327"  # CHOSEN again under a new id: another headline, a word added, an update line
 
 
 @pytest.fixture(scope="module")
 def warehouse(prefect_api, tmp_path_factory):
-    """The mirror ingested twice into one warehouse; yields (db path, first counts, second counts, snapshots)."""
+    """The mirror ingested twice into one warehouse: (db path, first counts, second counts, snapshot)."""
     from kabar.flows.ingest import ingest
     from kabar.mirror import serve
     from tests.conftest import mirror_of
@@ -25,8 +34,17 @@ def warehouse(prefect_api, tmp_path_factory):
     db = tmp_path_factory.mktemp("wh") / "warehouse.duckdb"
     archive = db.parent / "archive"
     with serve(mirror_of("tempo")) as mirror:
-        run = lambda: ingest(site="tempo", base_url=mirror.base_url, db_path=str(db), archive_dir=str(archive),
-                             batch_size=5, min_delay=0.0)  # noqa: E731  (several batches on purpose)
+
+        def run():  # several batches on purpose
+            return ingest(
+                site="tempo",
+                base_url=mirror.base_url,
+                db_path=str(db),
+                archive_dir=str(archive),
+                batch_size=5,
+                min_delay=0.0,
+            )
+
         first = run()
         after_first = _snapshot(db)
         second = run()
@@ -72,23 +90,34 @@ def test_counts_of_the_run(warehouse):
 
 def test_chosen_article_field_by_field(warehouse):
     db = warehouse[0]
-    row = _rows(db, """SELECT url, title, authors, editor, published_at, section, tags, dateline, agency,
+    row = _rows(
+        db,
+        """SELECT url, title, authors, editor, published_at, section, tags, dateline, agency,
                               image_url, image_caption, image_credit, editors_pick_title, editors_pick_url,
                               language, layout, version, word_count
-                       FROM articles WHERE article_id = ?""", CHOSEN)[0]
+                       FROM articles WHERE article_id = ?""",
+        CHOSEN,
+    )[0]
     assert row == (
         "https://dunia.tempo.co/read/1772314/norwegia-dan-chile-sepakati-riset-bersama-di-antartika",
         "Norwegia dan Chile Sepakati Riset Bersama di Antartika",
-        ["Sekar Wulandari"], "Ida Rosdalina",
-        datetime(2023, 9, 13, 12, 36, tzinfo=timezone.utc),
-        "Dunia", ["Antartika", "Norwegia", "Chile"], "Jakarta", "REUTERS",
+        ["Sekar Wulandari"],
+        "Ida Rosdalina",
+        datetime(2023, 9, 13, 12, 36, tzinfo=UTC),
+        "Dunia",
+        ["Antartika", "Norwegia", "Chile"],
+        "Jakarta",
+        "REUTERS",
         "https://statik.tempo.co/data/2023/09/13/id_1231001/1231001_720.jpg",
         "Kapal riset Norwegia bersandar di pelabuhan Punta Arenas, Chile, 12 September 2023. "
         "Kapal itu akan membawa tim gabungan ke Semenanjung Antartika.",
         "REUTERS/Lucia Ferrandez",
         "Gletser di Patagonia Menyusut Lebih Cepat dari Perkiraan",
         "https://dunia.tempo.co/read/1772001/gletser-di-patagonia-menyusut-lebih-cepat-dari-perkiraan",
-        "id", "tempo-2023", 1, 130,
+        "id",
+        "tempo-2023",
+        1,
+        130,
     )
     body = _rows(db, "SELECT body FROM articles WHERE article_id = ?", CHOSEN)[0][0]
     assert body.startswith("TEMPO.CO, Jakarta - Menteri Luar Negeri Norwegia")
@@ -101,19 +130,45 @@ def test_chosen_article_field_by_field(warehouse):
 
 def test_chosen_article_related_links(warehouse):
     db = warehouse[0]
-    links = _rows(db, """SELECT block, position, target_url, target_article_id, title, time_text,
+    links = _rows(
+        db,
+        """SELECT block, position, target_url, target_article_id, title, time_text,
                                 published_until - published_after, summary
-                         FROM related_links WHERE source_article_id = ? ORDER BY block, position""", CHOSEN)
+                         FROM related_links WHERE source_article_id = ? ORDER BY block, position""",
+        CHOSEN,
+    )
     hour, day = datetime(1, 1, 1, 1) - datetime(1, 1, 1), datetime(1, 1, 2) - datetime(1, 1, 1)
     assert links == [
-        ("pilihan_editor", 1, "https://dunia.tempo.co/read/1772001/gletser-di-patagonia-menyusut-lebih-cepat-dari-perkiraan",
-         "tempo:1772001", "Gletser di Patagonia Menyusut Lebih Cepat dari Perkiraan", None, None, None),
-        ("rekomendasi", 1, "https://dunia.tempo.co/read/1772290/peneliti-temukan-koloni-penguin-baru-di-pulau-terpencil",
-         "tempo:1772290", "Peneliti Temukan Koloni Penguin Baru di Pulau Terpencil", "2 jam lalu", hour,
-         "Koloni itu diperkirakan berisi lebih dari seribu pasang penguin yang belum pernah tercatat."),
-        ("video_pilihan", 1, "https://www.tempo.co/read/1771880/video-cara-kerja-kapal-pemecah-es",
-         "tempo:1771880", "Video: Cara Kerja Kapal Pemecah Es", "1 hari lalu", day,
-         "Haluan kapal yang diperkuat baja menekan es hingga retak di bawah bobotnya sendiri."),
+        (
+            "pilihan_editor",
+            1,
+            "https://dunia.tempo.co/read/1772001/gletser-di-patagonia-menyusut-lebih-cepat-dari-perkiraan",
+            "tempo:1772001",
+            "Gletser di Patagonia Menyusut Lebih Cepat dari Perkiraan",
+            None,
+            None,
+            None,
+        ),
+        (
+            "rekomendasi",
+            1,
+            "https://dunia.tempo.co/read/1772290/peneliti-temukan-koloni-penguin-baru-di-pulau-terpencil",
+            "tempo:1772290",
+            "Peneliti Temukan Koloni Penguin Baru di Pulau Terpencil",
+            "2 jam lalu",
+            hour,
+            "Koloni itu diperkirakan berisi lebih dari seribu pasang penguin yang belum pernah tercatat.",
+        ),
+        (
+            "video_pilihan",
+            1,
+            "https://www.tempo.co/read/1771880/video-cara-kerja-kapal-pemecah-es",
+            "tempo:1771880",
+            "Video: Cara Kerja Kapal Pemecah Es",
+            "1 hari lalu",
+            day,
+            "Haluan kapal yang diperkuat baja menekan es hingga retak di bawah bobotnya sendiri.",
+        ),
     ]
 
 
@@ -126,9 +181,13 @@ def test_related_links_match_the_pages(warehouse):
 def test_republished_story_is_marked_as_a_near_duplicate(warehouse):
     db, first, second, _ = warehouse
     marks = _rows(db, "SELECT article_id, duplicate_of, similarity FROM near_duplicates")
-    assert [(a, d) for a, d, _ in marks] == [(REPUBLISHED, CHOSEN)]  # the later points at the earlier, and only it
+    assert [(a, d) for a, d, _ in marks] == [
+        (REPUBLISHED, CHOSEN)
+    ]  # the later points at the earlier, and only it
     assert 0.8 <= marks[0][2] < 1
-    assert _rows(db, "SELECT count(*) FROM articles WHERE article_id IN (?, ?)", CHOSEN, REPUBLISHED) == [(2,)]
+    assert _rows(db, "SELECT count(*) FROM articles WHERE article_id IN (?, ?)", CHOSEN, REPUBLISHED) == [
+        (2,)
+    ]
     assert (first["near_duplicates"], second["near_duplicates"]) == (1, 0)
     assert _rows(db, "SELECT near_duplicates FROM crawl_runs ORDER BY started_at") == [(1,), (0,)]
     signed = _rows(db, "SELECT count(*), count(DISTINCT article_id) FROM article_minhash")
@@ -137,7 +196,12 @@ def test_republished_story_is_marked_as_a_near_duplicate(warehouse):
 
 def test_duplicate_url_collapsed_into_one_article(warehouse):
     db = warehouse[0]
-    fetched = [u for (u,) in _rows(db, "SELECT url FROM fetches WHERE run_id = (SELECT min_by(run_id, started_at) FROM crawl_runs)")]
+    fetched = [
+        u
+        for (u,) in _rows(
+            db, "SELECT url FROM fetches WHERE run_id = (SELECT min_by(run_id, started_at) FROM crawl_runs)"
+        )
+    ]
     assert not [u for u in fetched if "utm_" in u or "fbclid" in u]
     assert len(fetched) == len(set(fetched))
 
@@ -155,7 +219,9 @@ def _documented_queries() -> list[str]:
     root = Path(__file__).parents[1]
     text = (root / "README.md").read_text() + (root / "docs" / "queries.md").read_text()
     blocks = [b.split("```", 1)[0] for b in text.split("```sql")[1:]]
-    return [q.strip() for block in blocks for q in block.split(";") if q.strip().replace("\n", "").strip("- ")]
+    return [
+        q.strip() for block in blocks for q in block.split(";") if q.strip().replace("\n", "").strip("- ")
+    ]
 
 
 def test_documented_queries_run(warehouse):
@@ -186,8 +252,19 @@ def test_kabar_run_against_a_mirror_with_a_limit(prefect_api, tempo_mirror, tmp_
     from kabar.cli import main
 
     db = tmp_path / "run.duckdb"
-    args = ["run", "--base-url", tempo_mirror.base_url, "--limit", "3", "--delay", "0", "--db", str(db),
-            "--archive", str(tmp_path / "archive")]
+    args = [
+        "run",
+        "--base-url",
+        tempo_mirror.base_url,
+        "--limit",
+        "3",
+        "--delay",
+        "0",
+        "--db",
+        str(db),
+        "--archive",
+        str(tmp_path / "archive"),
+    ]
     assert main(args) == 0
     counts = json.loads(capsys.readouterr().out)
     assert counts["urls_discovered"] == 3

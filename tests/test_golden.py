@@ -17,7 +17,9 @@ def test_page_matches_golden(page):
     expected = expected_path(page)
     if UPDATE:
         expected.write_text(json.dumps(got, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    assert expected.exists(), f"no golden file for {page}: run KABAR_UPDATE_GOLDEN=1 python -m pytest {__file__}"
+    assert expected.exists(), (
+        f"no golden file for {page}: run KABAR_UPDATE_GOLDEN=1 python -m pytest {__file__}"
+    )
     assert got == json.loads(expected.read_text(encoding="utf-8"))
 
 

@@ -1,7 +1,7 @@
 import os
 
-import requests
 import pytest
+import requests
 
 from kabar.mirror import Hit, serve
 

@@ -4,23 +4,54 @@ import os
 import random
 import subprocess
 import sys
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from kabar.records import Article, FetchedPage, ParsedArticle
-from kabar.text import fingerprint
 from kabar import neardup
-from kabar.tasks.dedup import plan_batch, sign_new_content
 from kabar.neardup import THRESHOLD, band_keys, duplicates_of, shingles, signature, similarity
+from kabar.records import Article, FetchedPage, ParsedArticle
+from kabar.tasks.dedup import plan_batch, sign_new_content
+from kabar.text import fingerprint
 from kabar.warehouse import loader
 from kabar.warehouse.db import connect
 
-AT = datetime(2023, 10, 1, 5, tzinfo=timezone.utc)
-VOCABULARY = ("menteri", "riset", "kutub", "kapal", "pelabuhan", "data", "suhu", "laut", "gletser", "negara",
-              "pemerintah", "anggaran", "guru", "sekolah", "pasar", "harga", "beras", "petani", "hujan", "banjir",
-              "warga", "jalan", "kota", "desa", "tahun", "bulan", "pekan", "kata", "dia", "itu", "yang", "dan")  # fmt: skip
+AT = datetime(2023, 10, 1, 5, tzinfo=UTC)
+VOCABULARY = (
+    "menteri",
+    "riset",
+    "kutub",
+    "kapal",
+    "pelabuhan",
+    "data",
+    "suhu",
+    "laut",
+    "gletser",
+    "negara",
+    "pemerintah",
+    "anggaran",
+    "guru",
+    "sekolah",
+    "pasar",
+    "harga",
+    "beras",
+    "petani",
+    "hujan",
+    "banjir",
+    "warga",
+    "jalan",
+    "kota",
+    "desa",
+    "tahun",
+    "bulan",
+    "pekan",
+    "kata",
+    "dia",
+    "itu",
+    "yang",
+    "dan",
+)
 
 
 def story(seed: int, words: int = 150) -> str:
@@ -32,7 +63,10 @@ def story(seed: int, words: int = 150) -> str:
 def edited(text: str) -> str:
     """The story republished: one word inserted in one place and an update line appended."""
     words = text.split()
-    return " ".join(words[:60] + ["kemudian"] + words[60:]) + "\n\nPembaruan: judul artikel ini diubah pada Kamis."
+    return (
+        " ".join(words[:60] + ["kemudian"] + words[60:])
+        + "\n\nPembaruan: judul artikel ini diubah pada Kamis."
+    )
 
 
 # --- shingles, signatures, similarity ------------------------------------------------------------
@@ -40,7 +74,10 @@ def edited(text: str) -> str:
 
 def test_shingles_ignore_case_and_punctuation():
     assert shingles("Satu, dua TIGA empat lima enam.") == shingles("satu dua tiga empat lima enam")
-    assert shingles("satu dua tiga empat lima enam") == {b"satu dua tiga empat lima", b"dua tiga empat lima enam"}
+    assert shingles("satu dua tiga empat lima enam") == {
+        b"satu dua tiga empat lima",
+        b"dua tiga empat lima enam",
+    }
 
 
 def test_a_text_shorter_than_a_shingle_is_one_shingle():
@@ -79,8 +116,10 @@ def test_similarity_refuses_signatures_of_different_lengths():
         similarity((1, 2, 3), (1, 2))
 
 
-_IN_A_CHILD = ("from kabar.neardup import band_keys, signature\n"
-               "s = signature({text!r})\nprint(list(s), list(band_keys(s)))")
+_IN_A_CHILD = (
+    "from kabar.neardup import band_keys, signature\n"
+    "s = signature({text!r})\nprint(list(s), list(band_keys(s)))"
+)
 
 
 @pytest.mark.parametrize("hash_seed", ["0", "12345"])
@@ -88,14 +127,22 @@ def test_signatures_and_band_keys_are_the_same_in_another_process(hash_seed):
     """Stored rows are compared with rows of later runs: nothing may depend on the process (hash())."""
     text = story(7)
     env = os.environ | {"PYTHONHASHSEED": hash_seed}
-    out = subprocess.run([sys.executable, "-c", _IN_A_CHILD.format(text=text)], capture_output=True, text=True,
-                         env=env, cwd=Path(__file__).parents[1], check=True).stdout  # fmt: skip
+    out = subprocess.run(
+        [sys.executable, "-c", _IN_A_CHILD.format(text=text)],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=Path(__file__).parents[1],
+        check=True,
+    ).stdout
     assert out.strip() == f"{list(signature(text))} {list(band_keys(signature(text)))}"
 
 
 def test_signature_and_band_keys_of_a_known_text_are_pinned():
     """Seed, scheme, shingling and bucket hash fixed: a change here orphans every stored signature."""
-    sig = signature("Menteri Luar Negeri Norwegia dan Menteri Luar Negeri Chile menandatangani nota kesepahaman")
+    sig = signature(
+        "Menteri Luar Negeri Norwegia dan Menteri Luar Negeri Chile menandatangani nota kesepahaman"
+    )
     assert sig[:4] == PINNED_SIGNATURE
     assert band_keys(sig)[:2] == PINNED_BANDS
 
@@ -134,8 +181,10 @@ def test_a_lightly_edited_text_shares_a_band():
 # --- which earlier article each one duplicates ---------------------------------------------------
 
 T0 = AT
-SEEN = {name: T0 + timedelta(minutes=minute) for name, minute in
-        {"a": 0, "b": 1, "c": 2, "d": 3, "x0": 0, "e": 3}.items()}  # fmt: skip
+SEEN = {
+    name: T0 + timedelta(minutes=minute)
+    for name, minute in {"a": 0, "b": 1, "c": 2, "d": 3, "x0": 0, "e": 3}.items()
+}
 
 
 def test_a_batch_article_points_at_the_earlier_one():
@@ -165,21 +214,35 @@ def test_of_two_clusters_the_earliest_root_wins_and_ties_go_by_id():
 
 
 def article(number: int, body: str, at: datetime = AT, title: str = "Judul") -> Article:
-    parsed = ParsedArticle(site="tempo", article_id=f"tempo:{number}", url=f"https://dunia.tempo.co/read/{number}/x",
-                           layout="tempo-2023", fetched_at=at, title=title, paragraphs=(body,))  # fmt: skip
+    parsed = ParsedArticle(
+        site="tempo",
+        article_id=f"tempo:{number}",
+        url=f"https://dunia.tempo.co/read/{number}/x",
+        layout="tempo-2023",
+        fetched_at=at,
+        title=title,
+        paragraphs=(body,),
+    )
     return Article(parsed=parsed, body=body, content_hash=fingerprint(title, body))
 
 
 def page(item: Article) -> FetchedPage:
-    return FetchedPage(url=item.parsed.url, final_url=item.parsed.url, fetched_at=item.parsed.fetched_at,
-                       status=200, content_hash=f"raw-{item.content_hash}")  # fmt: skip
+    return FetchedPage(
+        url=item.parsed.url,
+        final_url=item.parsed.url,
+        fetched_at=item.parsed.fetched_at,
+        status=200,
+        content_hash=f"raw-{item.content_hash}",
+    )
 
 
 def test_only_content_the_warehouse_lacks_is_signed():
     old, new = article(1, story(1)), article(2, story(2))
     pages = [page(old), page(new)]
     plan = plan_batch(pages, {p.url: a for p, a in zip(pages, [old, new])}, {old.content_hash: "tempo:1"})
-    assert sign_new_content(plan, {old.content_hash: "tempo:1"}).signatures == {"tempo:2": signature(story(2))}
+    assert sign_new_content(plan, {old.content_hash: "tempo:1"}).signatures == {
+        "tempo:2": signature(story(2))
+    }
 
 
 # --- the loader, against a real DuckDB file -------------------------------------------------------
@@ -250,10 +313,14 @@ def test_a_body_rewritten_into_another_story_loses_its_mark(tmp_path):
     load(db, article(2, story(9), AT + timedelta(hours=1)))
     assert marks(db) == []
     with connect(db, read_only=True) as con:
-        assert con.execute("SELECT count(*) FROM article_bands WHERE article_id = 'tempo:2'").fetchone() == (16,)
+        assert con.execute("SELECT count(*) FROM article_bands WHERE article_id = 'tempo:2'").fetchone() == (
+            16,
+        )
 
 
 def _tables(db: Path) -> dict[str, list]:
     with connect(db, read_only=True) as con:
-        return {t: con.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall()
-                for t in ("article_minhash", "article_bands", "near_duplicates")}
+        return {
+            t: con.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall()
+            for t in ("article_minhash", "article_bands", "near_duplicates")
+        }

@@ -3,19 +3,18 @@ pages of other sites (the shared corpus), our pages cut short, and bytes that ar
 
 import gzip
 import os
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
-from kabar.records import Article, ExtractionIssue
-from kabar.records import ParseError
-from kabar.sites import get_site
 from kabar.clean import clean
+from kabar.records import Article, ExtractionIssue, ParseError
+from kabar.sites import get_site
 from tests.conftest import CORPUS
 from tests.golden import golden_pages, page_url
 
 TEMPO = get_site("tempo")
-NOW = datetime(2024, 1, 1, tzinfo=timezone.utc)
+NOW = datetime(2024, 1, 1, tzinfo=UTC)
 URL = "https://nasional.tempo.co/read/1234567/sebuah-berita"
 STRIDE = 1 if os.environ.get("KABAR_FULL_CORPUS") == "1" else 10  # every 10th page keeps CI quick
 
@@ -44,7 +43,16 @@ def test_pages_cut_short_are_refused_or_parsed(page):
         _parse_or_refuse(html[: int(len(html) * fraction)], page_url(page))
 
 
-@pytest.mark.parametrize("raw", [b"", b"\x00\xff\xfe" * 100, b"<html", b"not html at all", "<p>caf\xe9</p>".encode("latin-1"),
-                                 gzip.compress(b"<html><body>zipped</body></html>")])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"",
+        b"\x00\xff\xfe" * 100,
+        b"<html",
+        b"not html at all",
+        "<p>caf\xe9</p>".encode("latin-1"),
+        gzip.compress(b"<html><body>zipped</body></html>"),
+    ],
+)
 def test_bytes_that_are_not_an_article_are_refused(raw):
     assert _parse_or_refuse(raw) is None

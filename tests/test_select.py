@@ -2,8 +2,8 @@
 
 import pytest
 
-from kabar.sites import get_site
 from kabar.records import Selection
+from kabar.sites import get_site
 from kabar.tasks.select import select_articles
 
 TEMPO = get_site("tempo")
@@ -17,7 +17,8 @@ OTHER_SITE = "https://www.kompas.com/read/2023/09/13/1772314/berita"
 
 def test_article_urls_kept_in_discovery_order():
     assert select_articles(TEMPO, [GURU, NORWEGIA, PENGUIN]) == Selection(
-        urls=(GURU, NORWEGIA, PENGUIN), skipped=0, collapsed=0)
+        urls=(GURU, NORWEGIA, PENGUIN), skipped=0, collapsed=0
+    )
 
 
 def test_non_article_urls_are_skipped_and_counted():

@@ -1,17 +1,16 @@
 """sites: the registry, tempo's article URLs, related-link cards and the shared HTML text reader."""
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
-from kabar.records import RelatedLink
+from kabar.records import Card, RelatedLink
 from kabar.sites import Site, all_sites, get_site, site_for_url
 from kabar.sites.html import soup_of, text_blocks
-from kabar.records import Card
 
 TEMPO = get_site("tempo")
 PAGE = "https://dunia.tempo.co/read/1772314/norwegia-dan-chile"
-FETCHED_AT = datetime(2023, 10, 1, 5, tzinfo=timezone.utc)
+FETCHED_AT = datetime(2023, 10, 1, 5, tzinfo=UTC)
 
 
 # --- registry --------------------------------------------------------------------------------------
@@ -33,8 +32,12 @@ def test_get_site_unknown_raises_key_error_listing_known_sites():
 
 @pytest.mark.parametrize(
     "url",
-    [PAGE, "https://tempo.co/", "https://www.tempo.co/indeks/2023-09-13",
-     "http://NASIONAL.TEMPO.CO/read/1/x"],
+    [
+        PAGE,
+        "https://tempo.co/",
+        "https://www.tempo.co/indeks/2023-09-13",
+        "http://NASIONAL.TEMPO.CO/read/1/x",
+    ],
 )
 def test_site_for_url_finds_tempo(url):
     assert site_for_url(url) is TEMPO
@@ -42,8 +45,12 @@ def test_site_for_url_finds_tempo(url):
 
 @pytest.mark.parametrize(
     "url",
-    ["https://www.kompas.com/read/1772314/x", "https://nottempo.co/read/1772314/x",
-     "https://tempo.co.example.com/read/1772314/x", "/read/1772314/x"],
+    [
+        "https://www.kompas.com/read/1772314/x",
+        "https://nottempo.co/read/1772314/x",
+        "https://tempo.co.example.com/read/1772314/x",
+        "/read/1772314/x",
+    ],
 )
 def test_site_for_url_none_for_other_hosts(url):
     assert site_for_url(url) is None
@@ -91,21 +98,38 @@ def test_related_links_dedup_a_target_and_number_from_one():
     ]
     links = TEMPO.related_links("rekomendasi", cards, PAGE, FETCHED_AT)
     assert links == (
-        RelatedLink(block="rekomendasi", position=1, url="https://dunia.tempo.co/read/1772290/penguin",
-                    target_article_id="tempo:1772290", title="Penguin", summary="Koloni baru."),
-        RelatedLink(block="rekomendasi", position=2, url="https://nasional.tempo.co/read/1772105/guru",
-                    target_article_id="tempo:1772105", title="Guru"),
-        RelatedLink(block="rekomendasi", position=3, url="https://www.tempo.co/indeks/2023-09-13",
-                    target_article_id=None, title="Indeks"),
+        RelatedLink(
+            block="rekomendasi",
+            position=1,
+            url="https://dunia.tempo.co/read/1772290/penguin",
+            target_article_id="tempo:1772290",
+            title="Penguin",
+            summary="Koloni baru.",
+        ),
+        RelatedLink(
+            block="rekomendasi",
+            position=2,
+            url="https://nasional.tempo.co/read/1772105/guru",
+            target_article_id="tempo:1772105",
+            title="Guru",
+        ),
+        RelatedLink(
+            block="rekomendasi",
+            position=3,
+            url="https://www.tempo.co/indeks/2023-09-13",
+            target_article_id=None,
+            title="Indeks",
+        ),
     )
 
 
 def test_related_link_relative_time_becomes_a_window():
-    (link,) = TEMPO.related_links("video_pilihan", [Card(href="/read/1772290/p", time_text="2 jam lalu")],
-                                  PAGE, FETCHED_AT)
+    (link,) = TEMPO.related_links(
+        "video_pilihan", [Card(href="/read/1772290/p", time_text="2 jam lalu")], PAGE, FETCHED_AT
+    )
     assert link.time_text == "2 jam lalu"
-    assert link.published_after == datetime(2023, 10, 1, 2, tzinfo=timezone.utc)
-    assert link.published_until == datetime(2023, 10, 1, 3, tzinfo=timezone.utc)
+    assert link.published_after == datetime(2023, 10, 1, 2, tzinfo=UTC)
+    assert link.published_until == datetime(2023, 10, 1, 3, tzinfo=UTC)
 
 
 def test_related_links_of_an_empty_block():
@@ -119,18 +143,28 @@ def test_related_links_of_an_empty_block():
     ("html", "expected"),
     [
         pytest.param("<p><strong>TEMPO.CO</strong>, Jakarta</p>", ["TEMPO.CO, Jakarta"], id="inline-run"),
-        pytest.param("<p><strong>TEMPO.CO</strong>, <strong>Jakarta</strong> - Isi.</p><p>Kedua.</p>",
-                     ["TEMPO.CO, Jakarta - Isi.", "Kedua."], id="two-paragraphs"),
+        pytest.param(
+            "<p><strong>TEMPO.CO</strong>, <strong>Jakarta</strong> - Isi.</p><p>Kedua.</p>",
+            ["TEMPO.CO, Jakarta - Isi.", "Kedua."],
+            id="two-paragraphs",
+        ),
         pytest.param("<p>Baca <a href='/x'>di sini</a>.</p>", ["Baca di sini."], id="link-inline"),
-        pytest.param("Awal <em>miring</em><p>Tengah</p>Akhir", ["Awal miring", "Tengah", "Akhir"],
-                     id="loose-text-around-a-block"),
+        pytest.param(
+            "Awal <em>miring</em><p>Tengah</p>Akhir",
+            ["Awal miring", "Tengah", "Akhir"],
+            id="loose-text-around-a-block",
+        ),
         pytest.param("<p>satu<br>dua</p>", ["satu dua"], id="br-is-a-space"),
         pytest.param("<p>a&nbsp;&nbsp;b</p><p> </p>", ["a b"], id="normalised-and-empty-dropped"),
-        pytest.param("<p>x</p><script>var iklan = 1;</script><style>p{}</style><!-- c --><p>y</p>",
-                     ["x", "y"], id="script-style-comment-skipped"),
+        pytest.param(
+            "<p>x</p><script>var iklan = 1;</script><style>p{}</style><!-- c --><p>y</p>",
+            ["x", "y"],
+            id="script-style-comment-skipped",
+        ),
         pytest.param("<span><p>a</p><p>b</p></span>", ["a", "b"], id="inline-wrapping-blocks"),
-        pytest.param("<ul><li>satu</li><li>dua</li></ul><h2>Judul</h2>", ["satu", "dua", "Judul"],
-                     id="lists"),
+        pytest.param(
+            "<ul><li>satu</li><li>dua</li></ul><h2>Judul</h2>", ["satu", "dua", "Judul"], id="lists"
+        ),
     ],
 )
 def test_text_blocks(html, expected):

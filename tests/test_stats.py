@@ -1,7 +1,7 @@
 """`kabar stats`: field fill rates over a folder of pages agree with the reviewed golden files."""
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from kabar.cli import main
 from kabar.stats import FIELDS, field_stats, page_files
@@ -15,7 +15,7 @@ def _goldens() -> list[dict]:
 
 
 def test_fill_rates_over_the_mirror_match_the_golden_files():
-    stats = field_stats(page_files(mirror_of("tempo")), datetime(2023, 10, 1, tzinfo=timezone.utc))
+    stats = field_stats(page_files(mirror_of("tempo")), datetime(2023, 10, 1, tzinfo=UTC))
     goldens = _goldens()
     assert stats.pages == len(goldens)
     for name in FIELDS:

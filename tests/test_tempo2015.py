@@ -1,15 +1,14 @@
 """tempo.co's 2015 layout: the real page of the era against its labels, then the mirror pages of the era."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from kabar.sites import get_site
-from kabar.sites.html import soup_of
-from kabar.sites import indonesian
-from kabar.sites.tempo import layout2015
 from kabar.clean import clean
+from kabar.sites import get_site, indonesian
+from kabar.sites.html import soup_of
+from kabar.sites.tempo import layout2015
 from tests.conftest import mirror_of
 from tests.corpus import labelled_page, load_scorer
 from tests.golden import fetched_at, page_url
@@ -17,7 +16,9 @@ from tests.golden import fetched_at, page_url
 TEMPO = get_site("tempo")
 REAL_ID = "tempo-tempo-singlepage"
 NEWS = mirror_of("tempo") / "read" / "news" / "2015" / "11"
-PAGES_2015 = sorted(p for p in NEWS.glob("*/*/*.html") if int(p.parent.name[3:]) >= 716000)  # not the English edition
+PAGES_2015 = sorted(
+    p for p in NEWS.glob("*/*/*.html") if int(p.parent.name[3:]) >= 716000
+)  # not the English edition
 PAGES_2023 = sorted((mirror_of("tempo") / "read").glob("17*/*.html"))
 KPU = NEWS / "02" / "078716012" / "kpu-perpanjang-pendaftaran-relawan-pilkada-di-tiga-provinsi.html"
 
@@ -42,7 +43,7 @@ def scorer():
 def real():
     """(html, truth, parsed, article) of the real 2015 page."""
     html, truth = labelled_page("indonesian-2015", REAL_ID)
-    parsed = TEMPO.parse(html, truth["url"], datetime(2015, 11, 5, 5, tzinfo=timezone.utc))
+    parsed = TEMPO.parse(html, truth["url"], datetime(2015, 11, 5, 5, tzinfo=UTC))
     return html, truth, parsed, clean(parsed, TEMPO.rules_for(parsed.layout))
 
 
@@ -81,8 +82,18 @@ def test_real_page_related_blocks(real):
     counts = {}
     for link in real[2].related:
         counts[link.block] = counts.get(link.block, 0) + 1
-    assert counts == {"top_10": 9, "grafis": 2, "terpopuler": 10, "berita_pilihan": 5, "berita_terkait": 5,
-                      "topik": 1, "foto": 1, "video": 1, "indonesiana": 1, "berita_terbaru": 10}
+    assert counts == {
+        "top_10": 9,
+        "grafis": 2,
+        "terpopuler": 10,
+        "berita_pilihan": 5,
+        "berita_terkait": 5,
+        "topik": 1,
+        "foto": 1,
+        "video": 1,
+        "indonesiana": 1,
+        "berita_terbaru": 10,
+    }
 
 
 # --- matches(): by what the page contains -----------------------------------------------------------
@@ -98,10 +109,13 @@ def test_does_not_match_the_2023_mirror_pages(page):
     assert not layout2015.Layout2015().matches(soup_of(page.read_bytes()))
 
 
-@pytest.mark.parametrize("html", [
-    "<html><body><h1>Judul</h1><p>Isi.</p></body></html>",
-    '<div class="artikel"><h1>Judul</h1><p>Tanpa tanggal.</p></div>',  # no date line: not this layout
-])
+@pytest.mark.parametrize(
+    "html",
+    [
+        "<html><body><h1>Judul</h1><p>Isi.</p></body></html>",
+        '<div class="artikel"><h1>Judul</h1><p>Tanpa tanggal.</p></div>',  # no date line: not this layout
+    ],
+)
 def test_does_not_match_other_markup(html):
     assert not layout2015.Layout2015().matches(soup_of(html))
 
@@ -139,7 +153,12 @@ def test_block_count_and_first_item(kpu, block):
     links = [link for link in kpu.related if link.block == block]
     first = links[0]
     assert (len(links), first.position, first.target_article_id, first.title, first.time_text) == (
-        count, 1, target, title, time_text)
+        count,
+        1,
+        target,
+        title,
+        time_text,
+    )
 
 
 def test_video_card_is_not_an_article(kpu):
@@ -153,7 +172,8 @@ def test_blocks_keep_page_order_and_positions(kpu):
     assert blocks == list(KPU_BLOCKS)  # sidebars, then the lists under the article, then the body's links
     for block in blocks:
         assert [link.position for link in kpu.related if link.block == block] == list(
-            range(1, KPU_BLOCKS[block][0] + 1))
+            range(1, KPU_BLOCKS[block][0] + 1)
+        )
 
 
 def test_card_images_and_relative_times(kpu):
@@ -170,20 +190,34 @@ def test_card_images_and_relative_times(kpu):
 
 def test_fields_of_a_page(kpu):
     assert (kpu.title, kpu.authors, kpu.editor, kpu.section, kpu.dateline, kpu.agency) == (
-        "KPU Perpanjang Pendaftaran Relawan Pilkada di Tiga Provinsi", ("Rahma Putri",), None, "Nasional",
-        "Jakarta", None)
-    assert kpu.published_at == datetime(2015, 11, 2, 1, 45, tzinfo=timezone.utc)
+        "KPU Perpanjang Pendaftaran Relawan Pilkada di Tiga Provinsi",
+        ("Rahma Putri",),
+        None,
+        "Nasional",
+        "Jakarta",
+        None,
+    )
+    assert kpu.published_at == datetime(2015, 11, 2, 1, 45, tzinfo=UTC)
     assert kpu.tags == ("pilkada", "kpu", "relawan", "Pilkada Serentak")
     assert (kpu.image_caption, kpu.image_credit) == (
-        "Petugas menata kotak suara di gudang logistik di Jakarta, 1 November 2015.", "TEMPO/Arif Wicaksono")
+        "Petugas menata kotak suara di gudang logistik di Jakarta, 1 November 2015.",
+        "TEMPO/Arif Wicaksono",
+    )
 
 
-@pytest.mark.parametrize(("slug", "authors", "agency"), [
-    ("harga-garam-petani-madura-anjlok-saat-panen-raya", (), "ANTARA"),
-    ("warga-cipinang-keluhkan-genangan-setelah-hujan-semalam", ("Dewi Anggraini", "Fikri Haryanto"), None),
-    ("swiss-gelar-konferensi-air-bersih-untuk-negara-kepulauan", ("Naura Lestari",), "REUTERS, AFP"),
-    ("putra-priangan-uji-coba-dua-pemain-muda-jelang-turnamen", ("Bagus Prasetyo",), "ANTARA"),
-])
+@pytest.mark.parametrize(
+    ("slug", "authors", "agency"),
+    [
+        ("harga-garam-petani-madura-anjlok-saat-panen-raya", (), "ANTARA"),
+        (
+            "warga-cipinang-keluhkan-genangan-setelah-hujan-semalam",
+            ("Dewi Anggraini", "Fikri Haryanto"),
+            None,
+        ),
+        ("swiss-gelar-konferensi-air-bersih-untuk-negara-kepulauan", ("Naura Lestari",), "REUTERS, AFP"),
+        ("putra-priangan-uji-coba-dua-pemain-muda-jelang-turnamen", ("Bagus Prasetyo",), "ANTARA"),
+    ],
+)
 def test_closing_credit_line_is_reporters_and_agencies(slug, authors, agency):
     parsed = _parse(_page(slug))
     assert (parsed.authors, parsed.agency) == (authors, agency)
@@ -195,13 +229,15 @@ def test_body_lines_are_paragraphs_without_links():
     assert parsed.paragraphs[2:4] == (
         "Minum Air Putih",
         "Segelas air putih setelah bangun tidur membantu mengganti cairan tubuh yang hilang selama tidur. "
-        "\"Banyak orang langsung minum kopi, padahal tubuh butuh air dulu,\" kata Ratna.",
+        '"Banyak orang langsung minum kopi, padahal tubuh butuh air dulu," kata Ratna.',
     )
     assert len(parsed.paragraphs) == 12
     also = _parse(_page("putra-priangan-uji-coba-dua-pemain-muda-jelang-turnamen"))
     assert not any(p.lower().startswith("baca") for p in also.paragraphs)
     assert [link.target_article_id for link in also.related if link.block == "baca_juga"] == [
-        "tempo:715981", "tempo:716233"]
+        "tempo:715981",
+        "tempo:716233",
+    ]
 
 
 def test_page_without_image():
@@ -216,24 +252,36 @@ def test_hot_topics_bar_is_removed_by_name():
     assert "Topik terhangat" not in article.body and "Rahma" not in article.body
 
 
-@pytest.mark.parametrize(("block", "removed"), [
-    ("Topik terhangat: Pilkada Serentak | Kabut Asap | Bela Negara", True),
-    ("Topik terhangat: #Banjir Jakarta", True),
-    ("Topik terhangat: warga membicarakan genangan yang tak kunjung surut di banyak kawasan", False),
-    ("Menurut dia, topik terhangat: kabut asap", False),
-])
+@pytest.mark.parametrize(
+    ("block", "removed"),
+    [
+        ("Topik terhangat: Pilkada Serentak | Kabut Asap | Bela Negara", True),
+        ("Topik terhangat: #Banjir Jakarta", True),
+        ("Topik terhangat: warga membicarakan genangan yang tak kunjung surut di banyak kawasan", False),
+        ("Menurut dia, topik terhangat: kabut asap", False),
+    ],
+)
 def test_hot_topics_rule(block, removed):
     assert any(rule.matches(block) for rule in layout2015.BOILERPLATE) is removed
 
 
-@pytest.mark.parametrize(("shown", "caption", "credit"), [
-    ("Warga antre di Jakarta, 4 November 2015. TEMPO/Dimas Prakoso", "Warga antre di Jakarta, 4 November 2015.",
-     "TEMPO/Dimas Prakoso"),
-    ("Peserta lomba lari melintas di alun-alun. DOK. PANITIA", "Peserta lomba lari melintas di alun-alun.",
-     "DOK. PANITIA"),
-    ("Suasana rapat paripurna di DPR", "Suasana rapat paripurna di DPR", None),
-    ("Suasana di gedung DPR/MPR, Senayan", "Suasana di gedung DPR/MPR, Senayan", None),
-    (None, None, None),
-])
+@pytest.mark.parametrize(
+    ("shown", "caption", "credit"),
+    [
+        (
+            "Warga antre di Jakarta, 4 November 2015. TEMPO/Dimas Prakoso",
+            "Warga antre di Jakarta, 4 November 2015.",
+            "TEMPO/Dimas Prakoso",
+        ),
+        (
+            "Peserta lomba lari melintas di alun-alun. DOK. PANITIA",
+            "Peserta lomba lari melintas di alun-alun.",
+            "DOK. PANITIA",
+        ),
+        ("Suasana rapat paripurna di DPR", "Suasana rapat paripurna di DPR", None),
+        ("Suasana di gedung DPR/MPR, Senayan", "Suasana di gedung DPR/MPR, Senayan", None),
+        (None, None, None),
+    ],
+)
 def test_photo_credit_is_the_capitals_run_ending_the_caption(shown, caption, credit):
     assert indonesian.split_credit(shown, layout2015.PHOTO_CREDIT, 5) == (caption, credit)

@@ -2,17 +2,16 @@
 the layout's choice of pages and the mirror pages of the edition."""
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from kabar.mirror import resolve
-from kabar.sites import get_site
-from kabar.sites.html import soup_of
-from kabar.sites import indonesian
-from kabar.sites.tempo import layout2015en
 from kabar.clean import clean
+from kabar.mirror import resolve
+from kabar.sites import get_site, indonesian
+from kabar.sites.html import soup_of
+from kabar.sites.tempo import layout2015en
 from tests.conftest import mirror_of
 from tests.corpus import labelled_page, load_scorer
 from tests.golden import fetched_at, page_url
@@ -44,7 +43,7 @@ def scorer():
 def real():
     """(html, truth, parsed, article) of the real English page."""
     html, truth = labelled_page("indonesian-2015", REAL_ID)
-    parsed = TEMPO.parse(html, truth["url"], datetime(2015, 11, 5, 5, tzinfo=timezone.utc))
+    parsed = TEMPO.parse(html, truth["url"], datetime(2015, 11, 5, 5, tzinfo=UTC))
     return html, truth, parsed, clean(parsed, RULES)
 
 
@@ -74,7 +73,11 @@ def test_real_page_fields(real):
     _, truth, parsed, article = real
     assert (parsed.url, parsed.article_id) == (TEMPO.canonical_url(truth["url"]), "tempo:715684")
     assert (parsed.authors, parsed.agency, parsed.dateline, parsed.language) == (
-        (), "ANTARA", "Jakarta", "en")
+        (),
+        "ANTARA",
+        "Jakarta",
+        "en",
+    )
     assert parsed.section and parsed.image_url and parsed.image_credit.startswith("TEMPO/")
     assert not article.body.endswith("ANTARA")  # the credit line left the body
     # the keywords end with the description's words: only the real keywords are tags (here: the topic)
@@ -92,7 +95,8 @@ def test_real_page_popular_keeps_the_page_order(real):
     html, _, parsed, _ = real
     shown = [TEMPO.canonical_url(a["href"]) for a in soup_of(html).select("div.blok-terpopuler li a[href]")]
     assert [(link.position, link.url) for link in parsed.related if link.block == "popular"] == list(
-        enumerate(shown, 1))
+        enumerate(shown, 1)
+    )
 
 
 # --- matches(): by what the page contains ------------------------------------------------------------
@@ -114,11 +118,14 @@ def test_does_not_match_the_other_mirror_pages(page):
     assert not layout2015en.Layout2015en().matches(soup_of(page.read_bytes()))
 
 
-@pytest.mark.parametrize("html", [
-    "<html><body><h1>Title</h1><p>Text.</p></body></html>",
-    '<div class="judul-konten">Title</div><p>No body box.</p>',
-    '<div class="tubuh-berita"><p>A body without a title box.</p></div>',
-])
+@pytest.mark.parametrize(
+    "html",
+    [
+        "<html><body><h1>Title</h1><p>Text.</p></body></html>",
+        '<div class="judul-konten">Title</div><p>No body box.</p>',
+        '<div class="tubuh-berita"><p>A body without a title box.</p></div>',
+    ],
+)
 def test_does_not_match_other_markup(html):
     assert not layout2015en.Layout2015en().matches(soup_of(html))
 
@@ -131,7 +138,9 @@ def test_three_mirror_pages_with_ids_of_the_edition():
 def test_tempo_registers_the_layout_and_its_rules():
     """The site lists the layout; its rules apply to its pages and to no other layout's."""
     assert set(layout2015en.BOILERPLATE) <= set(TEMPO.rules_for(layout2015en.Layout2015en.name))
-    assert all(not set(layout2015en.BOILERPLATE) & set(TEMPO.rules_for(other.name)) for other in _other_layouts())
+    assert all(
+        not set(layout2015en.BOILERPLATE) & set(TEMPO.rules_for(other.name)) for other in _other_layouts()
+    )
     for page in EN_PAGES:
         assert TEMPO.parse(page.read_bytes(), page_url(page), fetched_at(page)) == _mirror(page)
 
@@ -147,17 +156,30 @@ def libraries():
 def test_fields_of_a_page(libraries):
     p = libraries
     assert (p.url, p.article_id, p.layout) == (
-        ("https://en.tempo.co/read/news/2015/11/05/055715912,uk.html/"
-         "Ministry-Plans-Village-Libraries-in-120-Districts"),
-        "tempo:715912", "tempo-2015-en")
+        (
+            "https://en.tempo.co/read/news/2015/11/05/055715912,uk.html/"
+            "Ministry-Plans-Village-Libraries-in-120-Districts"
+        ),
+        "tempo:715912",
+        "tempo-2015-en",
+    )
     assert (p.title, p.authors, p.editor, p.section, p.dateline, p.agency, p.language, p.kind) == (
-        "Ministry Plans Village Libraries in 120 Districts", (), None, "National", "Jakarta", "ANTARA", "en",
-        "article")
-    assert p.published_at == datetime(2015, 11, 5, 2, 40, tzinfo=timezone.utc)  # 09:40 WIB
+        "Ministry Plans Village Libraries in 120 Districts",
+        (),
+        None,
+        "National",
+        "Jakarta",
+        "ANTARA",
+        "en",
+        "article",
+    )
+    assert p.published_at == datetime(2015, 11, 5, 2, 40, tzinfo=UTC)  # 09:40 WIB
     assert p.tags == ("Village Library", "Education")  # the description's words dropped, the topic once
     assert (p.image_url, p.image_caption, p.image_credit) == (
         "http://cdn.tmpo.co/data/2015/11/05/id_451141/451141_620.jpg",
-        "Children read at a village reading room in Sumba, East Nusa Tenggara.", "TEMPO/Dimas Aryo")
+        "Children read at a village reading room in Sumba, East Nusa Tenggara.",
+        "TEMPO/Dimas Aryo",
+    )
 
 
 def test_body_paragraphs_and_the_follow_prompt(libraries):
@@ -171,8 +193,12 @@ def test_body_paragraphs_and_the_follow_prompt(libraries):
 LIBRARY_BLOCKS = {  # block: (items, first target id, first title, first time text)
     "headlines": (3, "tempo:715912", "Ministry Plans Village Libraries in 120 Districts", None),
     "popular": (3, "tempo:715909", "House Committee Backs Rural Reading Program", None),
-    "latest_news": (3, "tempo:715909", "House Committee Backs Rural Reading Program",
-                    "Thursday, 05 November 2015 | 08:55"),
+    "latest_news": (
+        3,
+        "tempo:715909",
+        "House Committee Backs Rural Reading Program",
+        "Thursday, 05 November 2015 | 08:55",
+    ),
     "related": (2, "tempo:715904", "Education Office Trains 300 School Librarians", None),
     "topic": (1, None, "Village Library", None),
     "photo": (1, None, "A Reading Corner in Sumba", None),
@@ -185,7 +211,12 @@ def test_block_count_and_first_item(libraries, block):
     links = [link for link in libraries.related if link.block == block]
     first = links[0]
     assert (len(links), first.position, first.target_article_id, first.title, first.time_text) == (
-        count, 1, target, title, time_text)
+        count,
+        1,
+        target,
+        title,
+        time_text,
+    )
 
 
 def test_blocks_keep_page_order_and_positions(libraries):
@@ -193,15 +224,17 @@ def test_blocks_keep_page_order_and_positions(libraries):
     assert blocks == list(LIBRARY_BLOCKS)
     for block in blocks:
         assert [link.position for link in libraries.related if link.block == block] == list(
-            range(1, LIBRARY_BLOCKS[block][0] + 1))
+            range(1, LIBRARY_BLOCKS[block][0] + 1)
+        )
 
 
 def test_latest_news_cards(libraries):
     latest = [link for link in libraries.related if link.block == "latest_news"]
     assert latest[0].summary == (
-        "Lawmakers say the budget for village reading rooms should be raised next year.")  # its <br> a space
+        "Lawmakers say the budget for village reading rooms should be raised next year."
+    )  # its <br> a space
     assert latest[0].image_url == "http://images.tempo.co/?id=451130"
-    shown = datetime(2015, 11, 5, 1, 55, tzinfo=timezone.utc)  # 08:55 WIB
+    shown = datetime(2015, 11, 5, 1, 55, tzinfo=UTC)  # 08:55 WIB
     assert latest[0].published_after == shown - timedelta(microseconds=1)
     assert latest[0].published_until - latest[0].published_after == timedelta(minutes=1)
     plain = latest[2]  # a list item under the cards: a link only
@@ -221,10 +254,13 @@ def test_relative_links_resolve_on_the_english_host(libraries):
 # --- the other mirror pages and the helpers ------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("page", "authors", "agency", "dateline"), [
-    (PUMPS, ("Rina Marliana", "Yudha Setiawan"), None, "Jakarta"),
-    (BUOYS, ("Nadia Safitri",), "REUTERS", "Tokyo"),
-])
+@pytest.mark.parametrize(
+    ("page", "authors", "agency", "dateline"),
+    [
+        (PUMPS, ("Rina Marliana", "Yudha Setiawan"), None, "Jakarta"),
+        (BUOYS, ("Nadia Safitri",), "REUTERS", "Tokyo"),
+    ],
+)
 def test_closing_credit_line_is_reporters_and_agencies(page, authors, agency, dateline):
     parsed = _mirror(page)
     assert (parsed.authors, parsed.agency, parsed.dateline) == (authors, agency, dateline)
@@ -259,36 +295,58 @@ def test_a_list_ends_at_the_next_heading():
     </div>"""
     blocks = layout2015en._blocks(soup_of(html))
     assert {name: [card.title for card in cards] for name, cards in blocks.items()} == {
-        "latest_news": ["A"], "popular": ["B"], "related": ["C"]}
+        "latest_news": ["A"],
+        "popular": ["B"],
+        "related": ["C"],
+    }
 
 
-@pytest.mark.parametrize(("block", "removed"), [
-    ("Follow Tempo English on Twitter @tempo_english", True),
-    ("Follow us on Facebook and Twitter", True),
-    ("Follow us on Twitter: @tempo_english", True),
-    ("Follow us on Twitter to read how the pumps worked during the first heavy rain of the season", False),
-    ("Residents follow us on Twitter", False),
-])
+@pytest.mark.parametrize(
+    ("block", "removed"),
+    [
+        ("Follow Tempo English on Twitter @tempo_english", True),
+        ("Follow us on Facebook and Twitter", True),
+        ("Follow us on Twitter: @tempo_english", True),
+        (
+            "Follow us on Twitter to read how the pumps worked during the first heavy rain of the season",
+            False,
+        ),
+        ("Residents follow us on Twitter", False),
+    ],
+)
 def test_follow_prompt_rule(block, removed):
     assert any(rule.matches(block) for rule in layout2015en.BOILERPLATE) is removed
 
 
-@pytest.mark.parametrize(("shown", "caption", "credit"), [
-    ("Workers at a port in Jakarta. Image: TEMPO/Arif Budi", "Workers at a port in Jakarta.",
-     "TEMPO/Arif Budi"),
-    ("A storm off Luzon. Photo: REUTERS/Staff", "A storm off Luzon.", "REUTERS/Staff"),
-    ("Image of a flooded street in Pluit", "Image of a flooded street in Pluit", None),
-    (None, None, None),
-])
+@pytest.mark.parametrize(
+    ("shown", "caption", "credit"),
+    [
+        (
+            "Workers at a port in Jakarta. Image: TEMPO/Arif Budi",
+            "Workers at a port in Jakarta.",
+            "TEMPO/Arif Budi",
+        ),
+        ("A storm off Luzon. Photo: REUTERS/Staff", "A storm off Luzon.", "REUTERS/Staff"),
+        ("Image of a flooded street in Pluit", "Image of a flooded street in Pluit", None),
+        (None, None, None),
+    ],
+)
 def test_photo_credit_follows_image_label(shown, caption, credit):
     assert indonesian.split_credit(shown, layout2015en.PHOTO_CREDIT) == (caption, credit)
 
 
-@pytest.mark.parametrize(("keywords", "description", "tags"), [
-    ("Haze,Riau,Smoke,covers,the,city", "Smoke covers the city.", ("Haze", "Riau")),
-    ("Haze,Riau,Smoke", "Smoke covers the city", ("Haze", "Riau", "Smoke")),  # no description tail: all kept
-    ("Haze,haze,Riau", "", ("Haze", "Riau")),
-])
+@pytest.mark.parametrize(
+    ("keywords", "description", "tags"),
+    [
+        ("Haze,Riau,Smoke,covers,the,city", "Smoke covers the city.", ("Haze", "Riau")),
+        (
+            "Haze,Riau,Smoke",
+            "Smoke covers the city",
+            ("Haze", "Riau", "Smoke"),
+        ),  # no description tail: all kept
+        ("Haze,haze,Riau", "", ("Haze", "Riau")),
+    ],
+)
 def test_keywords_without_the_description_tail(keywords, description, tags):
     head = f'<meta name="keywords" content="{keywords}"><meta name="description" content="{description}">'
     assert layout2015en._tags(soup_of(f"<html><head>{head}</head><body></body></html>")) == tags

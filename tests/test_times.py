@@ -1,6 +1,6 @@
 """kabar.times: every expected value is a hand-converted UTC literal, never computed by the module."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
@@ -9,7 +9,7 @@ from kabar.times import parse_datetime, resolve_relative, resolve_time
 
 
 def utc(*args: int) -> datetime:
-    return datetime(*args, tzinfo=timezone.utc)
+    return datetime(*args, tzinfo=UTC)
 
 
 def window(after: datetime, until: datetime) -> TimeWindow:
@@ -18,7 +18,7 @@ def window(after: datetime, until: datetime) -> TimeWindow:
 
 def assert_utc_window(got: TimeWindow | None, expected: TimeWindow) -> None:
     assert got == expected
-    assert got.after.tzinfo is timezone.utc and got.until.tzinfo is timezone.utc
+    assert got.after.tzinfo is UTC and got.until.tzinfo is UTC
 
 
 # 19:36 WIB on 13 September 2023 is 12:36 UTC.
@@ -72,7 +72,7 @@ SEP13_1936_WIB = utc(2023, 9, 13, 12, 36)
 def test_parse_datetime_same_instant(text: str) -> None:
     got = parse_datetime(text)
     assert got == SEP13_1936_WIB
-    assert got.tzinfo is timezone.utc
+    assert got.tzinfo is UTC
 
 
 @pytest.mark.parametrize(
@@ -106,19 +106,73 @@ def test_parse_datetime_same_instant(text: str) -> None:
 def test_parse_datetime(text: str, expected: datetime) -> None:
     got = parse_datetime(text)
     assert got == expected
-    assert got.tzinfo is timezone.utc
+    assert got.tzinfo is UTC
 
 
 MONTH_NAMES = [
-    *[(name, n) for n, name in enumerate(
-        ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September",
-         "Oktober", "November", "Desember"], start=1)],
-    *[(name, n) for n, name in enumerate(
-        ["January", "February", "March", "April", "May", "June", "July", "August", "September",
-         "October", "November", "December"], start=1)],
-    ("Jan", 1), ("Feb", 2), ("Peb", 2), ("Pebruari", 2), ("Mar", 3), ("Apr", 4), ("Mei", 5), ("May", 5),
-    ("Jun", 6), ("Jul", 7), ("Agu", 8), ("Agt", 8), ("Ags", 8), ("Aug", 8), ("Sep", 9), ("Sept", 9),
-    ("Okt", 10), ("Oct", 10), ("Nov", 11), ("Nop", 11), ("Nopember", 11), ("Des", 12), ("Dec", 12),
+    *[
+        (name, n)
+        for n, name in enumerate(
+            [
+                "Januari",
+                "Februari",
+                "Maret",
+                "April",
+                "Mei",
+                "Juni",
+                "Juli",
+                "Agustus",
+                "September",
+                "Oktober",
+                "November",
+                "Desember",
+            ],
+            start=1,
+        )
+    ],
+    *[
+        (name, n)
+        for n, name in enumerate(
+            [
+                "January",
+                "February",
+                "March",
+                "April",
+                "May",
+                "June",
+                "July",
+                "August",
+                "September",
+                "October",
+                "November",
+                "December",
+            ],
+            start=1,
+        )
+    ],
+    ("Jan", 1),
+    ("Feb", 2),
+    ("Peb", 2),
+    ("Pebruari", 2),
+    ("Mar", 3),
+    ("Apr", 4),
+    ("Mei", 5),
+    ("May", 5),
+    ("Jun", 6),
+    ("Jul", 7),
+    ("Agu", 8),
+    ("Agt", 8),
+    ("Ags", 8),
+    ("Aug", 8),
+    ("Sep", 9),
+    ("Sept", 9),
+    ("Okt", 10),
+    ("Oct", 10),
+    ("Nov", 11),
+    ("Nop", 11),
+    ("Nopember", 11),
+    ("Des", 12),
+    ("Dec", 12),
 ]
 
 
@@ -339,7 +393,11 @@ US = timedelta(microseconds=1)
         ("kemarin", utc(2023, 9, 11, 17, 0), utc(2023, 9, 12, 17, 0)),
         # Minutes shown: the display truncates, so [t, t + 1 min) = (t - 1 µs, t + 1 min - 1 µs].
         ("Rabu, 13 September 2023 19:36 WIB", utc(2023, 9, 13, 12, 36) - US, utc(2023, 9, 13, 12, 37) - US),
-        ("Rabu, 13 September 2023 pukul 19.36 WIB", utc(2023, 9, 13, 12, 36) - US, utc(2023, 9, 13, 12, 37) - US),
+        (
+            "Rabu, 13 September 2023 pukul 19.36 WIB",
+            utc(2023, 9, 13, 12, 36) - US,
+            utc(2023, 9, 13, 12, 37) - US,
+        ),
         ("13 September 2023 19:36 WITA", utc(2023, 9, 13, 11, 36) - US, utc(2023, 9, 13, 11, 37) - US),
         ("13 September 2023 19:36 WIT", utc(2023, 9, 13, 10, 36) - US, utc(2023, 9, 13, 10, 37) - US),
         ("1 Januari 2024 00:00 WIB", utc(2023, 12, 31, 17, 0) - US, utc(2023, 12, 31, 17, 1) - US),

@@ -25,13 +25,19 @@ ARTICLE = "https://dunia.tempo.co/read/1772314/norwegia-dan-chile"
         pytest.param(ARTICLE + "/amp/", ARTICLE, id="amp-suffix-slash"),
         pytest.param(ARTICLE + "#comments", ARTICLE, id="fragment"),
         pytest.param("http://dunia.tempo.co/read/1772314/norwegia-dan-chile", ARTICLE, id="http"),
-        pytest.param("https://www.tempo.co/cari?q=banjir&b=2&a=1",
-                     "https://www.tempo.co/cari?a=1&b=2&q=banjir", id="sorted-query"),
+        pytest.param(
+            "https://www.tempo.co/cari?q=banjir&b=2&a=1",
+            "https://www.tempo.co/cari?a=1&b=2&q=banjir",
+            id="sorted-query",
+        ),
         pytest.param("https://tempo.co", "https://tempo.co/", id="empty-path-is-root"),
         pytest.param("https://tempo.co:443/x", "https://tempo.co/x", id="default-port"),
         pytest.param("  " + ARTICLE + "\n", ARTICLE, id="surrounding-space"),
-        pytest.param("HTTP://M.Dunia.Tempo.co/read/1772314/norwegia-dan-chile/amp/?utm_source=wa&page=3#top",
-                     ARTICLE + "?page=3", id="everything-at-once"),
+        pytest.param(
+            "HTTP://M.Dunia.Tempo.co/read/1772314/norwegia-dan-chile/amp/?utm_source=wa&page=3#top",
+            ARTICLE + "?page=3",
+            id="everything-at-once",
+        ),
     ],
 )
 def test_canonical_url(url, expected):
@@ -53,10 +59,16 @@ def test_amp_inside_a_slug_is_not_a_suffix():
 @pytest.mark.parametrize(
     ("url", "base", "expected"),
     [
-        (ARTICLE + "?page=2#x", "http://127.0.0.1:8000",
-         "http://127.0.0.1:8000/read/1772314/norwegia-dan-chile?page=2"),
-        ("https://www.tempo.co/robots.txt", "http://localhost:9/ignored/path",
-         "http://localhost:9/robots.txt"),
+        (
+            ARTICLE + "?page=2#x",
+            "http://127.0.0.1:8000",
+            "http://127.0.0.1:8000/read/1772314/norwegia-dan-chile?page=2",
+        ),
+        (
+            "https://www.tempo.co/robots.txt",
+            "http://localhost:9/ignored/path",
+            "http://localhost:9/robots.txt",
+        ),
     ],
 )
 def test_rebase(url, base, expected):

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import duckdb
 
+from kabar.settings import demo_warehouse_path
+
 SQL_FILES = ("schema.sql", "migrations.sql", "near_duplicates.sql", "views.sql")
 LOCK_WAIT_SECONDS = 60.0
 
@@ -19,7 +21,8 @@ def connect(db_path: str | Path, *, read_only: bool = False, wait: float = LOCK_
     readers block writers: wait for the lock rather than fail a scheduled run."""
     if read_only and not Path(db_path).exists():
         raise FileNotFoundError(
-            f"no warehouse at {db_path} (run `kabar run` first; after `kabar demo`, pass --db kabar-data/demo.duckdb)")
+            f"no warehouse at {db_path} (run `kabar run` first; `kabar demo` writes {demo_warehouse_path()})"
+        )
     deadline = time.monotonic() + wait
     while True:
         try:

@@ -5,12 +5,12 @@ from datetime import date
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from kabar.clean import rule
-from kabar.urls import canonical_url, host_of
 from kabar.sites.base import Site
 from kabar.sites.tempo.layout2015 import Layout2015
 from kabar.sites.tempo.layout2015en import Layout2015en
 from kabar.sites.tempo.layout2023 import Layout2023
 from kabar.sites.tempo.layout2024 import Layout2024
+from kabar.urls import canonical_url, host_of
 
 PAGE_PARAMS = {"page_num"}
 

@@ -6,11 +6,16 @@ from urllib.parse import urlsplit
 from bs4 import Tag
 
 from kabar.records import Card
-from kabar.text import normalize
 from kabar.sites.html import first_text, text
+from kabar.text import normalize
 
 DATELINE = re.compile(r"^TEMPO\.CO\s*,\s*(?P<city>[^-–—]{2,40}?)\s*[-–—]\s")
-KINDS = (("video", "video"), ("foto", "photo_gallery"), ("infografis", "infographic"), ("grafis", "infographic"))
+KINDS = (
+    ("video", "video"),
+    ("foto", "photo_gallery"),
+    ("infografis", "infographic"),
+    ("grafis", "infographic"),
+)
 
 
 def kind_from_url(url: str) -> str:
@@ -27,7 +32,9 @@ def list_card(item: Tag, link: str, time: str, summary: str | None = None) -> Ca
     title = text(anchor) or normalize(anchor.get("title")) or None
     alt = normalize(image.get("alt")) if image else None
     return Card(
-        href=anchor["href"], title=title, time_text=first_text(item, time),
+        href=anchor["href"],
+        title=title,
+        time_text=first_text(item, time),
         image_url=image.get("src") if image else None,
         image_caption=alt if alt and alt != title else None,  # alt repeating the title is no caption
         summary=first_text(item, summary) if summary else None,

@@ -11,21 +11,28 @@ from bs4 import BeautifulSoup, Tag
 
 from kabar.clean import rule
 from kabar.records import Card
-from kabar.times import parse_datetime
 from kabar.sites import indonesian
 from kabar.sites.base import Layout, Reading, Site
 from kabar.sites.html import attr, first_text, meta, text, text_blocks
 from kabar.sites.tempo import common
+from kabar.times import parse_datetime
 
 BOILERPLATE = (  # the site-wide hot-topics bar pasted at the end of many bodies: "Topik terhangat: A | B"
     rule("topik_terhangat", r"topik terhangat\s*:(\s*#?[^|]{1,50}(\s*\|\s*#?[^|]{1,50})*)?$"),
 )
 # A list's heading as the page shows it -> block name; "Top 10 Gaya" names the section it ranks.
-HEADINGS = tuple((name, re.compile(regex)) for name, regex in (
-    ("berita_terkait", r"berita terkait$"), ("topik", r"topik$"), ("terpopuler", r"terpopuler$"),
-    ("top_10", r"top 10\b"), ("berita_pilihan", r"berita pilihan$"), ("grafis", r"grafis ?\+?$"),
-    ("berita_terbaru", r"berita terbaru$"),
-))
+HEADINGS = tuple(
+    (name, re.compile(regex))
+    for name, regex in (
+        ("berita_terkait", r"berita terkait$"),
+        ("topik", r"topik$"),
+        ("terpopuler", r"terpopuler$"),
+        ("top_10", r"top 10\b"),
+        ("berita_pilihan", r"berita pilihan$"),
+        ("grafis", r"grafis ?\+?$"),
+        ("berita_terbaru", r"berita terbaru$"),
+    )
+)
 LISTS = "h2.title, div.title.small, ul.terkait-img > li"  # list headings, and the labelled photo/video cards
 # The main menu's selected section ("Gaya"), else the breadcrumb's (the menu comes first in the page)
 SECTION = ".main-menu li.selected a, div.artikel .block-kanal-map li:nth-of-type(2) a"
@@ -44,7 +51,9 @@ class Layout2015(Layout):
 
     def read(self, soup: BeautifulSoup, site: Site, url: str) -> Reading:
         article = soup.select_one("div.artikel")
-        caption, credit = indonesian.split_credit(first_text(article, ".block-display .deskripsi"), PHOTO_CREDIT, 5)
+        caption, credit = indonesian.split_credit(
+            first_text(article, ".block-display .deskripsi"), PHOTO_CREDIT, 5
+        )
         title = first_text(article, "h1") or meta(soup, "og:title") or ""
         # "Kamis, 05 November 2015 | 11:13 WIB"
         published = parse_datetime(first_text(article, ".block-tanggal") or "")
@@ -54,10 +63,19 @@ class Layout2015(Layout):
         also, authors, agency = _take_body_extras(article)
         paragraphs = tuple(text_blocks(article))
         fields = dict(
-            title=title, paragraphs=paragraphs, authors=authors, published_at=published, section=section,
-            tags=_tags(soup), dateline=indonesian.dateline(paragraphs, common.DATELINE), agency=agency,
-            image_url=image, image_caption=caption, image_credit=credit,
-            language=attr(soup, "html", "lang") or site.language, kind=common.kind_from_url(url),
+            title=title,
+            paragraphs=paragraphs,
+            authors=authors,
+            published_at=published,
+            section=section,
+            tags=_tags(soup),
+            dateline=indonesian.dateline(paragraphs, common.DATELINE),
+            agency=agency,
+            image_url=image,
+            image_caption=caption,
+            image_credit=credit,
+            language=attr(soup, "html", "lang") or site.language,
+            kind=common.kind_from_url(url),
         )
         return Reading(fields, list({**blocks, "baca_juga": also}.items()))
 
@@ -93,7 +111,9 @@ def _split_at_breaks(p: Tag) -> None:
 def _tags(soup: BeautifulSoup) -> tuple[str, ...]:
     """The article's keywords, then the topics it is filed under ("#Gaya Hidup Sehat"), once each."""
     keywords = (meta(soup, "news_keywords") or meta(soup, "keywords") or "").split(",")
-    return indonesian.unique_tags([*keywords, *(text(a).lstrip("#") for a in soup.select("ul.topik-terkait a"))])
+    return indonesian.unique_tags(
+        [*keywords, *(text(a).lstrip("#") for a in soup.select("ul.topik-terkait a"))]
+    )
 
 
 def _blocks(soup: BeautifulSoup) -> dict[str, list[Card]]:
@@ -102,7 +122,9 @@ def _blocks(soup: BeautifulSoup) -> dict[str, list[Card]]:
     for el in soup.select(LISTS):
         name, items = _block_of(el)
         if name:
-            blocks.setdefault(name, []).extend(common.list_card(item, CARD_LINK, ".waktu") for item in items if item.select_one("a[href]"))
+            blocks.setdefault(name, []).extend(
+                common.list_card(item, CARD_LINK, ".waktu") for item in items if item.select_one("a[href]")
+            )
     return blocks
 
 

@@ -5,11 +5,11 @@ from urllib.parse import urljoin
 from bs4 import BeautifulSoup, Tag
 
 from kabar.records import Card
-from kabar.times import parse_datetime
 from kabar.sites import indonesian
 from kabar.sites.base import Layout, Reading, Site
 from kabar.sites.html import all_texts, attr, first_text, meta, text_blocks
 from kabar.sites.tempo import common
+from kabar.times import parse_datetime
 
 BLOCKS = (("rekomendasi", "section.rekomendasi"), ("video_pilihan", "section.video-pilihan"))
 
@@ -18,7 +18,10 @@ class Layout2023(Layout):
     name = "tempo-2023"
 
     def matches(self, soup: BeautifulSoup) -> bool:
-        return soup.select_one("article.detail-artikel h1.title") is not None and soup.select_one("#isi") is not None
+        return (
+            soup.select_one("article.detail-artikel h1.title") is not None
+            and soup.select_one("#isi") is not None
+        )
 
     def read(self, page: BeautifulSoup, site: Site, url: str) -> Reading:
         soup = page.select_one("article.detail-artikel")  # every field below lives in it: search it alone
@@ -42,8 +45,10 @@ class Layout2023(Layout):
             dateline=indonesian.dateline(paragraphs, common.DATELINE),
             agency=agency,
             image_url=attr(soup, "figure.foto-detail img.foto", "src") or meta(page, "og:image"),
-            image_caption=caption, image_credit=credit,
-            editors_pick_title=pick_title, editors_pick_url=pick_url,
+            image_caption=caption,
+            image_credit=credit,
+            editors_pick_title=pick_title,
+            editors_pick_url=pick_url,
             language=(page.html.get("lang") if page.html else None) or site.language,
             kind=common.kind_from_url(url),
             continuation_urls=_continuations(soup, site, url),

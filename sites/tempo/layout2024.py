@@ -12,15 +12,18 @@ from bs4 import BeautifulSoup, Tag
 
 from kabar.clean import rule
 from kabar.records import Card
-from kabar.text import normalize
-from kabar.times import parse_datetime
 from kabar.sites import indonesian
 from kabar.sites.base import Layout, Reading, Site
 from kabar.sites.html import all_texts, attr, first_text, json_ld, meta, text, text_blocks
 from kabar.sites.tempo import common
+from kabar.text import normalize
+from kabar.times import parse_datetime
+
 # The JSON-LD object that describes the page itself (the others are breadcrumbs, the publisher, ...).
-LD_TYPES = frozenset("NewsArticle ReportageNewsArticle AnalysisNewsArticle OpinionNewsArticle Article "
-                     "VideoObject ImageGallery".split())
+LD_TYPES = frozenset(
+    "NewsArticle ReportageNewsArticle AnalysisNewsArticle OpinionNewsArticle Article "
+    "VideoObject ImageGallery".split()
+)
 LD_KINDS = {"VideoObject": "video", "ImageGallery": "photo_gallery"}  # other types: the URL's section says
 BLOCKS = (("berita_terkait", "berita terkait"), ("terpopuler", "terpopuler"), ("topik", "topik"))
 PAYWALL = rule(  # the subscription box that replaces the rest of a paywalled story, line by line
@@ -31,8 +34,10 @@ PAYWALL = rule(  # the subscription box that replaces the rest of a paywalled st
 BOILERPLATE = (
     rule("ad_label_en", r"advertisement$"),
     rule("scroll_prompt_2024", r"scroll ke bawah untuk melanjutkan membaca$"),
-    rule("follow_prompt",
-         r"ikuti berita terkini dari tempo di (google news|saluran whatsapp)(,? klik di sini)?$"),
+    rule(
+        "follow_prompt",
+        r"ikuti berita terkini dari tempo di (google news|saluran whatsapp)(,? klik di sini)?$",
+    ),
     PAYWALL,
 )
 
@@ -53,11 +58,18 @@ class Layout2024(Layout):
         agency = indonesian.take_agency(body)
         paragraphs = tuple(text_blocks(body))
         ld = _page_ld(soup)
-        caption, credit = indonesian.caption_and_credit(soup.select_one("article > figure figcaption"), "span")
+        caption, credit = indonesian.caption_and_credit(
+            soup.select_one("article > figure figcaption"), "span"
+        )
         pick_title, pick_url = indonesian.first_pick(site, picks, url)
         fields = dict(
-            paragraphs=paragraphs, dateline=indonesian.dateline(paragraphs, common.DATELINE), agency=agency,
-            image_caption=caption, image_credit=credit, editors_pick_title=pick_title, editors_pick_url=pick_url,
+            paragraphs=paragraphs,
+            dateline=indonesian.dateline(paragraphs, common.DATELINE),
+            agency=agency,
+            image_caption=caption,
+            image_credit=credit,
+            editors_pick_title=pick_title,
+            editors_pick_url=pick_url,
             kind=next((LD_KINDS[t] for t in _types(ld) if t in LD_KINDS), None) or common.kind_from_url(url),
             access="paywalled" if _paywalled(ld, paragraphs) else "free",
             **_metadata(soup, ld, site),
@@ -70,17 +82,25 @@ def _metadata(soup: BeautifulSoup, ld: dict, site: Site) -> dict:
     header = soup.select_one("article > header")
     return dict(
         title=_one(ld.get("headline")) or meta(soup, "og:title") or first_text(header, "h1") or "",
-        subtitle=_one(ld.get("alternativeHeadline")) or _one(ld.get("description"))
-        or meta(soup, "description") or first_text(header, "h1 + p"),
+        subtitle=_one(ld.get("alternativeHeadline"))
+        or _one(ld.get("description"))
+        or meta(soup, "description")
+        or first_text(header, "h1 + p"),
         authors=_names(ld.get("author")) or _byline(header, "penulis"),
         editor=next(iter(_names(ld.get("editor")) or _byline(header, "editor")), None),
-        published_at=_time(ld.get("datePublished"), meta(soup, "article:published_time"),
-                           attr(header, "time", "datetime"), first_text(header, "time")),
+        published_at=_time(
+            ld.get("datePublished"),
+            meta(soup, "article:published_time"),
+            attr(header, "time", "datetime"),
+            first_text(header, "time"),
+        ),
         updated_at=_time(ld.get("dateModified"), meta(soup, "article:modified_time")),
-        section=_one(ld.get("articleSection")) or meta(soup, "article:section")
+        section=_one(ld.get("articleSection"))
+        or meta(soup, "article:section")
         or next(reversed(all_texts(header, "nav ol a")), None),
         tags=_names(ld.get("keywords"), split=True) or all_texts(soup, 'article a[href*="/tag/"]'),
-        image_url=_one(ld.get("image") or ld.get("thumbnailUrl"), key="url") or meta(soup, "og:image")
+        image_url=_one(ld.get("image") or ld.get("thumbnailUrl"), key="url")
+        or meta(soup, "og:image")
         or attr(soup, "article > figure img", "src"),
         language=_one(ld.get("inLanguage")) or attr(soup, "html", "lang") or site.language,
     )
