@@ -28,12 +28,12 @@ from prefect import flow  # noqa: E402
 
 from bench.sitegen import generate  # noqa: E402
 from kabar.clean import clean  # noqa: E402
+from kabar.http import Crawl, fetch_pages  # noqa: E402
 from kabar.mirror import serve  # noqa: E402
-from kabar.records import FetchedPage, ParsedArticle  # noqa: E402
+from kabar.records import FetchedPage  # noqa: E402
 from kabar.sites import get_site  # noqa: E402
 from kabar.tasks.dedup import plan_batch  # noqa: E402
-from kabar.tasks.fetch import fetch_pages  # noqa: E402
-from kabar.tasks.parse import parse_page  # noqa: E402
+from kabar.tasks.extract import extract_fetched  # noqa: E402
 from kabar.urls import rebase  # noqa: E402
 from kabar.warehouse import loader  # noqa: E402
 from kabar.warehouse.db import connect  # noqa: E402
@@ -111,11 +111,12 @@ def bench_end_to_end(base_url: str, work: Path, n: int, batch_size: int, workers
 def bench_parse_clean(pages: list[tuple[str, bytes]]) -> dict:
     """site.parse then clean, page after page, from bytes already in memory."""
     site = get_site("tempo")
-    clean(site.parse(pages[0][1], pages[0][0], FETCHED_AT), site.boilerplate)  # warm-up: first-call costs
+    first = site.parse(pages[0][1], pages[0][0], FETCHED_AT)
+    clean(first, site.rules_for(first.layout))  # warm-up: first-call costs
     parse_ms, clean_ms = [], []
     for url, html in pages:
         parsed, parse_s = timed(site.parse, html, url, FETCHED_AT)
-        _, clean_s = timed(clean, parsed, site.boilerplate)
+        _, clean_s = timed(clean, parsed, site.rules_for(parsed.layout))
         parse_ms.append(parse_s * 1000)
         clean_ms.append(clean_s * 1000)
     total_s = (sum(parse_ms) + sum(clean_ms)) / 1000
@@ -146,11 +147,8 @@ def bench_loader(pages: list[FetchedPage], db: Path, batch_size: int) -> dict:
     """loader.load_batch alone, batch after batch into a fresh DuckDB file, one connection per batch as
     the flow opens it (connect applies the schema, timed apart)."""
     site = get_site("tempo")
-    parsed = {p.url: parse_page(site, p) for p in pages if p.status == 200}
-    results = {
-        url: clean(result, site.boilerplate) if isinstance(result, ParsedArticle) else result
-        for url, result in parsed.items()
-    }
+    crawl = Crawl(archive_dir=str(db.parent))
+    results = {p.url: extract_fetched(site, crawl, p) for p in pages if p.status == 200}
     run_id = "bench-loader"
     with connect(db) as con:
         loader.start_run(con, run_id, "tempo", FETCHED_AT)

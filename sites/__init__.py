@@ -18,7 +18,7 @@ class UnknownSite(KeyError):
 @cache
 def all_sites() -> dict[str, Site]:
     found = {}
-    for module_info in pkgutil.iter_modules(__path__):
+    for module_info in sorted(pkgutil.iter_modules(__path__), key=lambda info: info.name):
         if module_info.name not in _NOT_SITES:
             site = getattr(importlib.import_module(f"{__name__}.{module_info.name}"), "SITE", None)
             if isinstance(site, Site):
