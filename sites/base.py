@@ -20,7 +20,7 @@ from kabar.clean import Rule
 from kabar.records import Card, ParsedArticle, ParseError, RelatedLink
 from kabar.sites.html import canonical_link, soup_of
 from kabar.times import resolve_time
-from kabar.urls import canonical_url, host_of
+from kabar.urls import canonical_url, host_of, rebase
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,7 +156,9 @@ class Site:
 
     def listing(self, html: bytes, url: str) -> tuple[list[str], list[str]]:
         """(article URLs in page order, further listing pages) of a home or index page: the links
-        of its main list (the whole page when no selector matches), each article once, canonical."""
+        of its main list (the whole page when no selector matches), each article once, canonical.
+        A mirror's copy of the page (`url` on another origin) names the site's own URLs."""
+        url = url if self.owns(url) else rebase(url, self.base_url)
         soup = soup_of(html)
         lists = next((found for s in self.listing_selectors if (found := soup.select(s))), [soup])
         articles: dict[str, str] = {}

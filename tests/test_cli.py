@@ -141,6 +141,7 @@ def test_kabar_home_moves_every_default_path(monkeypatch, tmp_path, no_crawl, ca
     assert no_crawl[-1]["db_path"] == str(tmp_path / "home" / "warehouse.duckdb")
     assert no_crawl[-1]["archive_dir"] == str(tmp_path / "home" / "archive")
     demo = _parser().parse_args(["demo"])
-    assert (demo.db, demo.archive) == (str(tmp_path / "home" / "demo.duckdb"), str(tmp_path / "home" / "demo-archive"))
+    home = tmp_path / "home"
+    assert (demo.db, demo.archive) == (str(home / "demo.duckdb"), str(home / "demo-archive"))
     line = assert_usage_error(capsys, ["sql", "SELECT 1"])
     assert str(tmp_path / "home" / "warehouse.duckdb") in line

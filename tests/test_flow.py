@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 import duckdb
 import pytest
 
-from tests.golden import as_golden, extract_page, golden_pages
+from tests.golden import as_golden, extract_page, golden_pages, site_of
 
 pytestmark = pytest.mark.e2e
 CONTENT_TABLES = (
@@ -22,6 +22,7 @@ CONTENT_TABLES = (
 )
 CHOSEN = "tempo:1772314"
 REPUBLISHED = "tempo:1772327"  # CHOSEN again under a new id: another headline, a word added, an update line
+WIRE_STORY, WIRE_COPY = "antara:527760", "tempo:1772410"  # ANTARA's story, tempo's copy of it
 
 
 @pytest.fixture(scope="module")
@@ -61,9 +62,9 @@ def _rows(db, query: str, *params) -> list[tuple]:
         return con.execute(query, params).fetchall()
 
 
-def _expected() -> dict[str, dict]:
-    """The golden extraction of every mirror article, by article id."""
-    goldens = [as_golden(extract_page(p)) for p in golden_pages()]
+def _expected(*sites: str) -> dict[str, dict]:
+    """The golden extraction of every article of the sites' mirrors (tempo's by default), by article id."""
+    goldens = [as_golden(extract_page(p)) for p in golden_pages() if site_of(p).name in (sites or ("tempo",))]
     return {g["parsed"]["article_id"]: g for g in goldens if "parsed" in g}
 
 
@@ -239,11 +240,18 @@ def test_kabar_demo_fills_a_warehouse(prefect_api, tmp_path, capsys):
     db = tmp_path / "demo.duckdb"
     assert main(["demo", "--db", str(db), "--archive", str(tmp_path / "archive")]) == 0
     out = capsys.readouterr().out
-    articles = len(_expected())
-    assert f"{articles} new articles" in out
+    for site in ("antara", "tempo"):
+        assert f"{site}: {len(_expected(site))} new articles" in out
     assert "duplicates collapsed: 2 URLs before fetching" in out
     assert "sample query:" in out and "│" in out  # the query's result table
-    assert _rows(db, "SELECT count(*) FROM articles") == [(articles,)]
+    assert _rows(db, "SELECT count(*) FROM articles") == [(len(_expected("antara", "tempo")),)]
+    # The wire story ANTARA sent first and tempo republished: one cluster across the sites, earliest first
+    across = _rows(
+        db,
+        "SELECT n.article_id, n.duplicate_of FROM near_duplicates n JOIN articles a USING (article_id)"
+        " JOIN articles b ON b.article_id = n.duplicate_of WHERE a.site <> b.site",
+    )
+    assert across == [(WIRE_COPY, WIRE_STORY)]
 
 
 def test_kabar_run_against_a_mirror_with_a_limit(prefect_api, tempo_mirror, tmp_path, capsys):

@@ -6,11 +6,11 @@ from datetime import UTC, datetime
 from kabar.cli import main
 from kabar.stats import FIELDS, field_stats, page_files
 from tests.conftest import mirror_of
-from tests.golden import expected_path, golden_pages
+from tests.golden import expected_path, golden_pages, site_of
 
 
-def _goldens() -> list[dict]:
-    found = [json.loads(expected_path(p).read_text()) for p in golden_pages()]
+def _goldens(site: str = "tempo") -> list[dict]:
+    found = [json.loads(expected_path(p).read_text()) for p in golden_pages() if site_of(p).name == site]
     return [g for g in found if "parsed" in g]
 
 
