@@ -49,8 +49,28 @@ class FetchedPage:
     etag: str | None = None
     last_modified: str | None = None
     content_type: str | None = None
-    error: str | None = None
+    error: str | None = None  # what went wrong, for a person
+    reason: str | None = None  # the same as a short stable code (see REASONS), for failure memory
+    retry_after: float | None = None  # seconds the server asked us to wait (429/503 Retry-After)
     unchanged: bool = False  # 304, or the same bytes as the last fetch of this URL
+
+
+# FetchedPage.reason codes: why a URL gave no usable page this time.
+REASONS = (
+    "disallowed",  # robots.txt forbids it: skipped, not an error
+    "out_of_scope",  # a redirect hop left the site's hosts (or the mirror), or reached a refused address
+    "too_many_redirects",
+    "too_large",  # the body passed the size limit (compressed or decompressed): cut off, never parsed
+    "deadline",  # the request's total deadline passed (a hang, a trickle)
+    "connection",  # refused, reset, DNS
+    "truncated",  # the body ended before its Content-Length, or the HTML before its article closed
+    "http_404",
+    "http_410",
+    "http_429",
+    "http_5xx",
+    "http_other",
+    "robots_unreachable",  # robots.txt answered 5xx or not at all: nothing on that host is fetched
+)
 
 
 @record
@@ -151,6 +171,10 @@ class ExtractionIssue:
     problem: str
     detail: str = ""
     content_hash: str | None = None
+
+
+class RunFailed(Exception):
+    """A run that cannot do its job (the site unreachable, nothing discovered): one line says why."""
 
 
 class ParseError(Exception):
