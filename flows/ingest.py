@@ -1,5 +1,6 @@
 """The ingest flow: discover -> select -> fetch -> extract -> dedup -> load, batch by batch."""
 
+import time
 from datetime import UTC, date, datetime
 from pathlib import Path
 from uuid import uuid4
@@ -9,7 +10,7 @@ from prefect.runtime import flow_run
 
 from kabar import settings
 from kabar.http import USER_AGENT, Crawl
-from kabar.records import ERROR, UNCHANGED, Plan
+from kabar.records import ERROR, UNCHANGED, Plan, RunFailed
 from kabar.sites import Site, get_site
 from kabar.tasks.dedup import dedup_batch, fresh_pages
 from kabar.tasks.discover import discover, index_pages
@@ -44,32 +45,59 @@ def ingest(
     user_agent: str = USER_AGENT,
     backfill_from: date | None = None,
     backfill_to: date | None = None,
+    max_pages: int | None = None,
+    max_minutes: float | None = None,
+    max_bytes: int = 10_000_000,
+    request_deadline: float = 20.0,
+    allow_private_addresses: bool = False,
 ) -> dict[str, int]:
     """Ingest one site into the warehouse (default: under KABAR_HOME). `base_url` fetches from a
     mirror of the site instead; `backfill_from` (to `backfill_to`, default today) also reads the
-    site's index page of each day."""
+    site's index page of each day. `max_pages` / `max_minutes` end the run cleanly once spent; the
+    next run goes on from there."""
     source = get_site(site)
     db_path = db_path or str(settings.warehouse_path())
     crawl = Crawl(
         archive_dir=archive_dir or str(settings.archive_dir()),
         base_url=base_url,
+        hosts=source.domains,
+        allow_private=allow_private_addresses,
         user_agent=user_agent,
-        min_delay=source.min_delay if min_delay is None else min_delay,
         max_workers=max_workers,
+        min_delay=source.min_delay if min_delay is None else min_delay,
+        max_bytes=max_bytes,
+        deadline=request_deadline,
     )
     Path(db_path).parent.mkdir(parents=True, exist_ok=True)
     run_id = flow_run.get_id() or str(uuid4())
     start_run(db_path, run_id, source.name, _now())
     counts = dict.fromkeys(COUNTS, 0)
+    budget = Budget(max_pages, max_minutes)
     try:  # whatever happens, the run's row says how it ended
         backfill = index_pages(source, backfill_from, backfill_to or _now().date()) if backfill_from else []
-        _ingest(source, crawl, db_path, run_id, counts, limit, batch_size, backfill)
+        _ingest(source, crawl, db_path, run_id, counts, limit, batch_size, backfill, budget)
     except BaseException:
         finish_run(db_path, run_id, _now(), "failed", counts)
         raise
     finish_run(db_path, run_id, _now(), "completed", counts)
     get_run_logger().info("run %s: %s", run_id, counts)
     return counts
+
+
+class Budget:
+    """What a run may still spend: pages fetched and minutes."""
+
+    def __init__(self, pages: int | None, minutes: float | None) -> None:
+        self.pages = pages
+        self.ends = time.monotonic() + minutes * 60 if minutes is not None else None
+
+    def take(self, urls: list[str]) -> list[str]:
+        """The URLs of the next batch that the budget allows (none once it is spent)."""
+        if self.ends is not None and time.monotonic() >= self.ends:
+            return []
+        allowed = urls if self.pages is None else urls[: max(self.pages, 0)]
+        self.pages = None if self.pages is None else self.pages - len(allowed)
+        return allowed
 
 
 def _ingest(
@@ -81,8 +109,15 @@ def _ingest(
     limit: int | None,
     batch_size: int,
     backfill: list[str],
+    budget: Budget,
 ) -> None:
-    selection = select_articles(site, discover(site, crawl, backfill), limit)
+    found = discover(site, crawl, backfill)
+    if not found.urls:
+        raise RunFailed(
+            f"discovery found no article URLs of {site.name}: "
+            + ("; ".join(found.problems[:3]) or "the sources listed none")
+        )
+    selection = select_articles(site, list(found.urls), limit)
     counts |= {
         "urls_discovered": len(selection.urls),
         "urls_skipped": selection.skipped,
@@ -90,10 +125,18 @@ def _ingest(
     }
     urls = [crawl.locate(url) for url in selection.urls]
     for batch in (urls[start : start + batch_size] for start in range(0, len(urls), batch_size)):
+        if not (batch := budget.take(batch)):
+            left = len(urls) - counts["pages_fetched"]
+            get_run_logger().info("run budget spent: %d article URLs left for the next run", left)
+            break
         pages = fetch_batch(crawl, batch, previous_fetches(db_path, batch))
         results, continuations = extract_batch(site, crawl, fresh_pages(db_path, pages))
         plan = dedup_batch(db_path, pages, results, continuations)
         _add(counts, load_batch(db_path, run_id, pages + continuations, plan), _fetch_counts(pages, plan))
+    if counts["pages_fetched"] and counts["fetch_errors"] == counts["pages_fetched"]:
+        raise RunFailed(
+            f"every one of {counts['pages_fetched']} pages failed to fetch (the site unreachable?)"
+        )
 
 
 def _fetch_counts(pages, plan: Plan) -> dict[str, int]:

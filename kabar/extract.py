@@ -10,6 +10,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Protocol
 
+from kabar.charset import decode
 from kabar.clean import Rule, clean
 from kabar.records import Article, ExtractionIssue, ParsedArticle, ParseError, RelatedLink
 
@@ -26,33 +27,47 @@ PageSource = Callable[[str], bytes]  # the raw bytes at a (real-site) URL; raise
 class Extractor(Protocol):
     """What extraction needs of a site."""
 
-    def parse(self, html: bytes, url: str, fetched_at: datetime) -> ParsedArticle: ...
+    def parse(self, html: bytes | str, url: str, fetched_at: datetime) -> ParsedArticle: ...
 
     def rules_for(self, layout_name: str) -> Sequence[Rule]: ...
 
 
 def extract(
-    site: Extractor, html: bytes, url: str, fetched_at: datetime, more: PageSource | None = None
+    site: Extractor,
+    html: bytes,
+    url: str,
+    fetched_at: datetime,
+    more: PageSource | None = None,
+    charset: str | None = None,
 ) -> Article | ExtractionIssue:
     """The cleaned article on a page fetched from `url` at `fetched_at`. `more` fetches pages 2..n
-    of a multi-page article; without it page 1 stands alone. Never raises for a bad page."""
+    of a multi-page article; without it page 1 stands alone. `charset`: what the fetch chose (else
+    chosen here, from the bytes alone). Never raises for a bad page."""
 
     def issue(stage: str, problem: str, detail: str) -> ExtractionIssue:
         return ExtractionIssue(url=url, stage=stage, problem=problem, detail=detail)
 
+    pages = [decode(html, charset)]
     try:
-        first = _parse(site, html, url, fetched_at)
+        first = _parse(site, pages[0].text, url, fetched_at)
     except ParseError as error:
         return issue("parse", error.problem, error.detail)
     rest: list[ParsedArticle] = []
     for page_url in first.continuation_urls if more else ():
         try:
-            rest.append(_parse(site, more(page_url), page_url, fetched_at))
+            pages.append(decode(more(page_url)))
+            rest.append(_parse(site, pages[-1].text, page_url, fetched_at))
         except Unavailable as error:  # stage "fetch": the next run tries again
             return replace(issue("fetch", "continuation_failed", str(error)), url=first.url)
         except ParseError as error:
             return replace(issue("parse", f"continuation_{error.problem}", error.detail), url=first.url)
-    return clean(join_pages(first, rest), site.rules_for(first.layout))
+    article = clean(join_pages(first, rest), site.rules_for(first.layout))
+    replaced = any(page.replaced for page in pages)
+    return (
+        replace(article, flags=("replacement_characters",))
+        if replaced and isinstance(article, Article)
+        else article
+    )
 
 
 def extract_available(
@@ -66,7 +81,7 @@ def extract_available(
     return result, None
 
 
-def _parse(site: Extractor, html: bytes, url: str, fetched_at: datetime) -> ParsedArticle:
+def _parse(site: Extractor, html: str, url: str, fetched_at: datetime) -> ParsedArticle:
     try:
         return site.parse(html, url, fetched_at)
     except ParseError:

@@ -1,70 +1,94 @@
-"""Fetching politely: one session per batch, a per-host throttle, robots.txt, conditional GET, retries.
+"""Fetching politely and safely: one session per batch, a per-host throttle, robots.txt, conditional
+GET, retries that fit a deadline, and limits enforced while the body streams in.
 
-A `Fetcher` never raises for one bad URL: each URL becomes a `FetchedPage`, with `error` set when
-something went wrong. Pages that were not requested at all (robots.txt) have `attempts=0`.
+A `Fetcher` never raises for one bad URL: each URL becomes a `FetchedPage`, with `error` (for a
+person) and `reason` (a stable code, see kabar.records.REASONS) set when something went wrong.
+Pages that were not requested at all (robots.txt, scope) have `attempts=0`.
 """
 
 from __future__ import annotations
 
 import threading
 import time
+import zlib
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 from types import MappingProxyType
 from typing import NamedTuple
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import requests
 from protego import Protego
 from requests.adapters import HTTPAdapter
-from urllib3.exceptions import MaxRetryError
-from urllib3.util.retry import Retry
+from urllib3.exceptions import HTTPError as TransportError
+from urllib3.exceptions import IncompleteRead, ProtocolError, ReadTimeoutError
 
 from kabar import __version__
 from kabar.archive import archive, archive_path
+from kabar.charset import choose
 from kabar.extract import PageSource, Unavailable
 from kabar.records import FetchedPage, Validators, record
+from kabar.scope import Resolver, Scope, system_resolver
 from kabar.urls import rebase
 
 USER_AGENT = f"kabar/{__version__} (+https://github.com/kabar-news/kabar; news archiving bot)"
-RETRIES = 3
+RETRIES = 3  # further attempts after a 429, a 5xx or a refused connection, while the deadline allows
+BACKOFF = 0.5  # seconds before the first retry, doubling; a Retry-After wins
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 DISALLOWED = "disallowed by robots.txt"
-TIMEOUT = (5.0, 30.0)  # connect, read (seconds)
+CONNECT_TIMEOUT = 5.0
+CHUNK = 64 * 1024
 
 
 @record
 class Crawl:
-    """How a run fetches: from where, into which archive, as whom, how politely. Built once per run
-    and handed to every task that fetches."""
+    """How a run fetches: from where, into which archive, as whom, how politely, within which limits.
+    Built once per run and handed to every task that fetches."""
 
     archive_dir: str
     base_url: str | None = None  # a mirror of the site to fetch from instead of the real one
+    hosts: tuple[str, ...] = ()  # the site's hosts (and their subdomains); empty: any host
+    allow_private: bool = False  # allow hosts on loopback/private networks (a mirror always may)
     user_agent: str = USER_AGENT
     min_delay: float = 0.0  # seconds between requests to one host (robots.txt may ask for more)
     max_workers: int = 4
+    max_bytes: int = 10_000_000  # body limit, compressed and decompressed
+    deadline: float = 20.0  # seconds for a whole request: redirects, retries and the body
+    max_redirects: int = 5
 
     def locate(self, url: str) -> str:
         """The URL this crawl requests for a real-site URL: itself, or the mirror's."""
         return rebase(url, self.base_url) if self.base_url else url
 
+    def scope(self, resolve: Resolver = system_resolver) -> Scope:
+        return Scope(self.hosts, mirror=self.base_url, allow_private=self.allow_private, resolve=resolve)
+
+
+class Answer(NamedTuple):
+    """One URL's request, redirects and retries done."""
+
+    url: str  # the last URL requested
+    status: int | None = None
+    headers: Mapping[str, str] = MappingProxyType({})
+    body: bytes = b""
+    attempts: int = 1
+    reason: str | None = None
+    error: str | None = None
+    retry_after: float | None = None
+
 
 def make_session(user_agent: str = USER_AGENT, *, pool_size: int = 10) -> requests.Session:
-    """A session that identifies itself and retries transient failures of GET/HEAD."""
-    retry = Retry(
-        total=RETRIES,
-        backoff_factor=0.5,  # 0 s, 1 s, 2 s between attempts; Retry-After wins when sent
-        status_forcelist=(429, 500, 502, 503, 504),
-        allowed_methods=frozenset({"GET", "HEAD"}),
-        respect_retry_after_header=True,
-        raise_on_status=False,  # hand back the last response so its status is recorded
-    )
-    adapter = HTTPAdapter(max_retries=retry, pool_connections=pool_size, pool_maxsize=pool_size)
+    """A session that identifies itself; retries and redirects are the Fetcher's (to fit a deadline
+    and check every hop), so the adapter does none."""
+    adapter = HTTPAdapter(max_retries=0, pool_connections=pool_size, pool_maxsize=pool_size)
     session = requests.Session()
     session.mount("http://", adapter)
     session.mount("https://", adapter)
     session.headers["User-Agent"] = user_agent
+    session.headers["Accept-Encoding"] = "gzip, deflate"  # what the size limit can inflate stepwise
     return session
 
 
@@ -91,6 +115,7 @@ class Robots(NamedTuple):
 
     rules: Protego | None
     error: str | None = None
+    text: bytes = b""  # as served (discovery reads its Sitemap lines)
 
 
 def _origin(url: str) -> str:
@@ -102,33 +127,23 @@ def _describe(exc: Exception) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
-def fetch_robots(session: requests.Session, origin: str, timeout: tuple[float, float]) -> Robots:
-    try:
-        response = session.get(f"{origin}/robots.txt", timeout=timeout)
-    except requests.RequestException as exc:
-        return Robots(None, f"robots.txt unreachable: {_describe(exc)}")
-    if response.status_code >= 500:  # RFC 9309 2.3.1.4: unreachable means disallow all
-        return Robots(None, f"robots.txt unreachable: HTTP {response.status_code}")
-    if response.status_code >= 400:  # RFC 9309 2.3.1.3: unavailable means allow all
-        return Robots(Protego.parse(""))
-    return Robots(Protego.parse(response.content.decode("utf-8", "replace")))
-
-
 # --- the fetcher ---------------------------------------------------------------------------------
 
 
 class Fetcher:
-    """One session, one throttle and each origin's robots.txt, shared by every page it fetches."""
+    """One session, one throttle, one scope and each origin's robots.txt (read once), shared by every
+    page it fetches."""
 
     def __init__(
         self,
         crawl: Crawl,
         previous: Mapping[str, Validators] = MappingProxyType({}),
         *,
-        timeout: tuple[float, float] = TIMEOUT,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        resolve: Resolver = system_resolver,
     ) -> None:
-        self.crawl, self.previous, self.timeout, self.clock = crawl, previous, timeout, clock
+        self.crawl, self.previous, self.clock = crawl, previous, clock
+        self.scope = crawl.scope(resolve)
         self.session = make_session(crawl.user_agent, pool_size=crawl.max_workers)
         self.throttle = Throttle()
         self._robots: dict[str, Robots] = {}
@@ -146,53 +161,140 @@ class Fetcher:
             return list(pool.map(self.fetch, urls))
 
     def fetch(self, url: str) -> FetchedPage:
+        """A page, archived when it came back whole."""
+        if blocked := self.blocked(url):
+            reason, error = blocked
+            return FetchedPage(
+                url=url, final_url=url, fetched_at=self.clock(), attempts=0, error=error, reason=reason
+            )
+        fetched_at, started = self.clock(), time.perf_counter()
+        answer = self.request(url, _conditional_headers(self.previous.get(url)))
+        return self._page(url, answer, (time.perf_counter() - started) * 1000, fetched_at)
+
+    def source(self, url: str) -> bytes | str:
+        """A discovery source's bytes (robots.txt, sitemap, feed, listing), not archived; or why not."""
+        if urlsplit(url).path == "/robots.txt":  # read once, for the rules and for discovery
+            robots = self.robots(_origin(url))
+            return robots.error or robots.text
+        if blocked := self.blocked(url):
+            return blocked[1]
+        answer = self.request(url)
+        if answer.reason or answer.status != 200:
+            return answer.error or f"HTTP {answer.status}"
+        return answer.body
+
+    def blocked(self, url: str) -> tuple[str, str] | None:
+        """(reason, why) when `url` may not be requested now: out of scope or robots.txt; else None,
+        after waiting for this host's turn."""
+        if refusal := self.scope.refusal(url):
+            return "out_of_scope", refusal
         robots = self.robots(_origin(url))
-        if robots.error or not robots.rules.can_fetch(url, self.crawl.user_agent):
-            error = robots.error or DISALLOWED
-            return FetchedPage(url=url, final_url=url, fetched_at=self.clock(), attempts=0, error=error)
+        if robots.error:
+            return "robots_unreachable", robots.error
+        if not robots.rules.can_fetch(url, self.crawl.user_agent):
+            return "disallowed", DISALLOWED
         delay = max(self.crawl.min_delay, robots.rules.crawl_delay(self.crawl.user_agent) or 0.0)
         self.throttle.wait(urlsplit(url).netloc, delay)
-        fetched_at, started = self.clock(), time.perf_counter()
-        try:
-            headers = _conditional_headers(self.previous.get(url))
-            response = self.session.get(url, headers=headers, timeout=self.timeout)
-        except requests.RequestException as exc:
-            elapsed_ms = (time.perf_counter() - started) * 1000
-            return FetchedPage(
-                url=url,
-                final_url=url,
-                fetched_at=fetched_at,
-                elapsed_ms=elapsed_ms,
-                attempts=_attempts_before(exc),
-                error=_describe(exc),
-            )
-        return self._page(url, response, (time.perf_counter() - started) * 1000, fetched_at)
+        return None
 
     def robots(self, origin: str) -> Robots:
         """The origin's robots.txt, read once (itself a request, so throttled like one)."""
         with self._robots_lock:
             if origin not in self._robots:
                 self.throttle.wait(urlsplit(origin).netloc, self.crawl.min_delay)
-                self._robots[origin] = fetch_robots(self.session, origin, self.timeout)
+                self._robots[origin] = self._read_robots(origin)
             return self._robots[origin]
 
-    def _page(
-        self, url: str, response: requests.Response, elapsed_ms: float, fetched_at: datetime
-    ) -> FetchedPage:
-        known, status = self.previous.get(url), response.status_code
+    def _read_robots(self, origin: str) -> Robots:
+        answer = self.request(f"{origin}/robots.txt")
+        if answer.status is None or answer.status >= 500:  # RFC 9309 2.3.1.4: unreachable, disallow all
+            return Robots(None, f"robots.txt unreachable: {answer.error or answer.status}")
+        if answer.status >= 400:  # RFC 9309 2.3.1.3: unavailable means allow all
+            return Robots(Protego.parse(""))
+        return Robots(Protego.parse(answer.body.decode("utf-8", "replace")), text=answer.body)
+
+    # --- one request: retries, redirects, limits -------------------------------------------------
+
+    def request(self, url: str, headers: Mapping[str, str] = MappingProxyType({})) -> Answer:
+        """GET with retries (429, 5xx, refused) while the deadline allows; the last answer."""
+        deadline = time.monotonic() + self.crawl.deadline
+        for attempt in range(1, RETRIES + 2):
+            answer = self._follow(url, headers, deadline)._replace(attempts=attempt)
+            wait = _retry_wait(answer, attempt)
+            if wait is None or time.monotonic() + wait >= deadline:
+                return answer
+            time.sleep(wait)
+        return answer
+
+    def _follow(self, url: str, headers: Mapping[str, str], deadline: float) -> Answer:
+        """One attempt, following at most `max_redirects` redirects, each hop checked against the scope."""
+        for _ in range(self.crawl.max_redirects + 1):
+            if refusal := self.scope.refusal(url):
+                return Answer(url, reason="out_of_scope", error=f"redirect refused: {refusal}")
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return Answer(url, reason="deadline", error=f"deadline of {self.crawl.deadline:g} s passed")
+            try:
+                response = self.session.get(
+                    url,
+                    headers=headers,
+                    stream=True,
+                    allow_redirects=False,
+                    timeout=(min(CONNECT_TIMEOUT, remaining), remaining),
+                )
+            except requests.Timeout as exc:
+                return Answer(url, reason="deadline", error=_describe(exc))
+            except requests.RequestException as exc:
+                return Answer(url, reason="connection", error=_describe(exc))
+            with response:
+                if response.is_redirect:
+                    url = urljoin(url, response.headers["Location"])
+                    continue
+                return self._read(url, response, deadline)
+        return Answer(
+            url, reason="too_many_redirects", error=f"more than {self.crawl.max_redirects} redirects"
+        )
+
+    def _read(self, url: str, response: requests.Response, deadline: float) -> Answer:
+        """The body, streamed: cut off past `max_bytes` (before or after inflating) or the deadline."""
+        answer = Answer(url, response.status_code, response.headers, retry_after=_retry_after(response))
+        inflate = _inflater(response.headers.get("Content-Encoding", ""))
+        body, received, limit = bytearray(), 0, self.crawl.max_bytes
+        try:
+            for chunk in response.raw.stream(CHUNK, decode_content=False):
+                received += len(chunk)
+                body += inflate(chunk, limit + 1 - len(body)) if inflate else chunk
+                if received > limit or len(body) > limit:
+                    return answer._replace(reason="too_large", error=f"body over {limit} bytes: cut off")
+                if time.monotonic() > deadline:
+                    return answer._replace(
+                        reason="deadline", error=f"body still coming after {self.crawl.deadline:g} s"
+                    )
+        except (ReadTimeoutError, TimeoutError) as exc:
+            return answer._replace(reason="deadline", error=_describe(exc))
+        except (ProtocolError, IncompleteRead) as exc:
+            return answer._replace(reason="truncated", error=f"body cut short: {_describe(exc)}")
+        except (TransportError, OSError, zlib.error) as exc:
+            return answer._replace(reason="connection", error=_describe(exc))
+        return answer._replace(body=bytes(body), reason=_status_reason(response.status_code))
+
+    def _page(self, url: str, answer: Answer, elapsed_ms: float, fetched_at: datetime) -> FetchedPage:
+        known, status = self.previous.get(url), answer.status
         fields = dict(
             url=url,
-            final_url=response.url,
+            final_url=answer.url,
             fetched_at=fetched_at,
             status=status,
             elapsed_ms=elapsed_ms,
-            attempts=_attempts(response),
-            byte_count=len(response.content),
-            etag=response.headers.get("ETag"),
-            last_modified=response.headers.get("Last-Modified"),
-            content_type=response.headers.get("Content-Type"),
+            attempts=answer.attempts,
+            byte_count=len(answer.body),
+            etag=answer.headers.get("ETag"),
+            last_modified=answer.headers.get("Last-Modified"),
+            content_type=answer.headers.get("Content-Type"),
+            retry_after=answer.retry_after,
+            reason=answer.reason,
         )
-        if status == 304 and known and known.content_hash:
+        if status == 304 and known and known.content_hash and not answer.reason:
             # A 304 may omit validators; the ones we sent are still current.
             fields["etag"] = fields["etag"] or known.etag
             fields["last_modified"] = fields["last_modified"] or known.last_modified
@@ -200,11 +302,19 @@ class Fetcher:
             return FetchedPage(
                 **fields, content_hash=known.content_hash, archive_path=str(path), unchanged=True
             )
-        if not 200 <= status < 300:
-            return FetchedPage(**fields, error=f"HTTP {status}")
-        digest, path = archive(self.crawl.archive_dir, response.content)
+        if answer.reason or not 200 <= (status or 0) < 300:
+            return FetchedPage(**fields, error=answer.error or f"HTTP {status}")
+        digest, path = archive(self.crawl.archive_dir, answer.body)
+        charset, source = choose(answer.body, fields["content_type"])
         unchanged = bool(known and known.content_hash == digest)
-        return FetchedPage(**fields, content_hash=digest, archive_path=str(path), unchanged=unchanged)
+        return FetchedPage(
+            **fields,
+            content_hash=digest,
+            archive_path=str(path),
+            unchanged=unchanged,
+            charset=charset,
+            charset_source=source,
+        )
 
 
 def fetch_pages(
@@ -213,17 +323,36 @@ def fetch_pages(
     archive_dir: Path | str,
     previous: Mapping[str, Validators] = MappingProxyType({}),
     user_agent: str = USER_AGENT,
-    timeout: tuple[float, float] = TIMEOUT,
     max_workers: int = 4,
     min_delay: float = 0.0,
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    **limits,
 ) -> list[FetchedPage]:
-    """Fetch `urls` politely with one session and `max_workers` threads; results in input order."""
+    """Fetch `urls` politely with one session and `max_workers` threads; results in input order.
+    Any host, local ones included (tests, benchmarks); `limits` are Crawl fields."""
     crawl = Crawl(
-        archive_dir=str(archive_dir), user_agent=user_agent, min_delay=min_delay, max_workers=max_workers
+        archive_dir=str(archive_dir),
+        user_agent=user_agent,
+        min_delay=min_delay,
+        max_workers=max_workers,
+        allow_private=True,
+        **limits,
     )
-    with Fetcher(crawl, previous, timeout=timeout, clock=clock) as fetcher:
+    with Fetcher(crawl, previous, clock=clock) as fetcher:
         return fetcher.fetch_all(urls)
+
+
+def page_source(fetcher: Fetcher, locate: Callable[[str], str] = lambda url: url) -> PageSource:
+    """Continuation pages over HTTP (from `locate(url)`: the site, or a mirror of it), within the
+    fetcher's scope and limits."""
+
+    def get(url: str) -> bytes:
+        got = fetcher.source(locate(url))
+        if isinstance(got, str):
+            raise Unavailable(f"{url}: {got}")
+        return got
+
+    return get
 
 
 def _conditional_headers(known: Validators | None) -> dict[str, str]:
@@ -235,30 +364,45 @@ def _conditional_headers(known: Validators | None) -> dict[str, str]:
     return headers
 
 
-def _attempts(response: requests.Response) -> int:
-    retries = getattr(response.raw, "retries", None)
-    return 1 + len(retries.history) if retries is not None else 1
+def _retry_wait(answer: Answer, attempt: int) -> float | None:
+    """Seconds to wait before trying again, or None when another attempt would not help."""
+    if attempt > RETRIES or not (answer.status in RETRY_STATUSES or answer.reason == "connection"):
+        return None
+    return answer.retry_after if answer.retry_after is not None else BACKOFF * 2 ** (attempt - 1)
 
 
-def _attempts_before(exc: requests.RequestException) -> int:
-    # requests wraps urllib3's MaxRetryError when every retry failed; other errors are not retried.
-    return 1 + RETRIES if exc.args and isinstance(exc.args[0], MaxRetryError) else 1
+def _retry_after(response: requests.Response) -> float | None:
+    """Retry-After in seconds, from a number or an HTTP date."""
+    value = response.headers.get("Retry-After")
+    if not value:
+        return None
+    try:
+        return max(float(value), 0.0)
+    except ValueError:
+        pass
+    try:
+        return max((parsedate_to_datetime(value) - datetime.now(UTC)).total_seconds(), 0.0)
+    except (TypeError, ValueError):
+        return None
 
 
-def page_source(
-    session: requests.Session,
-    locate: Callable[[str], str] = lambda url: url,
-    timeout: tuple[float, float] = TIMEOUT,
-) -> PageSource:
-    """Continuation pages over HTTP (from `locate(url)`: the site, or a mirror of it)."""
+def _status_reason(status: int) -> str | None:
+    if 200 <= status < 400:
+        return None
+    if status in (404, 410, 429):
+        return f"http_{status}"
+    return "http_5xx" if status >= 500 else "http_other"
 
-    def get(url: str) -> bytes:
-        try:
-            response = session.get(locate(url), timeout=timeout)
-        except requests.RequestException as exc:
-            raise Unavailable(f"{url}: {_describe(exc)}") from None
-        if response.status_code != 200:
-            raise Unavailable(f"{url}: HTTP {response.status_code}")
-        return response.content
 
-    return get
+def _inflater(encoding: str) -> Callable[[bytes, int], bytes] | None:
+    """A stepwise inflater for gzip or deflate that never produces more than asked for at a time
+    (the rest waits in the decompressor: a bomb is never expanded past the limit)."""
+    encoding = encoding.strip().lower()
+    if encoding not in ("gzip", "x-gzip", "deflate"):
+        return None
+    inflater = zlib.decompressobj(47)  # 32 + 15: a gzip or zlib header, detected
+
+    def inflate(chunk: bytes, room: int) -> bytes:
+        return inflater.decompress(inflater.unconsumed_tail + chunk, max(room, 1))
+
+    return inflate

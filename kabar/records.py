@@ -17,6 +17,16 @@ record = dataclass(frozen=True, slots=True, kw_only=True)
 
 
 @record
+class Discovery:
+    """What discovery found: page URLs first seen first, the time a sitemap or feed says each last
+    changed, and every source that gave nothing, with why."""
+
+    urls: tuple[str, ...]
+    lastmod: Mapping[str, datetime] = field(default_factory=dict)
+    problems: tuple[str, ...] = ()
+
+
+@record
 class Selection:
     """The article pages a run fetches, from every URL discovery found."""
 
@@ -52,6 +62,8 @@ class FetchedPage:
     error: str | None = None  # what went wrong, for a person
     reason: str | None = None  # the same as a short stable code (see REASONS), for failure memory
     retry_after: float | None = None  # seconds the server asked us to wait (429/503 Retry-After)
+    charset: str | None = None  # what the body's bytes were decoded as (kabar.charset)
+    charset_source: str | None = None  # how that was chosen: bom, header, meta, detected, fallback
     unchanged: bool = False  # 304, or the same bytes as the last fetch of this URL
 
 
@@ -160,6 +172,7 @@ class Article:
     body: str
     content_hash: str  # sha256 of the normalised body and title
     removals: tuple[Removal, ...] = field(default=())
+    flags: tuple[str, ...] = ()  # what makes the text doubtful: "replacement_characters"
 
 
 @record

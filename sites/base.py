@@ -37,6 +37,7 @@ class Layout:
 
     name: str
     boilerplate: tuple[Rule, ...] = ()  # applied to this layout's pages only, after the site's own
+    article: str | None = None  # the element that holds the story: a page ending inside it is truncated
 
     def matches(self, soup: BeautifulSoup) -> bool:
         raise NotImplementedError
@@ -81,15 +82,15 @@ class Site:
 
     # --- reading an article page ------------------------------------------------------------------
 
-    def parse(self, html: bytes, url: str, fetched_at: datetime) -> ParsedArticle:
-        """The article on a page fetched from `url`; ParseError when the page is not one."""
+    def parse(self, html: bytes | str, url: str, fetched_at: datetime) -> ParsedArticle:
+        """The article on a page fetched from `url`; ParseError when the page is not one (or is cut short)."""
         soup = soup_of(html)
         canonical = canonical_link(soup)
         url = canonical_url(canonical if canonical and self.owns(canonical) else url)
         article_id = self.article_id(url)
         if article_id is None:
             raise ParseError("not_an_article_url", url)
-        layout = self.layout_of(soup)
+        layout = self.layout_of(soup, cut_short(html))
         reading = layout.read(soup, self, url)
         return ParsedArticle(
             site=self.name,
@@ -101,12 +102,14 @@ class Site:
             **reading.fields,
         )
 
-    def layout_of(self, soup: BeautifulSoup) -> Layout:
+    def layout_of(self, soup: BeautifulSoup, cut: bool = False) -> Layout:
+        """The first layout matching the page; a page that ends early (`cut`, no closing tags) and
+        ends inside that layout's article, or matches no layout at all, is truncated."""
         layout = next((layout for layout in self.layouts if layout.matches(soup)), None)
+        if cut and (layout is None or ends_inside(soup, layout.article)):
+            raise ParseError("truncated", "the page ends before its article does (no closing tags)")
         if layout is None:
-            raise ParseError(
-                "unknown_layout", f"no {self.name} layout matches the page (truncated or not an article?)"
-            )
+            raise ParseError("unknown_layout", f"no {self.name} layout matches the page")
         return layout
 
     def rules_for(self, layout_name: str) -> tuple[Rule, ...]:
@@ -181,3 +184,19 @@ class Site:
             root = resources.files(package) / leaf / "mirror"
         path = Path(str(root))
         return path if path.is_dir() else None
+
+
+def cut_short(html: bytes | str, tail: int = 65536) -> bool:
+    """The document never closes: neither </body> nor </html> near its end."""
+    end = html[-tail:].lower()
+    if isinstance(end, bytes):
+        return b"</body" not in end and b"</html" not in end
+    return "</body" not in end and "</html" not in end
+
+
+def ends_inside(soup: BeautifulSoup, selector: str | None) -> bool:
+    """Nothing follows the element `selector` finds: the parser closed it at the end of the data."""
+    element = soup.select_one(selector) if selector else None
+    if element is None:
+        return selector is not None
+    return not any(node.find_next_sibling(True) for node in (element, *element.parents))

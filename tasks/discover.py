@@ -9,16 +9,17 @@ import gzip
 import logging
 from collections import deque
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
+from email.utils import parsedate_to_datetime
 from urllib.parse import urlsplit
 
-import requests
 from lxml import etree
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 from protego import Protego
 
-from kabar.http import Crawl, make_session
+from kabar.http import Crawl, Fetcher
+from kabar.records import Discovery
 from kabar.sites import Site
 
 log = logging.getLogger(__name__)
@@ -71,6 +72,31 @@ def urls_from_sitemap(xml: bytes) -> tuple[list[str], list[str]]:
     return [], []
 
 
+def changed_at(xml: bytes) -> dict[str, datetime]:
+    """When each page last changed, as a sitemap (<lastmod>) or a feed (<updated>, <pubDate>, ...)
+    says: pages not changed since their last fetch need no request."""
+    root = _parse(xml)
+    if root is None:
+        return {}
+    entries = (el for el in root.iter() if _name(el) in ("url", "item", "entry"))
+    return {url: when for entry in entries if (url := _entry_url(entry)) and (when := _entry_time(entry))}
+
+
+def _entry_url(entry) -> str:
+    return next(((c.text or "").strip() for c in entry if _name(c) == "loc"), "") or _entry_link(entry)
+
+
+def _entry_time(entry) -> datetime | None:
+    texts = [(c.text or "").strip() for c in entry if _name(c) in ("lastmod", "updated", "pubDate", "date")]
+    for text in filter(None, texts):
+        try:
+            moment = datetime.fromisoformat(text) if text[:1].isdigit() else parsedate_to_datetime(text)
+        except (TypeError, ValueError):
+            continue
+        return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return None
+
+
 def _entry_link(entry) -> str:
     """RSS <link>text</link>, or the Atom <link href> meant for readers (rel absent or alternate)."""
     for link in entry:
@@ -96,16 +122,6 @@ def _is_robots(url: str) -> bool:
     return urlsplit(url).path.endswith("/robots.txt")
 
 
-def _get(session: requests.Session, url: str, timeout: tuple[float, float]) -> bytes | None:
-    try:
-        response = session.get(url, timeout=timeout)
-        response.raise_for_status()
-    except requests.RequestException as exc:
-        log.warning("discovery source %s skipped: %s", url, exc)
-        return None
-    return response.content
-
-
 Listing = Callable[[bytes, str], tuple[list[str], list[str]]]  # a site's home/index page reader
 
 
@@ -127,49 +143,73 @@ def _looks_like_html(content: bytes) -> bool:
     return b"<html" in content[:2048].lower() or b"<!doctype html" in content[:2048].lower()
 
 
+Source = Callable[[str], bytes | str]  # a source's bytes, or why it could not be read
+
+
 def discover_urls(
-    session: requests.Session,
+    get: Source,
     start_urls: list[str],
     *,
     max_sitemaps: int = 50,
-    timeout: tuple[float, float] = (5, 30),
     rewrite: Callable[[str], str] = lambda url: url,
     listing: Listing | None = None,
-) -> list[str]:
+    in_scope: Callable[[str], bool] = lambda url: True,
+) -> Discovery:
     """Page URLs reachable from `start_urls`, first seen first, without exact duplicates.
 
     Start URLs are always read; sources found through them (robots.txt Sitemap lines, sitemap
-    index entries) are read breadth-first, at most `max_sitemaps` of them, each once, from the
-    URL `rewrite` gives (a mirror's, when crawling one). Page URLs are returned as found.
+    index entries, listing pages) are read breadth-first when `in_scope` (the site's own hosts), at
+    most `max_sitemaps` of them, each once, from the URL `rewrite` gives (a mirror's, when crawling
+    one). Page URLs are returned as found; what a source could not give is in `problems`.
     """
-    queue, seen, found = deque(start_urls), set(start_urls), {}
+    queue, seen, found, lastmod, problems = deque(start_urls), set(start_urls), {}, {}, []
     budget = max_sitemaps
     while queue:
         url = queue.popleft()
-        content = _get(session, url, timeout)
-        pages, children = _read_source(content, url, listing) if content is not None else ([], [])
+        content = get(url)
+        if isinstance(content, str):
+            problems.append(f"{url}: {content}")
+            log.warning("discovery source %s skipped: %s", url, content)
+            continue
+        pages, children = _read_source(content, url, listing)
         found.update(dict.fromkeys(pages))
-        fresh = [child for child in dict.fromkeys(map(rewrite, children)) if child not in seen]
+        lastmod |= changed_at(content) if pages else {}
+        for child in (c for c in children if not in_scope(c)):
+            problems.append(f"{child}: not a host of the site, not read")
+        fresh = [c for c in dict.fromkeys(map(rewrite, filter(in_scope, children))) if c not in seen]
         if len(fresh) > budget:
             log.warning("max_sitemaps=%d reached: %d sources not read", max_sitemaps, len(fresh) - budget)
         fresh = fresh[:budget]
         budget -= len(fresh)
         seen.update(fresh)
         queue.extend(fresh)
-    return list(found)
+    return Discovery(
+        urls=tuple(found), lastmod={u: t for u, t in lastmod.items() if u in found}, problems=tuple(problems)
+    )
 
 
 @task(name="discover", retries=2, retry_delay_seconds=30, cache_policy=NO_CACHE)
 def discover(
     site: Site, crawl: Crawl, extra_sources: list[str] | None = None, max_sitemaps: int = 50
-) -> list[str]:
+) -> Discovery:
     """Article URLs from the site's start URLs and `extra_sources` (backfill index pages), read
-    through the crawl's mirror when it has one; home and index pages are read as listings."""
+    through the crawl's mirror when it has one, within its scope, limits and robots.txt; home and
+    index pages are read as listings."""
     sources = [crawl.locate(url) for url in site.start_urls() + (extra_sources or [])]
-    with make_session(crawl.user_agent) as session:
+    with Fetcher(crawl) as fetcher:
         return discover_urls(
-            session, sources, max_sitemaps=max_sitemaps, rewrite=crawl.locate, listing=site.listing
+            fetcher.source,
+            sources,
+            max_sitemaps=max_sitemaps,
+            rewrite=crawl.locate,
+            listing=site.listing,
+            in_scope=lambda url: _is_own(site, crawl, url),
         )
+
+
+def _is_own(site: Site, crawl: Crawl, url: str) -> bool:
+    """A source found in a source: one of the site's hosts (or, crawling a mirror, the mirror itself)."""
+    return site.owns(url) or bool(crawl.base_url) and url.startswith(crawl.base_url.rstrip("/") + "/")
 
 
 def index_pages(site: Site, first: date, last: date) -> list[str]:

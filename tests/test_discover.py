@@ -2,8 +2,8 @@ import gzip
 import logging
 
 import pytest
-import requests
 
+from kabar.http import Crawl, Fetcher
 from kabar.mirror import serve
 from kabar.tasks.discover import discover_urls, sitemaps_from_robots, urls_from_feed, urls_from_sitemap
 
@@ -131,6 +131,11 @@ def write_news_site(root, base: str) -> None:
         (root / name).write_text(text)
 
 
+def fetcher_for(mirror) -> Fetcher:
+    """Requests within the mirror only, as a crawl of it makes them."""
+    return Fetcher(Crawl(archive_dir="", base_url=mirror.base_url))
+
+
 @pytest.fixture
 def site_mirror(tmp_path):
     root = tmp_path / "site"
@@ -142,9 +147,9 @@ def site_mirror(tmp_path):
 
 def test_discover_follows_robots_index_and_feed(site_mirror, caplog):
     m = site_mirror
-    with requests.Session() as session, caplog.at_level(logging.WARNING, logger="kabar.tasks.discover"):
-        urls = discover_urls(session, [f"{m}/robots.txt", f"{m}/rss.xml", f"{m}/nothing.xml"])
-    assert urls == [f"{m}/read/{n}" for n in (4, 3, 2, 1)]  # start URLs first, then breadth-first
+    with fetcher_for(m) as fetcher, caplog.at_level(logging.WARNING, logger="kabar.tasks.discover"):
+        found = discover_urls(fetcher.source, [f"{m}/robots.txt", f"{m}/rss.xml", f"{m}/nothing.xml"])
+    assert list(found.urls) == [f"{m}/read/{n}" for n in (4, 3, 2, 1)]  # start URLs first, then breadth-first
     assert m.requests.count("/sitemap-index.xml") == 1
     logged = caplog.text
     assert "gone.xml" in logged and "broken.xml" in logged and "nothing.xml" in logged
@@ -152,7 +157,7 @@ def test_discover_follows_robots_index_and_feed(site_mirror, caplog):
 
 def test_discover_reads_at_most_max_sitemaps_found_sources(site_mirror):
     m = site_mirror
-    with requests.Session() as session:
-        urls = discover_urls(session, [f"{m}/robots.txt"], max_sitemaps=2)
+    with fetcher_for(m) as fetcher:
+        found = discover_urls(fetcher.source, [f"{m}/robots.txt"], max_sitemaps=2)
     assert m.requests == ["/robots.txt", "/sitemap-index.xml", "/sitemap-news.xml"]
-    assert urls == [f"{m}/read/3", f"{m}/read/2"]
+    assert list(found.urls) == [f"{m}/read/3", f"{m}/read/2"]

@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from kabar.http import make_session
+from kabar.http import Crawl, Fetcher
 from kabar.sites import get_site
 from kabar.tasks.discover import discover_urls, index_pages
 from tests.conftest import mirror_of
@@ -40,14 +40,14 @@ def test_index_pages_for_backfill_newest_first():
 
 
 def test_discovery_follows_index_pages_over_http(tempo_mirror):
-    with make_session() as session:
+    with Fetcher(Crawl(archive_dir="", base_url=tempo_mirror.base_url)) as fetcher:
         found = discover_urls(
-            session,
+            fetcher.source,
             [f"{tempo_mirror.base_url}/indeks/2023-09-13"],
             rewrite=lambda u: u.replace("https://www.tempo.co", tempo_mirror.base_url),
             listing=TEMPO.listing,
         )
-    assert [TEMPO.article_id(u) for u in found] == [
+    assert [TEMPO.article_id(u) for u in found.urls] == [
         "tempo:1772314",
         "tempo:1772290",
         "tempo:1772222",

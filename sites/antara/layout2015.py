@@ -41,6 +41,7 @@ SECTION = "#topnav > li.active > a"  # the main menu's open section; otomotif's 
 
 class Layout2015(Layout):
     name = "antara-2015"
+    article = "#content_news"
     # The editor line stands inside `#content_news` in this layout only (later ones put it after the body).
     boilerplate = (rule("editor_line", r"editor\s*:\s*[^.!?]{1,60}$"),)
 

@@ -44,6 +44,7 @@ PHOTO_CREDIT = re.compile(r"(?:^|\s)(?P<credit>[A-Z][A-Z.&-]+(?: [A-Z][A-Z.&-]+)
 
 class Layout2015(Layout):
     name = "tempo-2015"
+    article = "div.artikel"
     boilerplate = BOILERPLATE
 
     def matches(self, soup: BeautifulSoup) -> bool:

@@ -38,6 +38,7 @@ PHOTO_CREDIT = re.compile(r"(?:^|\s)(?:Image|Photo)\s*:\s*(?P<credit>[^:]+)$")
 
 class Layout2015en(Layout):
     name = "tempo-2015-en"
+    article = "div.tubuh-berita"
     boilerplate = BOILERPLATE
 
     def matches(self, soup: BeautifulSoup) -> bool:

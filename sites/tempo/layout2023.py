@@ -16,6 +16,7 @@ BLOCKS = (("rekomendasi", "section.rekomendasi"), ("video_pilihan", "section.vid
 
 class Layout2023(Layout):
     name = "tempo-2023"
+    article = "article.detail-artikel"
 
     def matches(self, soup: BeautifulSoup) -> bool:
         return (

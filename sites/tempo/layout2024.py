@@ -44,6 +44,7 @@ BOILERPLATE = (
 
 class Layout2024(Layout):
     name = "tempo-2024"
+    article = "article"
     boilerplate = BOILERPLATE
 
     def matches(self, soup: BeautifulSoup) -> bool:
