@@ -261,7 +261,8 @@ class Fetcher:
         inflate = _inflater(response.headers.get("Content-Encoding", ""))
         body, received, limit = bytearray(), 0, self.crawl.max_bytes
         try:
-            for chunk in response.raw.stream(CHUNK, decode_content=False):
+            # read1: whatever has arrived, so a trickle meets the deadline check between bytes
+            while chunk := response.raw.read1(CHUNK, decode_content=False):
                 received += len(chunk)
                 body += inflate(chunk, limit + 1 - len(body)) if inflate else chunk
                 if received > limit or len(body) > limit:
