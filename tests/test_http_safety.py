@@ -110,7 +110,7 @@ def test_a_body_cut_short_without_length_is_a_truncated_issue(tmp_path):
 
 def test_utf8_that_does_not_decode_is_flagged(tmp_path):
     html = (mirror_of("tempo") / (PAGE.lstrip("/") + ".html")).read_bytes()
-    broken = html.replace("Antartika".encode(), b"Antar\xfftika")  # not UTF-8, and no charset explains it
+    broken = html.replace(b"Antartika", b"Antar\xfftika")  # not UTF-8, and no charset explains it
     tempo = get_site("tempo")
     from kabar.extract import extract
 
