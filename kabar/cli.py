@@ -1,31 +1,57 @@
-"""The command line: run, demo, serve, extract, sql. Bad arguments: one line on stderr, exit 2."""
+"""The command line: run, backfill, reparse, demo, serve, extract, stats, sql.
+
+A bad argument or input: one line on stderr, exit status 2. A run that cannot do its job (the flow
+raises `RunFailed`): one line on stderr, exit status 1. Never a traceback for either.
+"""
 
 import argparse
 import gzip
+import io
+import ipaddress
 import json
+import logging
 import math
 import os
+import re
 import sys
-from datetime import UTC, date, datetime
+import zlib
+from contextlib import ExitStack
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from kabar import settings
 from kabar.extract import Unavailable
 from kabar.mirror import saved_pages
-from kabar.records import ExtractionIssue
-from kabar.sites import all_sites, get_site, site_for_url
-from kabar.urls import rebase
+from kabar.records import ExtractionIssue, RunFailed
+from kabar.sites import UnknownSite, all_sites, get_site, site_for_url
 
 DEMO_QUERY = """SELECT a.title, r.block, r.position, r.time_text, r.target_title
 FROM related_articles r JOIN articles a ON a.article_id = r.source_article_id
 ORDER BY a.published_at DESC, r.block, r.position LIMIT 5"""
+
+MAX_PAGE_BYTES = 64 * 2**20  # `kabar extract` refuses a page (or a gzip bomb) that holds more HTML than this
+GZIP_MAGIC = b"\x1f\x8b"
 
 
 class UsageError(Exception):
     """A bad argument or input: reported in one line, exit status 2."""
 
 
+class Help(argparse.ArgumentDefaultsHelpFormatter):
+    """Shows each option's default, unless it has none (None, or a flag's False)."""
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        if action.default is None or action.default is False:
+            return action.help
+        return super()._get_help_string(action)
+
+
 class Parser(argparse.ArgumentParser):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("formatter_class", Help)
+        super().__init__(*args, **kwargs)
+
     def error(self, message: str):
         raise UsageError(f"{message} (see `{self.prog} --help`)")
 
@@ -35,47 +61,119 @@ def main(argv: list[str] | None = None) -> int:
         args = _parser().parse_args(argv)
         return args.command(args) or 0
     except UsageError as error:
-        print(f"kabar: {error}", file=sys.stderr)
+        print(f"kabar: {_one_line(error)}", file=sys.stderr)
         return 2
+    except RunFailed as error:  # raised by a flow (Prefect re-raises it from the flow call)
+        reason = _one_line(error)
+        print(f"kabar: run failed: {reason}" if reason else "kabar: run failed", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 130
+
+
+def _one_line(error: Exception) -> str:
+    return " ".join(line.strip() for line in str(error).splitlines() if line.strip())
 
 
 def _parser() -> Parser:
     parser = Parser(prog="kabar", description="Scheduled news ingestion into DuckDB.")
     commands = parser.add_subparsers(required=True, metavar="COMMAND", parser_class=Parser)
+
     run = commands.add_parser("run", help="ingest a site (the real one, or a mirror with --base-url)")
     _ingest_options(run, settings.warehouse_path(), settings.archive_dir())
-    run.add_argument("--base-url", help="fetch from a mirror of the site at this URL")
-    run.add_argument("--limit", type=_positive, help="at most this many articles")
-    run.add_argument("--delay", type=_non_negative, help="seconds between requests to a host")
+    _crawl_options(run)
     run.add_argument(
         "--backfill-from",
         type=_date,
         metavar="YYYY-MM-DD",
-        help="also read the site's index pages from this day ...",
+        help="also read the site's index pages from this day ... (the same as `kabar backfill --from`)",
     )
     run.add_argument(
-        "--backfill-to", type=_date, metavar="YYYY-MM-DD", help="... to this day (default: today)"
+        "--backfill-to",
+        type=_date,
+        metavar="YYYY-MM-DD",
+        help="... to this day (default: today; the same as `kabar backfill --to`)",
     )
     run.set_defaults(command=cmd_run)
+
+    backfill = commands.add_parser(
+        "backfill", help="ingest a site, also reading its index page of every day in a range (older articles)"
+    )
+    _ingest_options(backfill, settings.warehouse_path(), settings.archive_dir(), site="")
+    backfill.add_argument(
+        "--from",
+        dest="first",
+        type=_date,
+        required=True,
+        metavar="YYYY-MM-DD",
+        help="the first day whose index page is read",
+    )
+    backfill.add_argument(
+        "--to", dest="last", type=_date, metavar="YYYY-MM-DD", help="the last day (default: today)"
+    )
+    _crawl_options(backfill)
+    backfill.set_defaults(command=cmd_backfill)
+
+    reparse = commands.add_parser(
+        "reparse",
+        help="extract, deduplicate and load again from the raw archive, with no network "
+        "(after a rule or parser change)",
+    )
+    reparse.add_argument(
+        "--site",
+        type=_site_name,
+        metavar="NAME",
+        help=f"only this site's pages, one of {_known_sites()} (default: every site ingested)",
+    )
+    reparse.add_argument(
+        "--since",
+        type=_date,
+        metavar="YYYY-MM-DD",
+        help="only pages fetched on or after this day (default: every day)",
+    )
+    reparse.add_argument(
+        "--layout",
+        metavar="NAME",
+        help=f"only articles of this layout (and pages with an open issue), one of {_known_layouts()}",
+    )
+    _storage_options(reparse, settings.warehouse_path(), settings.archive_dir())
+    reparse.set_defaults(command=cmd_reparse)
+
     demo = commands.add_parser(
         "demo", help="ingest every site's bundled mirror offline and show the warehouse"
     )
     _ingest_options(demo, settings.demo_warehouse_path(), settings.demo_archive_dir(), site=None)
     demo.set_defaults(command=cmd_demo)
+
     serve = commands.add_parser("serve", help="serve a site's bundled mirror on 127.0.0.1")
-    serve.add_argument("--site", default="tempo")
-    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument(
+        "--site",
+        type=_site_name,
+        default="tempo",
+        metavar="NAME",
+        help=f"the site whose mirror is served, one of {_known_sites()}",
+    )
+    serve.add_argument("--port", type=_port, default=8000, help="the TCP port on 127.0.0.1 (1-65535)")
     serve.set_defaults(command=cmd_serve)
+
     extract = commands.add_parser("extract", help="print the article parsed from a saved page as JSON")
     extract.add_argument("file", type=Path, help="an .html or .html.gz page")
-    extract.add_argument("--url", help="the URL the page was fetched from (default: its canonical link)")
+    extract.add_argument(
+        "--url",
+        type=_http_url,
+        help="the http(s) URL the page was fetched from (default: the page's canonical link)",
+    )
     extract.add_argument(
         "--fetched-at", type=_datetime, help="ISO time, resolves relative times (default: now)"
     )
-    extract.add_argument("--base-url", help="fetch continuation pages from this mirror of the site")
+    extract.add_argument(
+        "--base-url",
+        type=_base_url,
+        metavar="URL",
+        help="fetch continuation pages from this mirror of the site, like http://127.0.0.1:8000",
+    )
     extract.set_defaults(command=cmd_extract)
+
     stats = commands.add_parser("stats", help="field fill rates over a folder of saved pages")
     stats.add_argument("folder", type=Path, help="a folder of .html / .html.gz pages (searched recursively)")
     stats.add_argument("--fields", action="store_true", help="each field's fill rate (the default report)")
@@ -86,37 +184,127 @@ def _parser() -> Parser:
         "--fetched-at", type=_datetime, help="ISO time, resolves relative times (default: now)"
     )
     stats.set_defaults(command=cmd_stats)
+
     sql = commands.add_parser("sql", help="query the warehouse read-only")
-    sql.add_argument("query")
-    sql.add_argument("--db", default=str(settings.warehouse_path()), help="the DuckDB warehouse file")
+    sql.add_argument("query", help="one SQL statement (the warehouse is opened read-only)")
+    sql.add_argument(
+        "--db",
+        type=_db_file,
+        default=str(settings.warehouse_path()),
+        metavar="FILE",
+        help="the DuckDB warehouse file",
+    )
     sql.set_defaults(command=cmd_sql)
     return parser
 
 
 def _ingest_options(parser: Parser, db: Path, archive: Path, site: str | None = "tempo") -> None:
-    every = site is None
+    """--site (site "": required, None: every site by default), --db, --archive, --batch-size, --workers."""
+    known = _known_sites()
+    if site is None:
+        help_text, default, required = (
+            f"only this site, one of {known} (default: every site with a mirror)",
+            None,
+            False,
+        )
+    else:
+        help_text, default, required = f"the site to ingest, one of {known}", site or None, not site
     parser.add_argument(
-        "--site", default=site, help="every site with a mirror" if every else "the site to ingest"
+        "--site", type=_site_name, default=default, required=required, metavar="NAME", help=help_text
     )
-    parser.add_argument("--db", default=str(db), help="the DuckDB warehouse file")
-    parser.add_argument("--archive", default=str(archive), help="folder of raw pages")
-    parser.add_argument("--batch-size", type=_positive, default=100)
-    parser.add_argument("--workers", type=_positive, default=4)
+    _storage_options(parser, db, archive)
+    parser.add_argument("--batch-size", type=_positive, default=100, metavar="N", help="pages per batch")
+    parser.add_argument("--workers", type=_positive, default=4, metavar="N", help="concurrent fetches")
+
+
+def _storage_options(parser: Parser, db: Path, archive: Path) -> None:
+    parser.add_argument(
+        "--db", type=_db_file, default=str(db), metavar="FILE", help="the DuckDB warehouse file"
+    )
+    parser.add_argument(
+        "--archive", type=_folder, default=str(archive), metavar="DIR", help="folder of raw pages"
+    )
+
+
+def _crawl_options(parser: Parser) -> None:
+    """What `run` and `backfill` share beyond _ingest_options: the mirror, politeness, the run budget."""
+    parser.add_argument(
+        "--base-url",
+        type=_base_url,
+        metavar="URL",
+        help="fetch from a mirror of the site at this http(s) URL, like http://127.0.0.1:8000",
+    )
+    parser.add_argument("--limit", type=_positive, metavar="N", help="at most this many articles")
+    parser.add_argument(
+        "--delay", type=_non_negative, metavar="SECONDS", help="seconds between requests to a host"
+    )
+    parser.add_argument(
+        "--max-pages",
+        type=_positive,
+        metavar="N",
+        help="end the run cleanly after fetching this many pages; the next run goes on from there",
+    )
+    parser.add_argument(
+        "--max-minutes",
+        type=_positive_number,
+        metavar="MINUTES",
+        help="end the run cleanly after this many minutes; the next run goes on from there",
+    )
+
+
+def _known_sites() -> str:
+    return ", ".join(sorted(all_sites()))
+
+
+def _layout_names(site: str | None) -> list[str]:
+    sites = [get_site(site)] if site else all_sites().values()
+    return sorted({layout.name for source in sites for layout in source.layouts})
+
+
+def _known_layouts() -> str:
+    return ", ".join(_layout_names(None))
+
+
+# Argument types: each returns the value or raises ArgumentTypeError (one line, via Parser.error).
+
+
+def _site_name(value: str) -> str:
+    try:
+        return get_site(value).name
+    except UnknownSite as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def _positive(value: str) -> int:
-    if not value.isdigit() or int(value) < 1:
+    if not (value.isascii() and value.isdigit()) or int(value) < 1:
         raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {value!r}")
     return int(value)
 
 
-def _non_negative(value: str) -> float:
+def _port(value: str) -> int:
+    if not (value.isascii() and value.isdigit()) or not 1 <= int(value) <= 65535:
+        raise argparse.ArgumentTypeError(f"expected a TCP port from 1 to 65535, got {value!r}")
+    return int(value)
+
+
+def _number(value: str) -> float:
     try:
-        number = float(value)
+        return float(value)
     except ValueError:
-        number = -1.0
+        return math.nan
+
+
+def _non_negative(value: str) -> float:
+    number = _number(value)
     if not 0 <= number < math.inf:  # also refuses nan
         raise argparse.ArgumentTypeError(f"expected a number of seconds, got {value!r}")
+    return number
+
+
+def _positive_number(value: str) -> float:
+    number = _number(value)
+    if not 0 < number < math.inf:  # also refuses nan
+        raise argparse.ArgumentTypeError(f"expected a number greater than 0, got {value!r}")
     return number
 
 
@@ -130,11 +318,80 @@ def _datetime(value: str) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
+_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
 def _date(value: str) -> date:
     try:
+        if not _DAY.fullmatch(value):  # fromisoformat would also take 20230913 and 2023-W37-3
+            raise ValueError(value)
         return date.fromisoformat(value)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a day like 2023-09-13, got {value!r}") from None
+
+
+_HOST_LABEL = re.compile(r"[\w-]{1,63}")
+
+
+def _http_url(value: str) -> str:
+    """An absolute http(s) URL with a host (and a valid port, when it names one)."""
+    problem = _url_problem(value)
+    if problem:
+        raise argparse.ArgumentTypeError(f"expected an absolute http(s) URL: {problem}")
+    return value
+
+
+def _base_url(value: str) -> str:
+    """An http(s) origin: scheme, host and port, nothing after them but an optional '/'."""
+    problem = _url_problem(value)
+    if not problem:
+        parts = urlsplit(value)
+        if parts.path not in ("", "/") or parts.query or parts.fragment:
+            problem = f"{value!r} has a path, query or fragment; a base URL is the origin only"
+    if problem:
+        raise argparse.ArgumentTypeError(f"expected a base URL like http://127.0.0.1:8000: {problem}")
+    return value
+
+
+def _url_problem(value: str) -> str | None:
+    if any(char.isspace() or not char.isprintable() for char in value):
+        return f"{value!r} contains spaces or control characters"
+    try:
+        parts = urlsplit(value)
+        port = parts.port  # raises ValueError when it is no number or out of range
+    except ValueError as error:
+        return f"{value!r} is malformed ({error})"
+    if "://" not in value:  # also localhost:8000, whose scheme urlsplit says is "localhost"
+        return f"{value!r} is not an absolute URL (http://… or https://…)"
+    if parts.scheme not in ("http", "https"):
+        return f"{value!r} is not http or https"
+    host = parts.hostname
+    if not host:
+        return f"{value!r} names no host"
+    if port == 0:
+        return f"{value!r} names port 0"
+    if ":" in host:  # an IPv6 literal, bracketed in the URL
+        try:
+            ipaddress.IPv6Address(host)
+        except ValueError:
+            return f"{value!r} has a malformed IPv6 host"
+        return None
+    labels = host.removesuffix(".").split(".")
+    if not all(_HOST_LABEL.fullmatch(label) for label in labels):
+        return f"{value!r} has a malformed host {host!r}"
+    return None
+
+
+def _db_file(value: str) -> str:
+    if Path(value).is_dir():
+        raise argparse.ArgumentTypeError(f"{value} is a folder, not a DuckDB file")
+    return value
+
+
+def _folder(value: str) -> str:
+    if Path(value).exists() and not Path(value).is_dir():
+        raise argparse.ArgumentTypeError(f"{value} is a file, not a folder")
+    return value
 
 
 def _site(name: str):
@@ -144,17 +401,59 @@ def _site(name: str):
         raise UsageError(str(error)) from None
 
 
+def _backfill_range(first: date | None, last: date | None, names: tuple[str, str]) -> None:
+    """A range of days that starts no later than it ends, and not in the future (anywhere on Earth)."""
+    first_name, last_name = names
+    if last is not None and first is None:
+        raise UsageError(f"argument {last_name}: needs {first_name}")
+    latest = (datetime.now(UTC) + timedelta(hours=14)).date()  # the last time zone's today
+    for name, day in ((first_name, first), (last_name, last)):
+        if day is not None and day > latest:
+            raise UsageError(f"argument {name}: {day} is in the future")
+    if first is not None and last is not None and first > last:
+        raise UsageError(f"argument {first_name}: {first} is after {last_name} {last}")
+
+
 def _quiet_prefect() -> None:
     os.environ.setdefault("DO_NOT_TRACK", "1")
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 
 
+class _NoRunFailedTraceback(logging.Filter):
+    """Prefect logs a flow's (or task's) exception with its traceback; a RunFailed is one line by design."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and isinstance(record.exc_info[1], RunFailed):
+            record.exc_info = record.exc_text = None
+        return True
+
+
+def _call_flow(flow, **parameters):
+    """Call a Prefect flow; a RunFailed it raises reaches main() and its traceback stays out of the log."""
+    for name in ("prefect.flow_runs", "prefect.task_runs"):
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, _NoRunFailedTraceback) for f in logger.filters):
+            logger.addFilter(_NoRunFailedTraceback())
+    return flow(**parameters)
+
+
 def cmd_run(args) -> int:
+    _backfill_range(args.backfill_from, args.backfill_to, ("--backfill-from", "--backfill-to"))
+    return _ingest(args, args.backfill_from, args.backfill_to)
+
+
+def cmd_backfill(args) -> int:
+    _backfill_range(args.first, args.last, ("--from", "--to"))
+    return _ingest(args, args.first, args.last)
+
+
+def _ingest(args, backfill_from: date | None, backfill_to: date | None) -> int:
     _site(args.site)
     _quiet_prefect()
     from kabar.flows.ingest import ingest
 
-    counts = ingest(
+    counts = _call_flow(
+        ingest,
         site=args.site,
         base_url=args.base_url,
         db_path=args.db,
@@ -163,8 +462,33 @@ def cmd_run(args) -> int:
         batch_size=args.batch_size,
         max_workers=args.workers,
         min_delay=args.delay,
-        backfill_from=args.backfill_from,
-        backfill_to=args.backfill_to,
+        backfill_from=backfill_from,
+        backfill_to=backfill_to,
+        max_pages=args.max_pages,
+        max_minutes=args.max_minutes,
+    )
+    print(json.dumps(counts, indent=2))
+    return 0
+
+
+def cmd_reparse(args) -> int:
+    if args.site:
+        _site(args.site)
+    if args.layout is not None and args.layout not in (known := _layout_names(args.site)):
+        of = f"the {args.site} site" if args.site else "any site"
+        raise UsageError(
+            f"argument --layout: {args.layout!r} is no layout of {of}; known: {', '.join(known)}"
+        )
+    _quiet_prefect()
+    from kabar.flows.reparse import reparse
+
+    counts = _call_flow(
+        reparse,
+        site=args.site,
+        since=args.since,
+        layout=args.layout,
+        db_path=args.db,
+        archive_dir=args.archive,
     )
     print(json.dumps(counts, indent=2))
     return 0
@@ -182,7 +506,8 @@ def cmd_demo(args) -> int:
     for site in sites:
         with serve(site.mirror) as mirror:
             print(f"serving the {site.name} mirror ({site.mirror}) at {mirror.base_url}")
-            counts = ingest(
+            counts = _call_flow(
+                ingest,
                 site=site.name,
                 base_url=mirror.base_url,
                 db_path=args.db,
@@ -235,7 +560,11 @@ def cmd_serve(args) -> int:
     from kabar.mirror import serve
 
     root = _mirror_root(_site(args.site))
-    with serve(root, port=args.port) as mirror:
+    with ExitStack() as stack:
+        try:
+            mirror = stack.enter_context(serve(root, port=args.port))
+        except OSError as error:  # the port is taken, or needs privileges
+            raise UsageError(f"cannot serve on port {args.port}: {error.strerror or error}") from None
         print(f"serving {args.site} at {mirror.base_url}; `kabar run --site {args.site} --base-url {mirror}`")
         try:
             while True:
@@ -247,14 +576,16 @@ def cmd_serve(args) -> int:
 
 def cmd_extract(args) -> int:
     from kabar.extract import extract_available
-    from kabar.http import make_session, page_source
+    from kabar.http import Crawl, Fetcher, page_source
     from kabar.records import to_json
 
     html = _read_page(args.file)
     url = args.url or _canonical_link(html)
     site = _site_for(url)
-    with make_session() as session:
-        more = _first_of(saved_pages(args.file, url), page_source(session, _mirror_of(args.base_url)))
+    # Continuation pages over HTTP within the same scope, robots.txt and limits as a run's (nothing archived).
+    crawl = Crawl(archive_dir=str(settings.archive_dir()), base_url=args.base_url, hosts=site.domains)
+    with Fetcher(crawl) as fetcher:
+        more = _first_of(saved_pages(args.file, url), page_source(fetcher, crawl.locate))
         result, note = extract_available(site, html, url, args.fetched_at or datetime.now(UTC), more)
     if note:
         print(f"kabar: {note}", file=sys.stderr)
@@ -262,10 +593,6 @@ def cmd_extract(args) -> int:
     if isinstance(result, ExtractionIssue):
         raise UsageError(f"{args.file}: not an article of {site.name}: {result.problem}: {result.detail}")
     return 0
-
-
-def _mirror_of(base_url: str | None):
-    return (lambda url: rebase(url, base_url)) if base_url else (lambda url: url)
 
 
 def _first_of(*sources):
@@ -284,11 +611,36 @@ def _first_of(*sources):
 
 
 def _read_page(path: Path) -> bytes:
+    """The HTML of a saved page, gunzipped when it is gzip (by its name or its first bytes)."""
+    if path.is_dir():
+        raise UsageError(f"{path} is a folder, not a page")
     try:
-        data = path.read_bytes()
-        return gzip.decompress(data) if path.suffix == ".gz" else data
-    except (OSError, gzip.BadGzipFile) as error:
-        raise UsageError(f"cannot read {path}: {error}") from None
+        with path.open("rb") as file:
+            data = file.read(MAX_PAGE_BYTES + 1)
+    except OSError as error:
+        raise UsageError(f"cannot read {path}: {error.strerror or error}") from None
+    if path.suffix == ".gz" or data.startswith(GZIP_MAGIC):
+        data = _gunzip(path, data)
+    if len(data) > MAX_PAGE_BYTES:
+        raise UsageError(f"{path} holds more than {MAX_PAGE_BYTES // 2**20} MiB of HTML: not a page")
+    if not data.strip():
+        raise UsageError(f"{path} is empty")
+    return data
+
+
+def _gunzip(path: Path, data: bytes) -> bytes:
+    """At most MAX_PAGE_BYTES + 1 bytes of the gzip stream: a bomb is cut off, never expanded."""
+    try:
+        with gzip.GzipFile(fileobj=io.BytesIO(data)) as stream:
+            return stream.read(MAX_PAGE_BYTES + 1)
+    except gzip.BadGzipFile as error:
+        raise UsageError(f"{path} is not a gzip file ({error})") from None
+    except EOFError:  # the stream ends before its end-of-stream marker
+        raise UsageError(
+            f"{path} is a truncated gzip file (it ends before its end-of-stream marker)"
+        ) from None
+    except (zlib.error, OSError) as error:
+        raise UsageError(f"{path} is a corrupt gzip file ({error})") from None
 
 
 def _canonical_link(html: bytes) -> str:

@@ -123,8 +123,14 @@ def _origin(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
-def _describe(exc: Exception) -> str:
-    return f"{type(exc).__name__}: {exc}"
+def _describe(exc: BaseException) -> str:
+    """The innermost cause, briefly: "connection refused ([Errno 111] ...)" rather than a pool's story."""
+    while (inner := getattr(exc, "reason", None) or (exc.args[0] if exc.args else None)) is not None:
+        if not isinstance(inner, BaseException) or inner is exc:
+            break
+        exc = inner
+    message = str(exc)
+    return message[message.index("[Errno") :] if "[Errno" in message else f"{type(exc).__name__}: {message}"
 
 
 # --- the fetcher ---------------------------------------------------------------------------------

@@ -2,12 +2,16 @@
 
 import gzip
 import json
+import sys
+import types
+from datetime import date
 from pathlib import Path
 
 import duckdb
 import pytest
 
 from kabar.cli import main
+from kabar.records import RunFailed
 from tests.conftest import mirror_of
 
 PAGE = mirror_of("tempo") / "read" / "1772314" / "norwegia-dan-chile-sepakati-riset-bersama-di-antartika.html"
@@ -17,10 +21,45 @@ TITLE = "Norwegia dan Chile Sepakati Riset Bersama di Antartika"
 @pytest.fixture(autouse=True)
 def no_crawl(monkeypatch) -> list[dict]:
     """`run` and `demo` must never reach the flow here: a stub records any call instead of crawling."""
+    return stub_ingest(monkeypatch)
+
+
+def stub_ingest(monkeypatch) -> list[dict]:
     import kabar.flows.ingest as ingest_module
 
     calls: list[dict] = []
     monkeypatch.setattr(ingest_module, "ingest", lambda **kwargs: calls.append(kwargs) or {})
+    return calls
+
+
+REPARSE_COUNTS = {
+    "pages": 7,
+    "articles_new": 0,
+    "articles_updated": 2,
+    "issues": 1,
+    "issues_resolved": 1,
+    "unchanged": 4,
+}
+
+
+@pytest.fixture(autouse=True)
+def no_reparse(monkeypatch) -> list[dict]:
+    """`reparse` never reaches the flow here either."""
+    return stub_reparse(monkeypatch)
+
+
+def stub_reparse(monkeypatch) -> list[dict]:
+    """A stub module stands in while flows/reparse.py does not exist."""
+    try:
+        import kabar.flows.reparse as reparse_module
+    except ModuleNotFoundError as error:
+        if error.name != "kabar.flows.reparse":
+            raise
+        reparse_module = types.ModuleType("kabar.flows.reparse")
+        monkeypatch.setitem(sys.modules, "kabar.flows.reparse", reparse_module)
+    calls: list[dict] = []
+    stub = lambda **kwargs: calls.append(kwargs) or dict(REPARSE_COUNTS)  # noqa: E731
+    monkeypatch.setattr(reparse_module, "reparse", stub, raising=False)
     return calls
 
 
@@ -145,3 +184,179 @@ def test_kabar_home_moves_every_default_path(monkeypatch, tmp_path, no_crawl, ca
     assert (demo.db, demo.archive) == (str(home / "demo.duckdb"), str(home / "demo-archive"))
     line = assert_usage_error(capsys, ["sql", "SELECT 1"])
     assert str(tmp_path / "home" / "warehouse.duckdb") in line
+
+
+def test_run_budget_reaches_the_flow(capsys, no_crawl):
+    assert main(["run", "--max-pages", "50", "--max-minutes", "2.5"]) == 0
+    [call] = no_crawl
+    assert (call["max_pages"], call["max_minutes"]) == (50, 2.5)
+    assert isinstance(call["max_pages"], int) and isinstance(call["max_minutes"], float)
+
+
+def test_no_budget_by_default(capsys, no_crawl):
+    assert main(["run"]) == 0
+    assert (no_crawl[0]["max_pages"], no_crawl[0]["max_minutes"]) == (None, None)
+    assert (no_crawl[0]["backfill_from"], no_crawl[0]["backfill_to"]) == (None, None)
+
+
+def test_backfill_is_a_command_of_its_own(capsys, no_crawl, tmp_path):
+    db, archive = str(tmp_path / "w.duckdb"), str(tmp_path / "arsip")
+    argv = ["backfill", "--site", "antara", "--from", "2023-09-01", "--to", "2023-09-03", "--db", db]
+    argv += ["--archive", archive, "--base-url", "http://127.0.0.1:9", "--max-pages", "10"]
+    assert main([*argv, "--max-minutes", "1"]) == 0
+    [call] = no_crawl
+    assert call["site"] == "antara" and (call["db_path"], call["archive_dir"]) == (db, archive)
+    assert (call["backfill_from"], call["backfill_to"]) == (date(2023, 9, 1), date(2023, 9, 3))
+    assert (call["base_url"], call["max_pages"], call["max_minutes"]) == ("http://127.0.0.1:9", 10, 1.0)
+    assert json.loads(capsys.readouterr().out) == {}
+
+
+def test_backfill_to_defaults_to_the_flows_today(capsys, no_crawl):
+    assert main(["backfill", "--site", "tempo", "--from", "2023-09-01"]) == 0
+    assert (no_crawl[0]["backfill_from"], no_crawl[0]["backfill_to"]) == (date(2023, 9, 1), None)
+
+
+def test_run_backfill_options_stay_as_aliases(capsys, no_crawl):
+    assert main(["run", "--backfill-from", "2023-09-01", "--backfill-to", "2023-09-02"]) == 0
+    assert (no_crawl[0]["backfill_from"], no_crawl[0]["backfill_to"]) == (date(2023, 9, 1), date(2023, 9, 2))
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        pytest.param(
+            ["backfill", "--site", "tempo", "--from", "2023-09-03", "--to", "2023-09-01"], id="from-after-to"
+        ),
+        pytest.param(
+            ["run", "--backfill-from", "2023-09-03", "--backfill-to", "2023-09-01"], id="alias-after"
+        ),
+        pytest.param(["run", "--backfill-to", "2023-09-01"], id="to-without-from"),
+        pytest.param(["backfill", "--site", "tempo", "--from", "2999-01-01"], id="from-in-the-future"),
+        pytest.param(["backfill", "--site", "tempo"], id="no-from"),
+        pytest.param(["backfill", "--from", "2023-09-01"], id="no-site"),
+        pytest.param(["backfill", "--site", "nope", "--from", "2023-09-01"], id="unknown-site"),
+    ],
+)
+def test_bad_backfill(capsys, no_crawl, argv):
+    assert_usage_error(capsys, argv)
+    assert no_crawl == []
+
+
+def test_from_after_to_names_both(capsys):
+    line = assert_usage_error(
+        capsys, ["backfill", "--site", "tempo", "--from", "2023-09-03", "--to", "2023-09-01"]
+    )
+    assert "--from" in line and "2023-09-03" in line and "2023-09-01" in line
+
+
+def _failing(**kwargs):
+    raise RunFailed("the base URL http://127.0.0.1:9 cannot be reached\n(connection refused)")
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        pytest.param(["run", "--base-url", "http://127.0.0.1:9"], id="run"),
+        pytest.param(["backfill", "--site", "tempo", "--from", "2023-09-01"], id="backfill"),
+        pytest.param(["reparse"], id="reparse"),
+    ],
+)
+def test_a_failed_run_is_one_line_and_exit_1(capsys, monkeypatch, argv):
+    import kabar.flows.ingest
+
+    monkeypatch.setattr(kabar.flows.ingest, "ingest", _failing)
+    monkeypatch.setattr(sys.modules["kabar.flows.reparse"], "reparse", _failing)
+    assert main(argv) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.splitlines() == [
+        "kabar: run failed: the base URL http://127.0.0.1:9 cannot be reached (connection refused)"
+    ]
+
+
+def test_reparse_arguments_reach_the_flow(capsys, no_reparse, no_crawl, tmp_path):
+    db, archive = str(tmp_path / "w.duckdb"), str(tmp_path / "arsip")
+    argv = ["reparse", "--site", "tempo", "--since", "2023-09-01", "--layout", "tempo-2015"]
+    assert main([*argv, "--db", db, "--archive", archive]) == 0
+    assert no_reparse == [
+        {
+            "site": "tempo",
+            "since": date(2023, 9, 1),
+            "layout": "tempo-2015",
+            "db_path": db,
+            "archive_dir": archive,
+        }
+    ]
+    assert json.loads(capsys.readouterr().out) == REPARSE_COUNTS
+    assert no_crawl == []
+
+
+def test_reparse_defaults_to_everything(capsys, no_reparse, monkeypatch, tmp_path):
+    monkeypatch.setenv("KABAR_HOME", str(tmp_path / "home"))
+    assert main(["reparse"]) == 0
+    assert no_reparse == [
+        {
+            "site": None,
+            "since": None,
+            "layout": None,
+            "db_path": str(tmp_path / "home" / "warehouse.duckdb"),
+            "archive_dir": str(tmp_path / "home" / "archive"),
+        }
+    ]
+
+
+def test_reparse_a_layout_of_any_site(capsys, no_reparse):
+    assert main(["reparse", "--layout", "antara-2015"]) == 0
+    assert no_reparse[0]["layout"] == "antara-2015" and no_reparse[0]["site"] is None
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        pytest.param(["reparse", "--site", "nope"], id="unknown-site"),
+        pytest.param(["reparse", "--layout", "nope"], id="unknown-layout"),
+        pytest.param(["reparse", "--site", "tempo", "--layout", "antara-2015"], id="layout-of-another-site"),
+        pytest.param(["reparse", "--since", "kemarin"], id="since-not-a-day"),
+        pytest.param(["reparse", "--since", "20230901"], id="since-not-yyyy-mm-dd"),
+    ],
+)
+def test_bad_reparse(capsys, no_reparse, argv):
+    assert_usage_error(capsys, argv)
+    assert no_reparse == []
+
+
+def test_unknown_layout_names_the_known_ones(capsys):
+    line = assert_usage_error(capsys, ["reparse", "--site", "tempo", "--layout", "nope"])
+    assert "nope" in line and "tempo-2024" in line and "antara-2015" not in line
+
+
+COMMANDS = ["run", "backfill", "reparse", "demo", "serve", "extract", "stats", "sql"]
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_option_has_help(command):
+    from kabar.cli import _parser
+
+    parser = _parser()
+    sub = parser._subparsers._group_actions[0].choices[command]
+    for action in sub._actions:
+        assert action.help, f"kabar {command} {action.option_strings or action.dest} has no help"
+
+
+@pytest.mark.parametrize(
+    ("command", "shown"),
+    [
+        ("run", ["(default: tempo)", "(default: 100)", "(default: 4)", "warehouse.duckdb)"]),
+        ("serve", ["(default: 8000)", "(default: tempo)"]),
+        ("sql", ["warehouse.duckdb)"]),
+        ("reparse", ["archive)", "tempo-2015"]),
+    ],
+)
+def test_help_shows_the_defaults(capsys, command, shown):
+    with pytest.raises(SystemExit) as exit:
+        main([command, "--help"])
+    assert exit.value.code == 0
+    out = " ".join(capsys.readouterr().out.split())  # argparse wraps lines
+    for text in shown:
+        assert text in out
+    assert "(default: None)" not in out and "(default: False)" not in out

@@ -84,7 +84,7 @@ def test_counts_of_the_run(warehouse):
     assert first["urls_collapsed"] == 2  # the feed's links with tracking parameters
     assert first["urls_skipped"] >= 1  # the index page is not fetched
     problem = _rows(db, "SELECT url, problem FROM extraction_issues")
-    assert [(u.rsplit("/", 2)[-2], p) for u, p in problem] == [("1772399", "unknown_layout")]
+    assert [(u.rsplit("/", 2)[-2], p) for u, p in problem] == [("1772399", "truncated")]
     runs = _rows(db, "SELECT status, articles_new, issues FROM crawl_runs ORDER BY started_at")
     assert runs[0] == ("completed", first["articles_new"], 1)
 
