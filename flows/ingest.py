@@ -10,17 +10,18 @@ from prefect.runtime import flow_run
 
 from kabar import settings
 from kabar.http import USER_AGENT, Crawl
-from kabar.records import ERROR, UNCHANGED, Plan, RunFailed
+from kabar.records import ERROR, SKIPPED, UNCHANGED, Discovery, Plan, RunFailed
 from kabar.sites import Site, get_site
 from kabar.tasks.dedup import dedup_batch, fresh_pages
 from kabar.tasks.discover import discover, index_pages
 from kabar.tasks.extract import extract_batch
 from kabar.tasks.fetch import fetch_batch
-from kabar.tasks.load import finish_run, load_batch, previous_fetches, start_run
+from kabar.tasks.load import due_urls, finish_run, load_batch, previous_fetches, start_run
 from kabar.tasks.select import select_articles
 
 COUNTS = (
     "pages_fetched",
+    "pages_skipped",
     "pages_unchanged",
     "fetch_errors",
     "articles_new",
@@ -70,7 +71,8 @@ def ingest(
     )
     Path(db_path).parent.mkdir(parents=True, exist_ok=True)
     run_id = flow_run.get_id() or str(uuid4())
-    start_run(db_path, run_id, source.name, _now())
+    if abandoned := start_run(db_path, run_id, source.name, _now(), archive_dir=crawl.archive_dir):
+        get_run_logger().warning("%d earlier run(s) of %s died and are marked abandoned", abandoned, site)
     counts = dict.fromkeys(COUNTS, 0)
     budget = Budget(max_pages, max_minutes)
     try:  # whatever happens, the run's row says how it ended
@@ -111,19 +113,7 @@ def _ingest(
     backfill: list[str],
     budget: Budget,
 ) -> None:
-    found = discover(site, crawl, backfill)
-    if not found.urls:
-        raise RunFailed(
-            f"discovery found no article URLs of {site.name}: "
-            + ("; ".join(found.problems[:3]) or "the sources listed none")
-        )
-    selection = select_articles(site, list(found.urls), limit)
-    counts |= {
-        "urls_discovered": len(selection.urls),
-        "urls_skipped": selection.skipped,
-        "urls_collapsed": selection.collapsed,
-    }
-    urls = [crawl.locate(url) for url in selection.urls]
+    urls = _due(site, crawl, db_path, discover(site, crawl, backfill), limit, counts)
     for batch in (urls[start : start + batch_size] for start in range(0, len(urls), batch_size)):
         if not (batch := budget.take(batch)):
             left = len(urls) - counts["pages_fetched"]
@@ -132,11 +122,34 @@ def _ingest(
         pages = fetch_batch(crawl, batch, previous_fetches(db_path, batch))
         results, continuations = extract_batch(site, crawl, fresh_pages(db_path, pages))
         plan = dedup_batch(db_path, pages, results, continuations)
-        _add(counts, load_batch(db_path, run_id, pages + continuations, plan), _fetch_counts(pages, plan))
+        loaded = load_batch(db_path, run_id, pages, plan, continuations=continuations)
+        _add(counts, loaded, _fetch_counts(pages, plan))
     if counts["pages_fetched"] and counts["fetch_errors"] == counts["pages_fetched"]:
-        raise RunFailed(
-            f"every one of {counts['pages_fetched']} pages failed to fetch (the site unreachable?)"
+        raise RunFailed(f"all {counts['pages_fetched']} pages failed to fetch (is the site reachable?)")
+
+
+def _due(
+    site: Site, crawl: Crawl, db_path: str, found: Discovery, limit: int | None, counts: dict[str, int]
+) -> list[str]:
+    """The URLs to request this run: one per article, and only those the failure memory and the
+    sitemaps' lastmod say are due."""
+    if not found.urls:
+        why = "; ".join(found.problems[:3]) or "the sources listed none"
+        raise RunFailed(f"discovery found no article URLs of {site.name}: {why}")
+    selection = select_articles(site, list(found.urls), limit)
+    changed_at = {crawl.locate(url): when for url, when in found.lastmod.items()}
+    urls, held = due_urls(db_path, [crawl.locate(url) for url in selection.urls], _now(), changed_at)
+    counts |= {
+        "urls_discovered": len(selection.urls),
+        "urls_skipped": selection.skipped,
+        "urls_collapsed": selection.collapsed,
+        "urls_not_due": sum(held.values()),
+    }
+    if held:
+        get_run_logger().info(
+            "not due this run: %s", ", ".join(f"{n} {why}" for why, n in sorted(held.items()))
         )
+    return urls
 
 
 def _fetch_counts(pages, plan: Plan) -> dict[str, int]:
@@ -145,6 +158,7 @@ def _fetch_counts(pages, plan: Plan) -> dict[str, int]:
         "pages_fetched": len(pages),
         "pages_unchanged": outcomes.count(UNCHANGED),
         "fetch_errors": outcomes.count(ERROR),
+        "pages_skipped": outcomes.count(SKIPPED),
     }
 
 

@@ -4,6 +4,7 @@ import gzip
 import hashlib
 import os
 import tempfile
+import time
 from pathlib import Path
 
 
@@ -27,3 +28,18 @@ def archive(archive_dir: Path | str, body: bytes) -> tuple[str, Path]:
 
 def read_archived(path: str | Path) -> bytes:
     return gzip.decompress(Path(path).read_bytes())
+
+
+def remove_stale_temp_files(archive_dir: Path | str, older_than: float = 600) -> int:
+    """Remove the `*.tmp` files a killed writer left beside the archive's pages; returns how many.
+    Only files older than `older_than` seconds go: a live writer's file is renamed within moments."""
+    cutoff = time.time() - older_than
+    removed = 0
+    for path in Path(archive_dir).glob("*/*.tmp"):
+        try:
+            if path.stat().st_mtime < cutoff:
+                path.unlink()
+                removed += 1
+        except FileNotFoundError:  # renamed or removed meanwhile by its writer or another cleaner
+            continue
+    return removed

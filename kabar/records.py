@@ -201,6 +201,7 @@ class ParseError(Exception):
 # What became of one fetch; stored in `fetches.outcome`.
 ERROR, UNCHANGED, ISSUE, DUPLICATE, ARTICLE = "error", "unchanged", "issue", "duplicate", "article"
 CONTINUATION = "continuation"  # page 2..n of a multi-page article, joined into page 1's article
+SKIPPED = "skipped"  # robots.txt forbids the page: not requested, not an error
 
 Signature = tuple[int, ...]  # the MinHash of a body (kabar.neardup)
 

@@ -19,6 +19,7 @@ from kabar.records import (
     DUPLICATE,
     ERROR,
     ISSUE,
+    SKIPPED,
     UNCHANGED,
     Article,
     ExtractionIssue,
@@ -30,10 +31,16 @@ from kabar.warehouse.db import connect
 
 
 def pages_to_parse(pages: Iterable[FetchedPage], seen_raw: set[str]) -> list[FetchedPage]:
-    """Successful fetches whose bytes were never processed before (in this batch or earlier runs)."""
+    """Successful fetches whose bytes were never processed before (in this batch or earlier runs). A
+    page with a failure reason (cut off at the size limit, truncated) is never parsed, whatever its status."""
     fresh, seen = [], set(seen_raw)
     for page in pages:
-        if page.status == 200 and not page.unchanged and page.content_hash not in seen:
+        if (
+            page.status == 200
+            and page.reason is None
+            and not page.unchanged
+            and page.content_hash not in seen
+        ):
             fresh.append(page)
             seen.add(page.content_hash)
     return fresh
@@ -53,9 +60,11 @@ def plan_batch(
     by_bytes = {p.content_hash: results[p.url] for p in pages if p.url in results}
     for page in pages:
         # A page with the same bytes as one parsed in this batch shares its result.
-        result = results.get(page.url) or (None if page.unchanged else by_bytes.get(page.content_hash))
+        result = results.get(page.url) or (
+            None if page.unchanged or page.reason else by_bytes.get(page.content_hash)
+        )
         if result is None:
-            outcomes[page.url] = ERROR if page.status not in (200, 304) else UNCHANGED
+            outcomes[page.url] = _unparsed_outcome(page)
         elif isinstance(result, ExtractionIssue):
             issues += [] if result in issues else [result]
             outcomes[page.url] = ERROR if result.stage == "fetch" else ISSUE  # an error is retried next run
@@ -72,6 +81,14 @@ def plan_batch(
     return Plan(
         articles=tuple(kept.values()), aliases=tuple(aliases), issues=tuple(issues), outcomes=outcomes
     )
+
+
+def _unparsed_outcome(page: FetchedPage) -> str:
+    """A page that gave nothing to parse: robots.txt kept us away (skipped, not an error), it failed,
+    or it is the page already processed."""
+    if page.reason == "disallowed":
+        return SKIPPED
+    return ERROR if page.reason or page.status not in (200, 304) else UNCHANGED
 
 
 def sign_new_content(plan: Plan, known: Mapping[str, str]) -> Plan:

@@ -5,15 +5,28 @@ from datetime import datetime
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
+from kabar.archive import remove_stale_temp_files
 from kabar.records import FetchedPage, Plan, Validators
 from kabar.warehouse import loader
 from kabar.warehouse.db import connect
 
 
 @task(name="start-run", cache_policy=NO_CACHE)
-def start_run(db_path: str, run_id: str, site: str, started_at: datetime) -> None:
+def start_run(
+    db_path: str,
+    run_id: str,
+    site: str,
+    started_at: datetime,
+    archive_dir: str | None = None,
+    kind: str = "ingest",
+) -> int:
+    """The run's row. A run of this site and kind still `running` died (one runs at a time): it is
+    marked `abandoned`; returns how many were. With `archive_dir`, temp files a killed writer left
+    in the archive are removed."""
+    if archive_dir:
+        remove_stale_temp_files(archive_dir)
     with connect(db_path) as con:
-        loader.start_run(con, run_id, site, started_at)
+        return loader.start_run(con, run_id, site, started_at, kind)
 
 
 @task(name="previous-fetches", cache_policy=NO_CACHE)
@@ -22,10 +35,34 @@ def previous_fetches(db_path: str, urls: list[str]) -> dict[str, Validators]:
         return {url: Validators(*known) for url, known in loader.previous_fetches(con, urls).items()}
 
 
-@task(name="load", cache_policy=NO_CACHE)
-def load_batch(db_path: str, run_id: str, pages: list[FetchedPage], plan: Plan) -> dict[str, int]:
+@task(name="due-urls", cache_policy=NO_CACHE)
+def due_urls(
+    db_path: str, urls: list[str], now: datetime, changed_at: dict[str, datetime] | None = None
+) -> tuple[list[str], dict[str, int]]:
+    """The URLs the failure memory lets the run fetch at `now` (input order), and how many it holds
+    back per reason: gone, backoff, revisit, unchanged. Ask with the URLs as the run requests them."""
     with connect(db_path) as con:
-        return loader.load_batch(con, run_id, pages, plan)
+        return loader.due(con, urls, now, changed_at)
+
+
+@task(name="load", cache_policy=NO_CACHE)
+def load_batch(
+    db_path: str,
+    run_id: str,
+    pages: list[FetchedPage],
+    plan: Plan,
+    continuations: list[FetchedPage] | None = None,
+) -> dict[str, int]:
+    """One batch in one transaction; `continuations` (pages 2..n) are recorded as fetches only."""
+    with connect(db_path) as con:
+        return loader.load_batch(con, run_id, pages, plan, continuations or ())
+
+
+@task(name="load-reparsed", cache_policy=NO_CACHE)
+def load_reparsed(db_path: str, run_id: str, pages: list[FetchedPage], plan: Plan) -> dict[str, int]:
+    """Archived pages parsed again: content, issues and links; no fetches rows, no failure memory."""
+    with connect(db_path) as con:
+        return loader.load_reparsed(con, run_id, pages, plan)
 
 
 @task(name="finish-run", cache_policy=NO_CACHE)

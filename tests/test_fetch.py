@@ -156,7 +156,8 @@ def test_connection_refused_is_reported_not_raised(tmp_path):
         port = probe.getsockname()[1]
     (page,) = fetch([f"http://127.0.0.1:{port}/read/a"], tmp_path)
     assert page.status is None and page.archive_path is None
-    assert "ConnectionError" in page.error and "robots.txt" in page.error
+    assert "Connection refused" in page.error and "robots.txt" in page.error
+    assert page.reason == "robots_unreachable"
 
 
 def test_user_agent_is_sent_on_every_request(mirror, tmp_path):

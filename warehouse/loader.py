@@ -1,11 +1,14 @@
 """Writing one batch into the warehouse, in one transaction, and the reads the flow needs."""
 
 from collections.abc import Iterable, Mapping
+from dataclasses import asdict, fields
 from datetime import datetime
 
-from kabar import neardup
-from kabar.records import Article, ExtractionIssue, FetchedPage
+from kabar import memory, neardup
+from kabar.records import ARTICLE, CONTINUATION, DUPLICATE, ISSUE, Article, ExtractionIssue, FetchedPage
 from kabar.warehouse.db import sql
+
+PARSED = (ARTICLE, DUPLICATE, ISSUE)  # outcomes of a page whose bytes were parsed in this batch
 
 
 def previous_fetches(con, urls: list[str]) -> dict[str, tuple[str | None, str | None, str | None]]:
@@ -38,41 +41,132 @@ def known_content(con, hashes: Iterable[str]) -> dict[str, str]:
     return dict(rows)
 
 
-def start_run(con, run_id: str, site: str, started_at: datetime) -> None:
-    con.execute(
-        "INSERT INTO crawl_runs (run_id, site, started_at, status) VALUES (?, ?, ?, 'running')",
-        [run_id, site, started_at],
-    )
+def url_states(con, urls: Iterable[str]) -> dict[str, memory.UrlState]:
+    """The failure memory of these URLs (those fetched before)."""
+    names = [f.name for f in fields(memory.UrlState)]
+    rows = con.execute(
+        f"SELECT {', '.join(names)} FROM url_state WHERE url IN (SELECT unnest(?))", [list(urls)]
+    ).fetchall()
+    return {row[0]: memory.UrlState(**dict(zip(names, row))) for row in rows}
 
 
-def finish_run(con, run_id: str, finished_at: datetime, status: str, counts: Mapping[str, int]) -> None:
-    assignments = ", ".join(f"{column} = ?" for column in counts)
-    con.execute(
-        f"UPDATE crawl_runs SET finished_at = ?, status = ?, {assignments} WHERE run_id = ?",
-        [finished_at, status, *counts.values(), run_id],
-    )
+def due(
+    con, urls: list[str], now: datetime, changed_at: Mapping[str, datetime] | None = None
+) -> tuple[list[str], dict[str, int]]:
+    """The URLs that may be fetched at `now`, in input order, and how many were held back per reason
+    (gone, backoff, revisit, unchanged: `changed_at` is what sitemaps and feeds say)."""
+    states = url_states(con, urls)
+    held: dict[str, int] = {}
+    kept = []
+    for url in urls:
+        reason = memory.why_not_due(states.get(url), now, (changed_at or {}).get(url))
+        if reason is None:
+            kept.append(url)
+        else:
+            held[reason] = held.get(reason, 0) + 1
+    return kept, held
 
 
-def load_batch(con, run_id: str, pages: list[FetchedPage], plan) -> dict[str, int]:
-    """Fetches, articles (+ versions, URLs, removals), related links and issues of one batch,
-    all or nothing. Returns the counts the run reports."""
+# --- runs -------------------------------------------------------------------------------------------
+
+
+def start_run(con, run_id: str, site: str, started_at: datetime, kind: str = "ingest") -> int:
+    """The run's row; first, every other run of this site and kind still `running` is dead (the
+    deployment runs one at a time) and becomes `abandoned`, ended when it was last seen. Returns how
+    many were marked."""
     con.begin()
     try:
-        _insert_fetches(con, run_id, pages, plan.outcomes)
-        changed, new = _upsert_articles(con, plan.articles)
-        _insert_urls(con, plan.aliases, {p.url: p.fetched_at for p in pages})
-        links = _merge_related(con, plan.articles)
-        marks = _mark_near_duplicates(con, changed, plan.signatures)
-        _insert_issues(con, run_id, plan.issues, pages)
+        dead = con.execute(
+            """UPDATE crawl_runs SET status = 'abandoned', finished_at = coalesce(last_seen_at, started_at)
+               WHERE site = ? AND coalesce(kind, 'ingest') = ? AND status = 'running' AND run_id <> ?
+               RETURNING run_id""",
+            [site, kind, run_id],
+        ).fetchall()
+        con.execute(
+            "INSERT INTO crawl_runs (run_id, site, started_at, status, kind, last_seen_at)"
+            " VALUES (?, ?, ?, 'running', ?, ?)",
+            [run_id, site, started_at, kind, started_at],
+        )
         con.commit()
     except BaseException:
         con.rollback()
         raise
+    return len(dead)
+
+
+def finish_run(con, run_id: str, finished_at: datetime, status: str, counts: Mapping[str, int]) -> None:
+    assignments = "".join(f", {column} = ?" for column in counts)
+    con.execute(
+        f"UPDATE crawl_runs SET finished_at = ?, last_seen_at = ?, status = ?{assignments} WHERE run_id = ?",
+        [finished_at, finished_at, status, *counts.values(), run_id],
+    )
+
+
+def _heartbeat(con, run_id: str) -> None:
+    """The run is alive: a run whose process dies is later marked abandoned as of this time."""
+    con.execute("UPDATE crawl_runs SET last_seen_at = current_timestamp WHERE run_id = ?", [run_id])
+
+
+# --- batches ----------------------------------------------------------------------------------------
+
+INGEST_COUNTS = (
+    "articles_new",
+    "articles_updated",
+    "related_links_seen",
+    "issues",
+    "duplicates",
+    "near_duplicates",
+)
+
+
+def load_batch(
+    con, run_id: str, pages: list[FetchedPage], plan, continuations: Iterable[FetchedPage] = ()
+) -> dict[str, int]:
+    """Fetches, articles (+ versions, URLs, removals), related links, issues and the failure memory
+    of one batch, all or nothing. `continuations` (pages 2..n) get fetches rows but no memory; the
+    flow may also pass them inside `pages`, where their outcome tells them apart. Returns the counts
+    the run reports."""
+    continuations = list(continuations)
+    con.begin()
+    try:
+        _insert_fetches(con, run_id, pages + continuations, plan.outcomes)
+        counts = _load_content(con, run_id, pages, plan)
+        _remember(con, run_id, [p for p in pages if plan.outcomes.get(p.url) != CONTINUATION], plan.outcomes)
+        _heartbeat(con, run_id)
+        con.commit()
+    except BaseException:
+        con.rollback()
+        raise
+    return {name: counts[name] for name in INGEST_COUNTS}
+
+
+def load_reparsed(con, run_id: str, pages: list[FetchedPage], plan) -> dict[str, int]:
+    """As `load_batch` for archived pages parsed again: no fetches rows and no failure memory (nothing
+    was fetched). Content already stored is left alone. Returns the reparse's counts."""
+    con.begin()
+    try:
+        counts = _load_content(con, run_id, pages, plan, reparse=True)
+        _heartbeat(con, run_id)
+        con.commit()
+    except BaseException:
+        con.rollback()
+        raise
+    return counts
+
+
+def _load_content(con, run_id: str, pages: list[FetchedPage], plan, reparse: bool = False) -> dict[str, int]:
+    changed, new = _upsert_articles(con, plan.articles, newer_only=reparse)
+    _insert_urls(con, plan.aliases, {p.url: p.fetched_at for p in pages})
+    links = _merge_related(con, plan.articles)
+    marks = _mark_near_duplicates(con, changed, plan.signatures)
+    resolved = _record_issues(con, run_id, pages, plan)
     return {
         "articles_new": new,
         "articles_updated": len(changed) - new,
+        "unchanged": len(plan.articles) - len(changed),
         "related_links_seen": links,
         "issues": len(plan.issues),
+        "issues_resolved": resolved,
         "duplicates": plan.duplicates,
         "near_duplicates": marks,
     }
@@ -116,31 +210,36 @@ def _insert_fetches(con, run_id: str, pages: list[FetchedPage], outcomes: Mappin
                 "content_type": p.content_type,
                 "content_hash": p.content_hash,
                 "error": p.error,
+                "reason": memory.reason_of(p),  # derived from the status when the fetcher gave none
             }
             for p in pages
         ],
     )
 
 
-def _upsert_articles(con, articles: tuple[Article, ...]) -> tuple[list[Article], int]:
+def _upsert_articles(
+    con, articles: tuple[Article, ...], newer_only: bool = False
+) -> tuple[list[Article], int]:
     """New content replaces the current row (delete + insert: far faster than UPDATE in DuckDB) and
-    appends a version; content already stored is left alone. Returns the changed articles and how
+    appends a version; content already stored is left alone, and with `newer_only` (a reparse) so is
+    a version that a later fetch than the article's own gave. Returns the changed articles and how
     many of them are new."""
     stored = {
         row[0]: row[1:]
         for row in con.execute(
-            "SELECT article_id, content_hash, version, first_seen_at FROM articles"
+            "SELECT article_id, content_hash, version_seen_at, version, first_seen_at, gone_at FROM articles"
             " WHERE article_id IN (SELECT unnest(?))",
             [[a.parsed.article_id for a in articles]],
         ).fetchall()
     }
-    changed = [a for a in articles if stored.get(a.parsed.article_id, (None,))[0] != a.content_hash]
+    changed = [a for a in articles if _replaces(a, stored.get(a.parsed.article_id), newer_only)]
+    stored = {article_id: row[2:] for article_id, row in stored.items()}  # what a new row carries over
     ids = [a.parsed.article_id for a in changed]
     con.execute("DELETE FROM articles WHERE article_id IN (SELECT unnest(?))", [ids])
     con.execute("DELETE FROM removals WHERE article_id IN (SELECT unnest(?))", [ids])
+    # (version, first_seen_at, gone_at) carried over from the row the new content replaces
     versions = {
-        a.parsed.article_id: stored.get(a.parsed.article_id, (None, 0, a.parsed.fetched_at))[1:]
-        for a in changed
+        a.parsed.article_id: stored.get(a.parsed.article_id, (0, a.parsed.fetched_at, None)) for a in changed
     }
     _insert(con, "articles", [_article_row(a, *versions[a.parsed.article_id]) for a in changed])
     _insert(
@@ -170,6 +269,13 @@ def _upsert_articles(con, articles: tuple[Article, ...]) -> tuple[list[Article],
     return changed, sum(1 for a in changed if a.parsed.article_id not in stored)
 
 
+def _replaces(article: Article, stored: tuple | None, newer_only: bool) -> bool:
+    """Whether `article` is new content for its row; `stored` is (content_hash, version_seen_at, ...)."""
+    if stored is None:
+        return True
+    return stored[0] != article.content_hash and not (newer_only and article.parsed.fetched_at < stored[1])
+
+
 ARTICLE_FIELDS = (
     "article_id",
     "site",
@@ -197,7 +303,7 @@ ARTICLE_FIELDS = (
 )
 
 
-def _article_row(article: Article, version: int, first_seen_at: datetime) -> dict:
+def _article_row(article: Article, version: int, first_seen_at: datetime, gone_at: datetime | None) -> dict:
     """The `articles` row: the parsed fields by name, plus what cleaning and history add."""
     p = article.parsed
     row = {name: getattr(p, name) for name in ARTICLE_FIELDS}
@@ -208,6 +314,7 @@ def _article_row(article: Article, version: int, first_seen_at: datetime) -> dic
         "word_count": len(article.body.split()),
         "content_hash": article.content_hash,
         "first_seen_at": first_seen_at,
+        "gone_at": gone_at,
         "version_seen_at": p.fetched_at,
         "version": version + 1,
     }
@@ -251,7 +358,42 @@ def _merge_related(con, articles: tuple[Article, ...]) -> int:
     return len(rows)
 
 
-def _insert_issues(con, run_id: str, issues: tuple[ExtractionIssue, ...], pages: list[FetchedPage]) -> None:
+def _record_issues(con, run_id: str, pages: list[FetchedPage], plan) -> int:
+    """Open an issue for each page that is one, unless that raw page's same problem is open already;
+    close (resolved_at) the open issues of the raw pages parsed again that are articles now or show
+    another problem, and those of URLs that are articles now. Returns the pages that had an open
+    issue and are articles now."""
+    keys = [_issue_key(i.content_hash, i.stage, i.problem) for i in plan.issues]
+    parsed = {p.content_hash for p in pages if plan.outcomes.get(p.url) in PARSED}
+    parsed = list((parsed | {i.content_hash for i in plan.issues}) - {None})
+    open_keys = {
+        _issue_key(*row) for row in con.execute(sql("open_issues.sql"), {"hashes": parsed}).fetchall()
+    }
+    good = _article_pages(pages, plan)
+    urls = list({url for _, known in good.values() for url in known})
+    closed = con.execute(sql("close_issues.sql"), {"hashes": parsed, "keys": keys, "urls": urls}).fetchall()
+    _insert_issues(con, run_id, [i for i, key in zip(plan.issues, keys) if key not in open_keys], pages)
+    hashes, urls = {digest for _, digest in closed}, {url for url, _ in closed}
+    return sum(1 for digest, known in good.values() if digest in hashes or known & urls)
+
+
+def _issue_key(content_hash: str | None, stage: str, problem: str) -> str:
+    return f"{content_hash}|{stage}|{problem}"
+
+
+def _article_pages(pages: list[FetchedPage], plan) -> dict[str, tuple[str | None, set[str]]]:
+    """Each page that became (or joined) an article: its raw hash and the URLs it is known by (as
+    requested, as answered, the article's canonical URL)."""
+    canonical = {a.parsed.article_id: a.parsed.url for a in plan.articles}
+    owner = dict(plan.aliases)
+    return {
+        p.url: (p.content_hash, {p.url, p.final_url, canonical.get(owner.get(p.url))} - {None})
+        for p in pages
+        if plan.outcomes.get(p.url) in (ARTICLE, DUPLICATE)
+    }
+
+
+def _insert_issues(con, run_id: str, issues: list[ExtractionIssue], pages: list[FetchedPage]) -> None:
     seen_at = max((p.fetched_at for p in pages), default=None)
     _insert(
         con,
@@ -269,6 +411,35 @@ def _insert_issues(con, run_id: str, issues: tuple[ExtractionIssue, ...], pages:
             for i in issues
         ],
     )
+
+
+# --- failure memory (kabar/memory.py decides, this stores) ------------------------------------------
+
+
+def _remember(con, run_id: str, pages: list[FetchedPage], outcomes: Mapping[str, str]) -> None:
+    """Replace the url_state of each fetched URL with its state after this fetch; an article whose
+    URL became gone gets `gone_at` (the article row is kept)."""
+    if not pages:
+        return
+    site = con.execute("SELECT site FROM crawl_runs WHERE run_id = ?", [run_id]).fetchone()
+    states = url_states(con, [p.url for p in pages])
+    before = {url: state.gone for url, state in states.items()}
+    for page in pages:
+        states[page.url] = memory.after_fetch(
+            states.get(page.url), page, site and site[0], outcomes.get(page.url, "")
+        )
+    touched = {p.url for p in pages}
+    con.execute("DELETE FROM url_state WHERE url IN (SELECT unnest(?))", [list(touched)])
+    _insert(con, "url_state", [asdict(states[url]) for url in touched])
+    gone = {url: states[url].last_attempt_at for url in touched if states[url].gone and not before.get(url)}
+    _mark_gone(con, gone)
+
+
+def _mark_gone(con, gone: Mapping[str, datetime]) -> None:
+    """articles.gone_at for the articles fetched from (or canonical at) these URLs, when first gone."""
+    if not gone:
+        return
+    con.execute(sql("mark_gone.sql"), {"urls": list(gone), "times": list(gone.values())})
 
 
 # --- near duplicates (layer 3 of deduplication; tasks/neardup.py) -----------------------------------

@@ -6,7 +6,7 @@ CREATE TABLE IF NOT EXISTS crawl_runs (
     site                VARCHAR NOT NULL,
     started_at          TIMESTAMPTZ NOT NULL,
     finished_at         TIMESTAMPTZ,
-    status              VARCHAR NOT NULL,        -- running, completed, failed
+    status              VARCHAR NOT NULL,        -- running, completed, failed, abandoned
     urls_discovered     INTEGER DEFAULT 0,       -- distinct canonical article URLs found
     urls_skipped        INTEGER DEFAULT 0,       -- discovered URLs that are not article pages
     urls_collapsed      INTEGER DEFAULT 0,       -- discovered spellings folded into one canonical URL
@@ -26,7 +26,7 @@ CREATE TABLE IF NOT EXISTS fetches (
     final_url       VARCHAR,
     fetched_at      TIMESTAMPTZ NOT NULL,
     status          INTEGER,                     -- NULL: no response (refused, timeout, robots.txt)
-    outcome         VARCHAR NOT NULL,            -- article, duplicate, unchanged, issue, error
+    outcome         VARCHAR NOT NULL,            -- article, duplicate, unchanged, issue, error, continuation, skipped
     byte_count      INTEGER,
     elapsed_ms      DOUBLE,
     attempts        INTEGER,
@@ -117,4 +117,19 @@ CREATE TABLE IF NOT EXISTS extraction_issues (
     detail          VARCHAR,
     content_hash    VARCHAR,                     -- the raw page, kept in the archive
     seen_at         TIMESTAMPTZ NOT NULL
+);
+
+-- Failure memory (kabar/memory.py): one row per URL the flow selected and fetched, replaced by each
+-- fetch of it. A URL that is `gone` is never due again; its row stays.
+CREATE TABLE IF NOT EXISTS url_state (
+    url                 VARCHAR PRIMARY KEY,     -- as requested (fetches.url)
+    site                VARCHAR,
+    failures            INTEGER NOT NULL,        -- consecutive failed attempts
+    last_status         INTEGER,
+    last_reason         VARCHAR,                 -- fetches.reason of the latest attempt; NULL: it came back
+    last_attempt_at     TIMESTAMPTZ,
+    next_attempt_at     TIMESTAMPTZ,             -- NULL: due now (or never, when gone)
+    gone                BOOLEAN NOT NULL,        -- 410 once, or 404 twice in a row
+    first_success_at    TIMESTAMPTZ,
+    last_success_at     TIMESTAMPTZ
 );

@@ -15,5 +15,6 @@ CREATE OR REPLACE VIEW run_health AS
 SELECT run_id, site, started_at, finished_at, status,
        date_diff('millisecond', started_at, finished_at) / 1000.0 AS seconds,
        pages_fetched, fetch_errors, pages_unchanged, articles_new, articles_updated, duplicates, issues,
-       round(100.0 * fetch_errors / nullif(pages_fetched, 0), 1) AS error_pct
+       round(100.0 * fetch_errors / nullif(pages_fetched, 0), 1) AS error_pct,
+       kind, last_seen_at, pages_skipped, urls_not_due, pages_reparsed, issues_resolved
 FROM crawl_runs;

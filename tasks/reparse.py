@@ -1,0 +1,105 @@
+"""reparse: archived pages -> articles or issues again, with no network (after a rule or parser change).
+
+Pages come from the `fetches` table (each URL's latest successful fetch) and their bytes from the
+archive; pages 2..n of a multi-page article too, through the fetches of their URLs.
+"""
+
+import zlib
+from dataclasses import replace
+from datetime import UTC, date, datetime, time
+
+from prefect import task
+from prefect.cache_policies import NO_CACHE
+
+from kabar.archive import archive_path, read_archived
+from kabar.extract import PageSource, Unavailable, extract
+from kabar.records import Article, ExtractionIssue, FetchedPage
+from kabar.sites import Site, all_sites
+from kabar.urls import rebase
+from kabar.warehouse import reparse
+from kabar.warehouse.db import connect
+
+Result = Article | ExtractionIssue
+UNREADABLE = (
+    OSError,
+    EOFError,
+    zlib.error,
+)  # missing file, cut-off or corrupt gzip (BadGzipFile is an OSError)
+
+
+def real_url(site: Site, url: str) -> str:
+    """The site's own URL for a URL a run requested: itself, or the path on the site when the run
+    fetched from a mirror (as `kabar run --base-url` does)."""
+    return url if site.owns(url) else rebase(url, site.base_url)
+
+
+def one_per_page(site: Site, pages: list[FetchedPage]) -> list[FetchedPage]:
+    """The first of the pages (newest first) per real URL: runs against mirrors on different ports
+    fetched one page under several URLs."""
+    kept: dict[str, FetchedPage] = {}
+    for page in pages:
+        kept.setdefault(real_url(site, page.url), page)
+    return list(kept.values())
+
+
+@task(name="fetched-sites", cache_policy=NO_CACHE)
+def fetched_sites(db_path: str) -> list[str]:
+    """The registered sites the warehouse holds fetches of (a site since removed is left out)."""
+    with connect(db_path) as con:
+        return [name for name in reparse.fetched_sites(con) if name in all_sites()]
+
+
+@task(name="pages-to-reparse", cache_policy=NO_CACHE)
+def pages_to_reparse(
+    db_path: str, site: Site, archive_dir: str, since: date | None = None, layout: str | None = None
+) -> list[FetchedPage]:
+    """Each page's latest successful fetch, newest first, with its archive path."""
+    start = datetime.combine(since, time(), UTC) if since else None
+    with connect(db_path) as con:
+        pages = reparse.pages_to_reparse(con, site.name, start, layout)
+    return [
+        replace(page, archive_path=str(archive_path(archive_dir, page.content_hash)))
+        for page in one_per_page(site, pages)
+    ]
+
+
+def archived_source(db_path: str, site: Site, archive_dir: str) -> PageSource:
+    """Pages 2..n from the archive, as the site's runs last fetched them; `Unavailable` when a page
+    was never fetched or its archive file is gone."""
+
+    def get(url: str) -> bytes:
+        with connect(db_path) as con:  # rarely needed: a connection only then, the lock held briefly
+            digest = reparse.archived_hash(con, site.name, url)
+        if digest is None:
+            raise Unavailable(f"{url}: never fetched")
+        try:
+            return read_archived(archive_path(archive_dir, digest))
+        except UNREADABLE as error:
+            raise Unavailable(f"{url}: archive {digest[:12]}: {error}") from None
+
+    return get
+
+
+def extract_page(site: Site, page: FetchedPage, html: bytes, more: PageSource) -> Result:
+    """As the ingest flow extracts a fetched page; an issue keeps the raw page's hash."""
+    result = extract(site, html, real_url(site, page.final_url), page.fetched_at, more)
+    return replace(result, content_hash=page.content_hash) if isinstance(result, ExtractionIssue) else result
+
+
+@task(name="extract-archived", cache_policy=NO_CACHE)
+def extract_archived(
+    db_path: str, site: Site, archive_dir: str, pages: list[FetchedPage]
+) -> tuple[dict[str, Result], list[str]]:
+    """Each readable page's result by its URL, and the URLs whose archive file is missing or corrupt
+    (left as they are in the warehouse)."""
+    more = archived_source(db_path, site, archive_dir)
+    results: dict[str, Result] = {}
+    missing: list[str] = []
+    for page in pages:
+        try:
+            html = read_archived(page.archive_path)
+        except UNREADABLE:
+            missing.append(page.url)
+            continue
+        results[page.url] = extract_page(site, page, html, more)
+    return results, missing
