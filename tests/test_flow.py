@@ -279,3 +279,39 @@ def test_kabar_run_against_a_mirror_with_a_limit(prefect_api, tempo_mirror, tmp_
     assert _rows(db, "SELECT count(*) FROM fetches") == [(3,)]
     ua = {hit.user_agent for hit in tempo_mirror.hits}
     assert len(ua) == 1 and ua.pop().startswith("kabar/")
+
+
+def test_a_run_budget_ends_the_run_and_the_next_goes_on(prefect_api, tempo_mirror, tmp_path):
+    from kabar.flows.ingest import ingest
+
+    def run():
+        return ingest(
+            site="tempo",
+            base_url=tempo_mirror.base_url,
+            db_path=str(tmp_path / "w.duckdb"),
+            archive_dir=str(tmp_path / "archive"),
+            batch_size=4,
+            min_delay=0.0,
+            max_pages=6,
+        )
+
+    first, second = run(), run()
+    assert (first["pages_fetched"], second["pages_fetched"]) == (6, 6)
+    fetched = _rows(
+        tmp_path / "w.duckdb", "SELECT count(DISTINCT url), count(*) FROM fetches WHERE status = 200"
+    )
+    assert fetched == [(12, 12)]  # the second run went on with new pages, none fetched twice
+    assert second["urls_not_due"] == 6
+
+
+def test_an_unreachable_site_fails_the_run_in_one_line(prefect_api, tmp_path, capsys):
+    from kabar.cli import main
+
+    db = tmp_path / "w.duckdb"
+    assert main(["run", "--base-url", "http://127.0.0.1:9", "--db", str(db), "--archive", str(tmp_path)]) == 1
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    [line] = [line for line in err.splitlines() if line.startswith("kabar: ")]
+    assert line.startswith("kabar: run failed: discovery found no article URLs of tempo")
+    assert "Connection refused" in line
+    assert _rows(db, "SELECT status FROM crawl_runs") == [("failed",)]
