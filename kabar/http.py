@@ -12,7 +12,7 @@ import threading
 import time
 import zlib
 from collections.abc import Callable, Mapping
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from pathlib import Path
@@ -58,6 +58,7 @@ class Crawl:
     max_bytes: int = 10_000_000  # body limit, compressed and decompressed
     deadline: float = 20.0  # seconds for a whole request: redirects, retries and the body
     max_redirects: int = 5
+    straggler_grace: float = 5.0  # seconds a batch waits for its last pages once nothing else finishes
 
     def locate(self, url: str) -> str:
         """The URL this crawl requests for a real-site URL: itself, or the mirror's."""
@@ -162,9 +163,22 @@ class Fetcher:
         self.session.close()
 
     def fetch_all(self, urls: list[str]) -> list[FetchedPage]:
-        """Every URL with `max_workers` threads; results in input order."""
-        with ThreadPoolExecutor(self.crawl.max_workers) as pool:
-            return list(pool.map(self.fetch, urls))
+        """Every URL with `max_workers` threads; results in input order. A straggler (still loading
+        `straggler_grace` seconds after anything else finished, with nothing left to start) does not
+        hold the batch: it is `deferred` to a later run, and its thread left to meet its deadline."""
+        pool = ThreadPoolExecutor(self.crawl.max_workers)
+        futures = [pool.submit(self.fetch, url) for url in urls]
+        try:
+            _wait_for_all_but_stragglers(futures, self.crawl.straggler_grace)
+        finally:
+            pool.shutdown(wait=False, cancel_futures=True)
+        return [
+            future.result() if future.done() else self._deferred(url) for future, url in zip(futures, urls)
+        ]
+
+    def _deferred(self, url: str) -> FetchedPage:
+        error = f"still loading {self.crawl.straggler_grace:g} s after the rest of its batch: deferred"
+        return FetchedPage(url=url, final_url=url, fetched_at=self.clock(), error=error, reason="deferred")
 
     def fetch(self, url: str) -> FetchedPage:
         """A page, archived when it came back whole."""
@@ -360,6 +374,14 @@ def page_source(fetcher: Fetcher, locate: Callable[[str], str] = lambda url: url
         return got
 
     return get
+
+
+def _wait_for_all_but_stragglers(futures: list[Future], grace: float) -> None:
+    pending = set(futures)
+    while pending:
+        done, pending = wait(pending, timeout=grace, return_when=FIRST_COMPLETED)
+        if not done and all(future.running() for future in pending):  # nothing queued, nothing finishing
+            return
 
 
 def _conditional_headers(known: Validators | None) -> dict[str, str]:

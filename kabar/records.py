@@ -74,6 +74,7 @@ REASONS = (
     "too_many_redirects",
     "too_large",  # the body passed the size limit (compressed or decompressed): cut off, never parsed
     "deadline",  # the request's total deadline passed (a hang, a trickle)
+    "deferred",  # still loading when the rest of its batch was done: left for a later run
     "connection",  # refused, reset, DNS
     "truncated",  # the body ended before its Content-Length, or the HTML before its article closed
     "http_404",
