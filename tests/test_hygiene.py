@@ -127,3 +127,19 @@ def test_an_older_warehouse_gains_the_new_tables_and_columns_on_open(tmp_path):
         } <= columns
         assert loader.start_run(con, "new", "tempo", T0) == 1
     assert runs(db)["old"][:3] == ("abandoned", "ingest", datetime(2023, 9, 13, tzinfo=UTC))
+
+
+def test_a_killed_writers_temp_file_goes_at_once_a_live_ones_stays(tmp_path):
+    import subprocess
+    import sys
+
+    _, page = archive(tmp_path, b"<html>kept</html>")
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
+    )
+    killed = page.parent / f"{dead.stdout.strip()}-abc.tmp"  # as archive() names it, its writer gone
+    live = page.parent / f"{os.getppid()}-def.tmp"  # a writer still running (our parent process)
+    for temp in (killed, live):
+        temp.write_bytes(b"half")
+    assert remove_stale_temp_files(tmp_path) == 1
+    assert not killed.exists() and live.exists() and page.exists()
