@@ -58,7 +58,8 @@ class Crawl:
     max_bytes: int = 10_000_000  # body limit, compressed and decompressed
     deadline: float = 20.0  # seconds for a whole request: redirects, retries and the body
     max_redirects: int = 5
-    straggler_grace: float = 5.0  # seconds a batch waits for its last pages once nothing else finishes
+    idle_timeout: float = 5.0  # seconds without a byte that end a request (a hang)
+    straggler_grace: float = 2.0  # seconds a batch waits for its last pages once nothing else finishes
 
     def locate(self, url: str) -> str:
         """The URL this crawl requests for a real-site URL: itself, or the mirror's."""
@@ -255,12 +256,13 @@ class Fetcher:
             if remaining <= 0:
                 return Answer(url, reason="deadline", error=f"deadline of {self.crawl.deadline:g} s passed")
             try:
+                idle = min(self.crawl.idle_timeout, remaining)  # per read: a hang ends here, not later
                 response = self.session.get(
                     url,
                     headers=headers,
                     stream=True,
                     allow_redirects=False,
-                    timeout=(min(CONNECT_TIMEOUT, remaining), remaining),
+                    timeout=(min(CONNECT_TIMEOUT, remaining), idle),
                 )
             except requests.Timeout as exc:
                 return Answer(url, reason="deadline", error=_describe(exc))
