@@ -1,6 +1,7 @@
 """The ingest flow: discover -> select -> fetch -> extract -> dedup -> load, batch by batch."""
 
 import time
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from uuid import uuid4
@@ -113,7 +114,9 @@ def _ingest(
     backfill: list[str],
     budget: Budget,
 ) -> None:
-    urls = _due(site, crawl, db_path, discover(site, crawl, backfill), limit, counts)
+    found = discover(site, crawl, backfill)
+    crawl = replace(crawl, robots=found.robots)  # robots.txt is read once per host per run
+    urls = _due(site, crawl, db_path, found, limit, counts)
     for batch in (urls[start : start + batch_size] for start in range(0, len(urls), batch_size)):
         if not (batch := budget.take(batch)):
             left = len(urls) - counts["pages_fetched"]

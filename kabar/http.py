@@ -13,6 +13,7 @@ import time
 import zlib
 from collections.abc import Callable, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from pathlib import Path
@@ -60,6 +61,7 @@ class Crawl:
     max_redirects: int = 5
     idle_timeout: float = 5.0  # seconds without a byte that end a request (a hang)
     straggler_grace: float = 2.0  # seconds a batch waits for its last pages once nothing else finishes
+    robots: Mapping[str, RobotsText] = field(default_factory=dict)  # read once per run, by discovery
 
     def locate(self, url: str) -> str:
         """The URL this crawl requests for a real-site URL: itself, or the mirror's."""
@@ -67,6 +69,13 @@ class Crawl:
 
     def scope(self, resolve: Resolver = system_resolver) -> Scope:
         return Scope(self.hosts, mirror=self.base_url, allow_private=self.allow_private, resolve=resolve)
+
+
+class RobotsText(NamedTuple):
+    """An origin's robots.txt as read: the bytes, or why it could not be read (then: disallow all)."""
+
+    text: bytes
+    error: str | None = None
 
 
 class Answer(NamedTuple):
@@ -154,7 +163,7 @@ class Fetcher:
         self.scope = crawl.scope(resolve)
         self.session = make_session(crawl.user_agent, pool_size=crawl.max_workers)
         self.throttle = Throttle()
-        self._robots: dict[str, Robots] = {}
+        self._robots = {origin: _rules(read) for origin, read in crawl.robots.items()}
         self._robots_lock = threading.Lock()
 
     def __enter__(self) -> Fetcher:
@@ -226,13 +235,18 @@ class Fetcher:
                 self._robots[origin] = self._read_robots(origin)
             return self._robots[origin]
 
+    def robots_read(self) -> dict[str, RobotsText]:
+        """Every origin's robots.txt as read, for the run's later fetchers (read once per run)."""
+        with self._robots_lock:
+            return {origin: RobotsText(robots.text, robots.error) for origin, robots in self._robots.items()}
+
     def _read_robots(self, origin: str) -> Robots:
         answer = self.request(f"{origin}/robots.txt")
         if answer.status is None or answer.status >= 500:  # RFC 9309 2.3.1.4: unreachable, disallow all
-            return Robots(None, f"robots.txt unreachable: {answer.error or answer.status}")
+            return _rules(RobotsText(b"", f"robots.txt unreachable: {answer.error or answer.status}"))
         if answer.status >= 400:  # RFC 9309 2.3.1.3: unavailable means allow all
-            return Robots(Protego.parse(""))
-        return Robots(Protego.parse(answer.body.decode("utf-8", "replace")), text=answer.body)
+            return _rules(RobotsText(b""))
+        return _rules(RobotsText(answer.body))
 
     # --- one request: retries, redirects, limits -------------------------------------------------
 
@@ -378,11 +392,18 @@ def page_source(fetcher: Fetcher, locate: Callable[[str], str] = lambda url: url
     return get
 
 
+def _rules(read: RobotsText) -> Robots:
+    if read.error:
+        return Robots(None, read.error)
+    return Robots(Protego.parse(read.text.decode("utf-8", "replace")), text=read.text)
+
+
 def _wait_for_all_but_stragglers(futures: list[Future], grace: float) -> None:
-    pending = set(futures)
+    pending, finished = set(futures), 0
     while pending:
         done, pending = wait(pending, timeout=grace, return_when=FIRST_COMPLETED)
-        if not done and all(future.running() for future in pending):  # nothing queued, nothing finishing
+        finished += len(done)
+        if finished and not done and all(future.running() for future in pending):  # the rest is done
             return
 
 

@@ -24,6 +24,7 @@ class Discovery:
     urls: tuple[str, ...]
     lastmod: Mapping[str, datetime] = field(default_factory=dict)
     problems: tuple[str, ...] = ()
+    robots: Mapping[str, tuple] = field(default_factory=dict)  # origin -> kabar.http.RobotsText read
 
 
 @record

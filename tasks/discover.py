@@ -9,6 +9,7 @@ import gzip
 import logging
 from collections import deque
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from urllib.parse import urlsplit
@@ -197,7 +198,7 @@ def discover(
     index pages are read as listings."""
     sources = [crawl.locate(url) for url in site.start_urls() + (extra_sources or [])]
     with Fetcher(crawl) as fetcher:
-        return discover_urls(
+        found = discover_urls(
             fetcher.source,
             sources,
             max_sitemaps=max_sitemaps,
@@ -205,6 +206,7 @@ def discover(
             listing=site.listing,
             in_scope=lambda url: _is_own(site, crawl, url),
         )
+        return replace(found, robots=fetcher.robots_read())
 
 
 def _is_own(site: Site, crawl: Crawl, url: str) -> bool:

@@ -119,3 +119,9 @@ def test_the_run_state_says_what_went_wrong(runs):
         hostile, "SELECT status, fetch_errors FROM crawl_runs ORDER BY started_at LIMIT 1"
     )
     assert (status, errors) == ("completed", first["fetch_errors"])
+
+
+def test_robots_txt_is_read_once_per_run(runs):
+    *_, (first_hits, second_hits), _ = runs
+    assert [hit.path for hit in first_hits].count("/robots.txt") == 1
+    assert [hit.path for hit in second_hits].count("/robots.txt") == 1
