@@ -17,7 +17,15 @@ from kabar.tasks.dedup import dedup_batch, fresh_pages
 from kabar.tasks.discover import discover, index_pages
 from kabar.tasks.extract import extract_batch
 from kabar.tasks.fetch import fetch_batch
-from kabar.tasks.load import due_urls, finish_run, load_batch, previous_fetches, start_run
+from kabar.tasks.load import (
+    due_urls,
+    finish_run,
+    load_batch,
+    previous_fetches,
+    previous_sources,
+    record_sources,
+    start_run,
+)
 from kabar.tasks.select import select_articles
 
 COUNTS = (
@@ -114,7 +122,8 @@ def _ingest(
     backfill: list[str],
     budget: Budget,
 ) -> None:
-    found = discover(site, crawl, backfill)
+    found = discover(site, crawl, backfill, previous_sources(db_path, site.name))
+    record_sources(db_path, run_id, list(found.sources))
     crawl = replace(crawl, robots=found.robots)  # robots.txt is read once per host per run
     urls = _due(site, crawl, db_path, found, limit, counts)
     for batch in (urls[start : start + batch_size] for start in range(0, len(urls), batch_size)):

@@ -28,7 +28,7 @@ from urllib3.exceptions import HTTPError as TransportError
 from urllib3.exceptions import IncompleteRead, ProtocolError, ReadTimeoutError
 
 from kabar import __version__
-from kabar.archive import archive, archive_path
+from kabar.archive import archive, archive_path, read_archived
 from kabar.charset import choose
 from kabar.extract import PageSource, Unavailable
 from kabar.records import FetchedPage, Validators, record
@@ -164,6 +164,7 @@ class Fetcher:
         self.session = make_session(crawl.user_agent, pool_size=crawl.max_workers)
         self.throttle = Throttle()
         self._robots = {origin: _rules(read) for origin, read in crawl.robots.items()}
+        self.sources: list[FetchedPage] = []
         self._robots_lock = threading.Lock()
 
     def __enter__(self) -> Fetcher:
@@ -202,16 +203,16 @@ class Fetcher:
         return self._page(url, answer, (time.perf_counter() - started) * 1000, fetched_at)
 
     def source(self, url: str) -> bytes | str:
-        """A discovery source's bytes (robots.txt, sitemap, feed, listing), not archived; or why not."""
+        """A discovery source's bytes (robots.txt, sitemap, feed, listing) or why not: fetched like a
+        page (a conditional GET, archived), and kept in `self.sources` for the `fetches` table."""
         if urlsplit(url).path == "/robots.txt":  # read once, for the rules and for discovery
             robots = self.robots(_origin(url))
             return robots.error or robots.text
-        if blocked := self.blocked(url):
-            return blocked[1]
-        answer = self.request(url)
-        if answer.reason or answer.status != 200:
-            return answer.error or f"HTTP {answer.status}"
-        return answer.body
+        page = self.fetch(url)
+        self.sources.append(page)
+        if page.archive_path is None:
+            return page.error or f"HTTP {page.status}"
+        return read_archived(page.archive_path)
 
     def blocked(self, url: str) -> tuple[str, str] | None:
         """(reason, why) when `url` may not be requested now: out of scope or robots.txt; else None,

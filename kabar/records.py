@@ -25,6 +25,7 @@ class Discovery:
     lastmod: Mapping[str, datetime] = field(default_factory=dict)
     problems: tuple[str, ...] = ()
     robots: Mapping[str, tuple] = field(default_factory=dict)  # origin -> kabar.http.RobotsText read
+    sources: tuple[FetchedPage, ...] = ()  # the fetches of sitemaps, feeds and listings
 
 
 @record
@@ -204,6 +205,7 @@ class ParseError(Exception):
 ERROR, UNCHANGED, ISSUE, DUPLICATE, ARTICLE = "error", "unchanged", "issue", "duplicate", "article"
 CONTINUATION = "continuation"  # page 2..n of a multi-page article, joined into page 1's article
 SKIPPED = "skipped"  # robots.txt forbids the page: not requested, not an error
+SOURCE = "source"  # a discovery source (sitemap, feed, listing page), not an article page
 
 Signature = tuple[int, ...]  # the MinHash of a body (kabar.neardup)
 

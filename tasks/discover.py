@@ -8,7 +8,7 @@ from __future__ import annotations
 import gzip
 import logging
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from email.utils import parsedate_to_datetime
@@ -20,7 +20,7 @@ from prefect.cache_policies import NO_CACHE
 from protego import Protego
 
 from kabar.http import Crawl, Fetcher
-from kabar.records import Discovery
+from kabar.records import Discovery, Validators
 from kabar.sites import Site
 
 log = logging.getLogger(__name__)
@@ -191,13 +191,18 @@ def discover_urls(
 
 @task(name="discover", retries=2, retry_delay_seconds=30, cache_policy=NO_CACHE)
 def discover(
-    site: Site, crawl: Crawl, extra_sources: list[str] | None = None, max_sitemaps: int = 50
+    site: Site,
+    crawl: Crawl,
+    extra_sources: list[str] | None = None,
+    previous: Mapping[str, Validators] | None = None,
+    max_sitemaps: int = 50,
 ) -> Discovery:
     """Article URLs from the site's start URLs and `extra_sources` (backfill index pages), read
     through the crawl's mirror when it has one, within its scope, limits and robots.txt; home and
-    index pages are read as listings."""
+    index pages are read as listings; `previous` has the validators of sources read before (a source
+    that answers 304 is read from the archive)."""
     sources = [crawl.locate(url) for url in site.start_urls() + (extra_sources or [])]
-    with Fetcher(crawl) as fetcher:
+    with Fetcher(crawl, previous or {}) as fetcher:
         found = discover_urls(
             fetcher.source,
             sources,
@@ -206,7 +211,7 @@ def discover(
             listing=site.listing,
             in_scope=lambda url: _is_own(site, crawl, url),
         )
-        return replace(found, robots=fetcher.robots_read())
+        return replace(found, robots=fetcher.robots_read(), sources=tuple(fetcher.sources))
 
 
 def _is_own(site: Site, crawl: Crawl, url: str) -> bool:

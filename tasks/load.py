@@ -35,6 +35,20 @@ def previous_fetches(db_path: str, urls: list[str]) -> dict[str, Validators]:
         return {url: Validators(*known) for url, known in loader.previous_fetches(con, urls).items()}
 
 
+@task(name="previous-sources", cache_policy=NO_CACHE)
+def previous_sources(db_path: str, site: str) -> dict[str, Validators]:
+    """Validators of the site's discovery sources read before: the next read is a conditional GET."""
+    with connect(db_path) as con:
+        urls = loader.source_urls(con, site)
+        return {url: Validators(*known) for url, known in loader.previous_fetches(con, urls).items()}
+
+
+@task(name="record-sources", cache_policy=NO_CACHE)
+def record_sources(db_path: str, run_id: str, pages: list[FetchedPage]) -> None:
+    with connect(db_path) as con:
+        loader.record_sources(con, run_id, pages)
+
+
 @task(name="due-urls", cache_policy=NO_CACHE)
 def due_urls(
     db_path: str, urls: list[str], now: datetime, changed_at: dict[str, datetime] | None = None

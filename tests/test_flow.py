@@ -276,7 +276,7 @@ def test_kabar_run_against_a_mirror_with_a_limit(prefect_api, tempo_mirror, tmp_
     assert main(args) == 0
     counts = json.loads(capsys.readouterr().out)
     assert counts["urls_discovered"] == 3
-    assert _rows(db, "SELECT count(*) FROM fetches") == [(3,)]
+    assert _rows(db, "SELECT count(*) FROM fetches WHERE outcome <> 'source'") == [(3,)]
     ua = {hit.user_agent for hit in tempo_mirror.hits}
     assert len(ua) == 1 and ua.pop().startswith("kabar/")
 
@@ -298,7 +298,8 @@ def test_a_run_budget_ends_the_run_and_the_next_goes_on(prefect_api, tempo_mirro
     first, second = run(), run()
     assert (first["pages_fetched"], second["pages_fetched"]) == (6, 6)
     fetched = _rows(
-        tmp_path / "w.duckdb", "SELECT count(DISTINCT url), count(*) FROM fetches WHERE status = 200"
+        tmp_path / "w.duckdb",
+        "SELECT count(DISTINCT url), count(*) FROM fetches WHERE status = 200 AND outcome <> 'source'",
     )
     assert fetched == [(12, 12)]  # the second run went on with new pages, none fetched twice
     assert second["urls_not_due"] == 6
@@ -315,3 +316,10 @@ def test_an_unreachable_site_fails_the_run_in_one_line(prefect_api, tmp_path, ca
     assert line.startswith("kabar: run failed: discovery found no article URLs of tempo")
     assert "Connection refused" in line
     assert _rows(db, "SELECT status FROM crawl_runs") == [("failed",)]
+
+
+def test_discovery_sources_are_recorded_and_read_again_conditionally(warehouse):
+    db = warehouse[0]
+    runs = [run for (run,) in _rows(db, "SELECT run_id FROM crawl_runs ORDER BY started_at")]
+    query = "SELECT DISTINCT status FROM fetches WHERE outcome = 'source' AND run_id = ? ORDER BY 1"
+    assert [_rows(db, query, run) for run in runs] == [[(200,)], [(304,)]]  # read once, then 304s

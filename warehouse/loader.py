@@ -5,7 +5,16 @@ from dataclasses import asdict, fields
 from datetime import datetime
 
 from kabar import memory, neardup
-from kabar.records import ARTICLE, CONTINUATION, DUPLICATE, ISSUE, Article, ExtractionIssue, FetchedPage
+from kabar.records import (
+    ARTICLE,
+    CONTINUATION,
+    DUPLICATE,
+    ISSUE,
+    SOURCE,
+    Article,
+    ExtractionIssue,
+    FetchedPage,
+)
 from kabar.warehouse.db import sql
 
 PARSED = (ARTICLE, DUPLICATE, ISSUE)  # outcomes of a page whose bytes were parsed in this batch
@@ -20,6 +29,21 @@ def previous_fetches(con, urls: list[str]) -> dict[str, tuple[str | None, str | 
         [urls],
     ).fetchall()
     return {url: (etag, modified, digest) for url, etag, modified, digest in rows}
+
+
+def source_urls(con, site: str) -> list[str]:
+    """The discovery sources (sitemaps, feeds, listings) of the site's earlier runs."""
+    rows = con.execute(
+        "SELECT DISTINCT f.url FROM fetches f JOIN crawl_runs r USING (run_id)"
+        " WHERE f.outcome = ? AND r.site = ?",
+        [SOURCE, site],
+    ).fetchall()
+    return [url for (url,) in rows]
+
+
+def record_sources(con, run_id: str, pages: list[FetchedPage]) -> None:
+    """The run's discovery requests, one `fetches` row each (their validators serve the next run)."""
+    _insert_fetches(con, run_id, pages, {page.url: SOURCE for page in pages})
 
 
 def seen_raw_hashes(con, hashes: Iterable[str]) -> set[str]:
@@ -211,6 +235,8 @@ def _insert_fetches(con, run_id: str, pages: list[FetchedPage], outcomes: Mappin
                 "content_hash": p.content_hash,
                 "error": p.error,
                 "reason": memory.reason_of(p),  # derived from the status when the fetcher gave none
+                "charset": p.charset,
+                "charset_source": p.charset_source,
             }
             for p in pages
         ],

@@ -11,3 +11,5 @@ ALTER TABLE crawl_runs ADD COLUMN IF NOT EXISTS pages_skipped INTEGER DEFAULT 0;
 ALTER TABLE crawl_runs ADD COLUMN IF NOT EXISTS urls_not_due INTEGER DEFAULT 0;    -- selected URLs left for later (gone, backoff, revisit)
 ALTER TABLE crawl_runs ADD COLUMN IF NOT EXISTS pages_reparsed INTEGER DEFAULT 0;  -- reparse: archived pages parsed again
 ALTER TABLE crawl_runs ADD COLUMN IF NOT EXISTS issues_resolved INTEGER DEFAULT 0; -- pages that had an open issue and are articles now
+ALTER TABLE fetches ADD COLUMN IF NOT EXISTS charset VARCHAR;                    -- what the body was decoded as
+ALTER TABLE fetches ADD COLUMN IF NOT EXISTS charset_source VARCHAR;             -- how that was chosen: bom, header, meta, detected, fallback

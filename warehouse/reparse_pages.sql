@@ -7,7 +7,7 @@ WITH latest AS (
            arg_max(f.content_hash, f.fetched_at) AS content_hash
     FROM fetches f JOIN crawl_runs r USING (run_id)
     WHERE r.site = $site AND f.status = 200 AND f.content_hash IS NOT NULL AND f.reason IS NULL
-      AND f.outcome <> 'continuation'
+      AND f.outcome NOT IN ('continuation', 'source')  -- pages 2..n, and sitemaps and feeds
     GROUP BY f.url
 )
 SELECT l.url, l.final_url, l.fetched_at, l.content_hash
