@@ -242,12 +242,19 @@ class Fetcher:
             return {origin: RobotsText(robots.text, robots.error) for origin, robots in self._robots.items()}
 
     def _read_robots(self, origin: str) -> Robots:
-        answer = self.request(f"{origin}/robots.txt")
-        if answer.status is None or answer.status >= 500:  # RFC 9309 2.3.1.4: unreachable, disallow all
+        """robots.txt, with a conditional GET when read before; recorded among the sources."""
+        url, fetched_at, started = f"{origin}/robots.txt", self.clock(), time.perf_counter()
+        answer = self.request(url, _conditional_headers(self.previous.get(url)))
+        page = self._page(url, answer, (time.perf_counter() - started) * 1000, fetched_at)
+        self.sources.append(page)
+        cut = answer.reason is not None and (answer.status or 0) < 400  # it answered, the body never came
+        if (
+            answer.status is None or answer.status >= 500 or cut
+        ):  # RFC 9309 2.3.1.4: unreachable, disallow all
             return _rules(RobotsText(b"", f"robots.txt unreachable: {answer.error or answer.status}"))
-        if answer.status >= 400:  # RFC 9309 2.3.1.3: unavailable means allow all
+        if page.archive_path is None:  # RFC 9309 2.3.1.3: unavailable (4xx) means allow all
             return _rules(RobotsText(b""))
-        return _rules(RobotsText(answer.body))
+        return _rules(RobotsText(read_archived(page.archive_path)))
 
     # --- one request: retries, redirects, limits -------------------------------------------------
 

@@ -68,15 +68,16 @@ def test_pages_come_back_in_input_order_with_metadata(mirror, tmp_path):
     assert b.etag and b.last_modified and b.elapsed_ms > 0
 
 
-def test_archive_is_gzip_and_content_addressed(mirror, tmp_path):
+def test_archive_is_gzip_and_content_addressed(mirror, site, tmp_path):
     a, b, a_copy = fetch([f"{mirror}/read/a", f"{mirror}/read/b", f"{mirror}/read/a-copy"], tmp_path)
     expected = tmp_path / "archive" / sha(A)[:2] / f"{sha(A)}.html.gz"
     assert a.archive_path == str(expected) == a_copy.archive_path
     assert gzip.decompress(expected.read_bytes()) == A
     assert read_archived(b.archive_path) == B
+    robots = (site / "robots.txt").read_bytes()
     assert sorted(p.name for p in (tmp_path / "archive").rglob("*") if p.is_file()) == sorted(
-        [f"{sha(A)}.html.gz", f"{sha(B)}.html.gz"]
-    )  # one file per content, no temporary files left behind
+        [f"{sha(A)}.html.gz", f"{sha(B)}.html.gz", f"{sha(robots)}.html.gz"]
+    )  # one file per content (robots.txt too: the next read is conditional), no temporary files
 
 
 def test_existing_archive_file_is_not_rewritten(mirror, tmp_path):
@@ -144,10 +145,11 @@ def test_robots_rules_for_our_user_agent(tmp_path):
     assert (a.status, b.error, other.error) == (200, DISALLOWED, DISALLOWED)
 
 
-def test_404_is_an_error_and_not_archived(mirror, tmp_path):
+def test_404_is_an_error_and_not_archived(mirror, site, tmp_path):
     (page,) = fetch([f"{mirror}/missing"], tmp_path)
     assert (page.status, page.error, page.archive_path, page.content_hash) == (404, "HTTP 404", None, None)
-    assert not (tmp_path / "archive").exists()
+    archived = [p.name for p in (tmp_path / "archive").rglob("*.html.gz")]
+    assert archived == [f"{sha((site / 'robots.txt').read_bytes())}.html.gz"]  # robots.txt alone
 
 
 def test_connection_refused_is_reported_not_raised(tmp_path):
