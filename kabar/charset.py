@@ -16,6 +16,24 @@ BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs
 HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?([\w.:-]+)", re.IGNORECASE)
 META_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?\s*([\w.:-]+)", re.IGNORECASE)
 LATIN = frozenset({"cp1250", "cp1252", "cp1254", "cp1257", "latin_1", "iso8859_2", "iso8859_9", "iso8859_15"})
+WEB_ENCODINGS = (
+    "utf_8",
+    "utf_16",
+    "ibm866",
+    "koi8_r",
+    "koi8_u",
+    "mac_roman",
+    "mac_cyrillic",
+    "cp874",
+    *(f"iso8859_{n}" for n in (2, 3, 4, 5, 6, 7, 8, 10, 13, 14, 15, 16)),
+    *(f"cp125{n}" for n in range(9)),
+    "gb18030",
+    "big5",
+    "euc_jp",
+    "iso2022_jp",
+    "shift_jis",
+    "euc_kr",
+)
 META_SCAN_BYTES = 4096  # where a <meta charset> must stand (HTML asks for the first 1024 bytes; be lenient)
 
 
@@ -32,18 +50,25 @@ def choose(body: bytes, content_type: str | None = None) -> tuple[str, str]:
         if body.startswith(bom):
             return charset, "bom"
     header = HEADER_CHARSET.search(content_type or "")
-    if header and _decodes(body, header[1]):
-        return _name(header[1]), "header"
     meta = META_CHARSET.search(body[:META_SCAN_BYTES])
-    if meta and _decodes(body, meta[1].decode("ascii", "ignore")):
-        return _name(meta[1].decode("ascii")), "meta"
-    best = from_bytes(body[:200_000]).best()  # detection reads a sample: pages are long and mostly ASCII
+    declared = [(header[1], "header")] if header else []
+    declared += [(meta[1].decode("ascii", "ignore"), "meta")] if meta else []
+    for charset, source in declared:
+        if _decodes(body, charset):
+            return _name(charset), source
+    # Detection reads a sample (pages are long and mostly ASCII) and weighs only the encodings a
+    # browser knows (WHATWG): a DOS code page guessed for a web page is always wrong.
+    best = from_bytes(body[:200_000], cp_isolation=list(WEB_ENCODINGS)).best()
     if best is not None and _decodes(body, best.encoding):
         guess = _name(best.encoding)
         # Legacy single-byte Latin guesses (cp1250, latin-1, ...) tell little apart on a short sample;
         # windows-1252 is what such pages are in practice (WHATWG reads latin-1 labels as it, too).
-        return ("cp1252" if guess in LATIN and _decodes(body, "cp1252") else guess), "detected"
-    return "utf-8", "fallback"
+        latin = guess in LATIN and _decodes(body, "cp1252")
+        if not (latin and _nearly(body, declared)):
+            return ("cp1252" if latin else guess), "detected"
+    # A page in its declared charset but for a stray byte or two: keep it (the stray bytes become
+    # U+FFFD and the article is flagged) rather than read it all as Latin-1 mojibake.
+    return next(((_name(c), s) for c, s in declared if _nearly(body, [(c, s)])), ("utf-8", "fallback"))
 
 
 def decode(body: bytes, charset: str | None = None, content_type: str | None = None) -> Decoded:
@@ -54,6 +79,17 @@ def decode(body: bytes, charset: str | None = None, content_type: str | None = N
     text = body.decode(charset, errors="replace")
     replaced = text.count("\ufffd") - _already_there(body, charset)
     return Decoded(text, charset, source, max(replaced, 0))
+
+
+def _nearly(body: bytes, declared: list[tuple[str, str]], stray: int = 2) -> bool:
+    """The body decodes in one of the declared charsets but for at most `stray` bad bytes."""
+    for charset, _ in declared:
+        try:
+            if body.decode(charset, errors="replace").count("\ufffd") <= stray:
+                return True
+        except LookupError:
+            continue
+    return False
 
 
 def _decodes(body: bytes, charset: str) -> bool:

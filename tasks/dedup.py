@@ -76,10 +76,18 @@ def plan_batch(
             else:
                 kept[article_id] = result
                 outcomes[page.url] = ARTICLE
+                issues += [_flagged(page, flag) for flag in result.flags]  # loaded, and said so
             aliases.append((page.url, owner))
     outcomes |= {page.url: CONTINUATION if page.status == 200 else ERROR for page in continuations}
     return Plan(
         articles=tuple(kept.values()), aliases=tuple(aliases), issues=tuple(issues), outcomes=outcomes
+    )
+
+
+def _flagged(page: FetchedPage, flag: str) -> ExtractionIssue:
+    detail = f"the text needed U+FFFD: no charset explains every byte (decoded as {page.charset})"
+    return ExtractionIssue(
+        url=page.url, stage="decode", problem=flag, detail=detail, content_hash=page.content_hash
     )
 
 

@@ -168,3 +168,35 @@ def test_same_bytes_under_two_urls_in_one_batch():
     plan = plan_batch(pages, results, known={})
     assert dict(plan.outcomes) == {A: "article", B: "duplicate"}
     assert plan.aliases == ((A, "tempo:1"), (B, "tempo:1"))
+
+
+def test_an_article_with_doubtful_text_is_loaded_and_raises_an_issue():
+    from dataclasses import replace
+
+    flagged = replace(article("tempo:1772314", "h1"), flags=("replacement_characters",))
+    plan = plan_batch([page(A)], {A: flagged}, {})
+    assert [a.parsed.article_id for a in plan.articles] == ["tempo:1772314"]
+    [issue] = plan.issues
+    assert (issue.stage, issue.problem, issue.content_hash) == (
+        "decode",
+        "replacement_characters",
+        f"raw-of-{A}",
+    )
+    assert plan.outcomes[A] == "article"
+
+
+def test_the_loader_stores_an_articles_flags(tmp_path):
+    from dataclasses import replace
+
+    from kabar.warehouse import loader
+    from kabar.warehouse.db import connect
+
+    flagged = replace(article("tempo:1772314", "h1"), flags=("replacement_characters",))
+    plan = plan_batch([page(A)], {A: flagged}, {})
+    with connect(tmp_path / "w.duckdb") as con:
+        loader.start_run(con, "run", "tempo", AT)
+        loader.load_batch(con, "run", [page(A)], plan)
+        assert con.execute("SELECT flags FROM articles").fetchall() == [(["replacement_characters"],)]
+        assert con.execute("SELECT stage, problem FROM extraction_issues").fetchall() == [
+            ("decode", "replacement_characters")
+        ]

@@ -339,6 +339,7 @@ def _article_row(article: Article, version: int, first_seen_at: datetime, gone_a
         "body": article.body,
         "word_count": len(article.body.split()),
         "content_hash": article.content_hash,
+        "flags": list(article.flags),
         "first_seen_at": first_seen_at,
         "gone_at": gone_at,
         "version_seen_at": p.fetched_at,

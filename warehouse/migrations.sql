@@ -13,3 +13,4 @@ ALTER TABLE crawl_runs ADD COLUMN IF NOT EXISTS pages_reparsed INTEGER DEFAULT 0
 ALTER TABLE crawl_runs ADD COLUMN IF NOT EXISTS issues_resolved INTEGER DEFAULT 0; -- pages that had an open issue and are articles now
 ALTER TABLE fetches ADD COLUMN IF NOT EXISTS charset VARCHAR;                    -- what the body was decoded as
 ALTER TABLE fetches ADD COLUMN IF NOT EXISTS charset_source VARCHAR;             -- how that was chosen: bom, header, meta, detected, fallback
+ALTER TABLE articles ADD COLUMN IF NOT EXISTS flags VARCHAR[] DEFAULT [];        -- doubtful text: replacement_characters

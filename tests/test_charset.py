@@ -1,0 +1,47 @@
+"""kabar.charset: BOM, then a declared charset the bytes satisfy, then detection; what no charset
+explains is counted, never silently dropped."""
+
+import codecs
+
+import pytest
+
+from kabar.charset import choose, decode
+
+TEXT = (
+    "<html><head><title>Désa “Café” – Kopi</title></head><body>" + "kata berita hari ini " * 100 + "</body>"
+)
+UTF8 = "text/html; charset=utf-8"
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "expected"),
+    [
+        (codecs.BOM_UTF8 + TEXT.encode(), "text/html; charset=iso-8859-1", ("utf-8-sig", "bom")),
+        (TEXT.encode(), UTF8, ("utf-8", "header")),
+        (TEXT.encode("cp1252"), UTF8, ("cp1252", "detected")),  # labelled UTF-8, is windows-1252
+        (b'<meta charset="windows-1252">' + TEXT.encode("cp1252"), None, ("cp1252", "meta")),
+        (b'<meta charset="utf-8">' + TEXT.encode("cp1252"), "text/html", ("cp1252", "detected")),
+        (TEXT.encode(), None, ("utf-8", "detected")),
+    ],
+    ids=["bom-wins", "header", "mislabelled", "meta", "meta-wrong", "detected"],
+)
+def test_the_charset_and_how_it_was_chosen(body, content_type, expected):
+    assert choose(body, content_type) == expected
+
+
+def test_text_decoded_in_the_chosen_charset_is_the_written_text():
+    decoded = decode(TEXT.encode("cp1252"), content_type=UTF8)
+    assert (decoded.text, decoded.replaced) == (TEXT, 0)
+
+
+def test_a_stray_byte_keeps_the_declared_charset_and_is_counted():
+    """One bad byte in a UTF-8 page: the page stays UTF-8 (not Latin-1 mojibake), the byte is U+FFFD."""
+    body = TEXT.encode().replace(b"kata", b"ka\x81ta", 1)
+    decoded = decode(body, content_type=UTF8)
+    assert (decoded.charset, decoded.source, decoded.replaced) == ("utf-8", "header", 1)
+    assert "Désa “Café” – Kopi" in decoded.text
+
+
+def test_replacement_characters_already_in_the_page_are_not_counted():
+    decoded = decode(("fine \ufffd text " + TEXT).encode(), content_type=UTF8)
+    assert decoded.replaced == 0
