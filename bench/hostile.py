@@ -27,7 +27,6 @@ import json  # noqa: E402
 import random  # noqa: E402
 import re  # noqa: E402
 import resource  # noqa: E402
-import shutil  # noqa: E402
 import signal  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
@@ -38,10 +37,9 @@ from collections import Counter  # noqa: E402
 from pathlib import Path  # noqa: E402
 from urllib.parse import urlsplit  # noqa: E402
 
-import duckdb  # noqa: E402
-
 from bench.sitegen import generate  # noqa: E402
 from kabar.mirror import serve  # noqa: E402
+from kabar.warehouse.db import connect  # noqa: E402
 from tests.faults import CHARSET_TITLE, FAULTS, loopback_only, serve_faults  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -202,54 +200,46 @@ def read_warehouse(db: Path) -> dict:
     """Articles, fetches (with `reason` when the column exists), runs and issues of one warehouse."""
     if not db.exists():
         return {"articles": {}, "fetches": [], "runs": [], "issues": [], "has_reason": False}
-    copy = db.with_name(db.stem + "-read.duckdb")  # a stopped run may have left a WAL: replay it in a copy
-    shutil.copy(db, copy)
-    if (wal := db.with_name(db.name + ".wal")).exists():
-        shutil.copy(wal, copy.with_name(copy.name + ".wal"))
-    try:
-        with duckdb.connect(str(copy)) as con:
-            columns = {
-                row[0]
-                for row in con.execute(
-                    "SELECT column_name FROM duckdb_columns() WHERE table_name = 'fetches'"
-                ).fetchall()
-            }
-            has_reason = "reason" in columns
-            articles = {
-                article_id: {"hash": content_hash, "title": title, "body": body}
-                for article_id, content_hash, title, body in con.execute(
-                    "SELECT article_id, content_hash, title, body FROM articles"
-                ).fetchall()
-            }
-            reason = "reason" if has_reason else "NULL"
-            fetches = [
-                dict(
-                    zip(
-                        (
-                            "run_id",
-                            "url",
-                            "final_url",
-                            "status",
-                            "outcome",
-                            "reason",
-                            "error",
-                            "attempts",
-                            "elapsed_ms",
-                            "byte_count",
-                        ),
-                        row,
-                    )
+    with connect(db, read_only=True) as con:
+        columns = {
+            row[0]
+            for row in con.execute(
+                "SELECT column_name FROM duckdb_columns() WHERE table_name = 'fetches'"
+            ).fetchall()
+        }
+        has_reason = "reason" in columns
+        articles = {
+            article_id: {"hash": content_hash, "title": title, "body": body}
+            for article_id, content_hash, title, body in con.execute(
+                "SELECT article_id, content_hash, title, body FROM articles"
+            ).fetchall()
+        }
+        reason = "reason" if has_reason else "NULL"
+        fetches = [
+            dict(
+                zip(
+                    (
+                        "run_id",
+                        "url",
+                        "final_url",
+                        "status",
+                        "outcome",
+                        "reason",
+                        "error",
+                        "attempts",
+                        "elapsed_ms",
+                        "byte_count",
+                    ),
+                    row,
                 )
-                for row in con.execute(
-                    f"SELECT run_id, url, final_url, status, outcome, {reason}, error, attempts, elapsed_ms,"
-                    " byte_count FROM fetches ORDER BY fetched_at"
-                ).fetchall()
-            ]
-            runs = con.execute("SELECT run_id, status FROM crawl_runs ORDER BY started_at").fetchall()
-            issues = con.execute("SELECT run_id, url, stage, problem FROM extraction_issues").fetchall()
-    finally:
-        for leftover in (copy, copy.with_name(copy.name + ".wal")):
-            leftover.unlink(missing_ok=True)
+            )
+            for row in con.execute(
+                f"SELECT run_id, url, final_url, status, outcome, {reason}, error, attempts, elapsed_ms,"
+                " byte_count FROM fetches ORDER BY fetched_at"
+            ).fetchall()
+        ]
+        runs = con.execute("SELECT run_id, status FROM crawl_runs ORDER BY started_at").fetchall()
+        issues = con.execute("SELECT run_id, url, stage, problem FROM extraction_issues").fetchall()
     return {
         "articles": articles,
         "fetches": fetches,

@@ -27,12 +27,12 @@ from collections import Counter  # noqa: E402
 from pathlib import Path  # noqa: E402
 from urllib.parse import urlsplit  # noqa: E402
 
-import duckdb  # noqa: E402
 from prefect import flow  # noqa: E402
 
 from bench.hostile import code_state  # noqa: E402
 from bench.sitegen import generate  # noqa: E402
 from kabar.mirror import serve  # noqa: E402
+from kabar.warehouse.db import connect
 from tests.faults import loopback_only  # noqa: E402
 
 TARGET_RATIO = 0.10
@@ -124,7 +124,7 @@ def main(argv: list[str] | None = None) -> int:
                         mirror.hits[mark:]
                     )
                     say(f"{name}: {wall_s:.1f} s, {runs[name]['requests']} requests")
-        with duckdb.connect(str(db), read_only=True) as con:
+        with connect(db, read_only=True) as con:
             loaded = con.execute("SELECT count(*) FROM articles").fetchone()[0]
     first, rerun = runs["first_run"], runs["rerun"]
     ratio = rerun["wall_s"] / first["wall_s"] if first["wall_s"] else None

@@ -23,7 +23,6 @@ from importlib.metadata import version  # noqa: E402
 from pathlib import Path  # noqa: E402
 from urllib.parse import urlsplit  # noqa: E402
 
-import duckdb  # noqa: E402
 from prefect import flow  # noqa: E402
 
 from bench.sitegen import generate  # noqa: E402
@@ -97,7 +96,7 @@ def bench_end_to_end(base_url: str, work: Path, n: int, batch_size: int, workers
         say(f"first run: {first_s:.1f} s")
         second, second_s = run()
         say(f"re-run: {second_s:.1f} s")
-    with duckdb.connect(str(db), read_only=True) as con:
+    with connect(db, read_only=True) as con:
         loaded = con.execute("SELECT count(*) FROM articles").fetchone()[0]
     return {
         "harness_start_s": round(harness_s, 2),

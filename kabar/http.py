@@ -199,7 +199,7 @@ class Fetcher:
                 url=url, final_url=url, fetched_at=self.clock(), attempts=0, error=error, reason=reason
             )
         fetched_at, started = self.clock(), time.perf_counter()
-        answer = self.request(url, _conditional_headers(self.previous.get(url)))
+        answer = self.request(url, _conditional_headers(self.known(url)))
         return self._page(url, answer, (time.perf_counter() - started) * 1000, fetched_at)
 
     def source(self, url: str) -> bytes | str:
@@ -228,6 +228,14 @@ class Fetcher:
         self.throttle.wait(urlsplit(url).netloc, delay)
         return None
 
+    def known(self, url: str) -> Validators | None:
+        """What the last fetch of `url` told us, if its body is still in the archive (a 304 then reads
+        it there); else nothing, and the request is not conditional."""
+        known = self.previous.get(url)
+        if known and known.content_hash and archive_path(self.crawl.archive_dir, known.content_hash).exists():
+            return known
+        return None
+
     def robots(self, origin: str) -> Robots:
         """The origin's robots.txt, read once (itself a request, so throttled like one)."""
         with self._robots_lock:
@@ -244,7 +252,7 @@ class Fetcher:
     def _read_robots(self, origin: str) -> Robots:
         """robots.txt, with a conditional GET when read before; recorded among the sources."""
         url, fetched_at, started = f"{origin}/robots.txt", self.clock(), time.perf_counter()
-        answer = self.request(url, _conditional_headers(self.previous.get(url)))
+        answer = self.request(url, _conditional_headers(self.known(url)))
         page = self._page(url, answer, (time.perf_counter() - started) * 1000, fetched_at)
         self.sources.append(page)
         cut = answer.reason is not None and (answer.status or 0) < 400  # it answered, the body never came

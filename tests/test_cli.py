@@ -7,11 +7,11 @@ import types
 from datetime import date
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from kabar.cli import main
 from kabar.records import RunFailed
+from kabar.warehouse.db import connect
 from tests.conftest import mirror_of
 
 PAGE = mirror_of("tempo") / "read" / "1772314" / "norwegia-dan-chile-sepakati-riset-bersama-di-antartika.html"
@@ -66,7 +66,7 @@ def stub_reparse(monkeypatch) -> list[dict]:
 @pytest.fixture
 def small_db(tmp_path) -> Path:
     path = tmp_path / "small.duckdb"
-    con = duckdb.connect(str(path))
+    con = connect(path)
     con.execute("CREATE TABLE kota (nama VARCHAR, penduduk INTEGER)")
     con.execute("INSERT INTO kota VALUES ('Makassar', 1423877), ('Bandung', 2444160)")
     con.close()

@@ -131,9 +131,9 @@ def write_news_site(root, base: str) -> None:
         (root / name).write_text(text)
 
 
-def fetcher_for(mirror) -> Fetcher:
+def fetcher_for(mirror, archive) -> Fetcher:
     """Requests within the mirror only, as a crawl of it makes them."""
-    return Fetcher(Crawl(archive_dir="", base_url=mirror.base_url))
+    return Fetcher(Crawl(archive_dir=str(archive), base_url=mirror.base_url))
 
 
 @pytest.fixture
@@ -145,9 +145,9 @@ def site_mirror(tmp_path):
         yield mirror
 
 
-def test_discover_follows_robots_index_and_feed(site_mirror, caplog):
+def test_discover_follows_robots_index_and_feed(site_mirror, caplog, tmp_path):
     m = site_mirror
-    with fetcher_for(m) as fetcher, caplog.at_level(logging.WARNING, logger="kabar.tasks.discover"):
+    with fetcher_for(m, tmp_path) as fetcher, caplog.at_level(logging.WARNING, logger="kabar.tasks.discover"):
         found = discover_urls(fetcher.source, [f"{m}/robots.txt", f"{m}/rss.xml", f"{m}/nothing.xml"])
     assert list(found.urls) == [f"{m}/read/{n}" for n in (4, 3, 2, 1)]  # start URLs first, then breadth-first
     assert m.requests.count("/sitemap-index.xml") == 1
@@ -155,9 +155,9 @@ def test_discover_follows_robots_index_and_feed(site_mirror, caplog):
     assert "gone.xml" in logged and "broken.xml" in logged and "nothing.xml" in logged
 
 
-def test_discover_reads_at_most_max_sitemaps_found_sources(site_mirror):
+def test_discover_reads_at_most_max_sitemaps_found_sources(site_mirror, tmp_path):
     m = site_mirror
-    with fetcher_for(m) as fetcher:
+    with fetcher_for(m, tmp_path) as fetcher:
         found = discover_urls(fetcher.source, [f"{m}/robots.txt"], max_sitemaps=2)
     assert m.requests == ["/robots.txt", "/sitemap-index.xml", "/sitemap-news.xml"]
     assert list(found.urls) == [f"{m}/read/3", f"{m}/read/2"]

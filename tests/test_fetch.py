@@ -6,6 +6,7 @@ import threading
 import time
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import pytest
 
@@ -215,3 +216,12 @@ def test_transient_errors_are_retried_and_counted(flaky_server, tmp_path):
     assert (flaky.status, flaky.attempts, flaky.error) == (200, 2, None)
     assert (down.status, down.attempts, down.error) == (503, 4, "HTTP 503")
     assert Flaky.calls == {"/robots.txt": 1, "/flaky": 2, "/down": 4}
+
+
+def test_a_body_gone_from_the_archive_is_fetched_whole_again(mirror, tmp_path):
+    """Validators are only sent while the archive still holds the body a 304 would point at."""
+    (first,) = fetch([f"{mirror}/read/a"], tmp_path)
+    previous = {first.url: Validators(first.etag, first.last_modified, first.content_hash)}
+    Path(first.archive_path).unlink()
+    (again,) = fetch([f"{mirror}/read/a"], tmp_path, previous=previous)
+    assert (again.status, Path(again.archive_path).exists()) == (200, True)

@@ -3,9 +3,9 @@ served over real HTTP on 127.0.0.1, into a real DuckDB file."""
 
 from datetime import UTC, datetime
 
-import duckdb
 import pytest
 
+from kabar.warehouse.db import connect
 from tests.golden import as_golden, extract_page, golden_pages, site_of
 
 pytestmark = pytest.mark.e2e
@@ -53,12 +53,12 @@ def warehouse(prefect_api, tmp_path_factory):
 
 
 def _snapshot(db) -> dict[str, list]:
-    with duckdb.connect(str(db), read_only=True) as con:
+    with connect(db, read_only=True) as con:
         return {t: con.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall() for t in CONTENT_TABLES}
 
 
 def _rows(db, query: str, *params) -> list[tuple]:
-    with duckdb.connect(str(db), read_only=True) as con:
+    with connect(db, read_only=True) as con:
         return con.execute(query, params).fetchall()
 
 
@@ -229,7 +229,7 @@ def test_documented_queries_run(warehouse):
     db = warehouse[0]
     queries = _documented_queries()
     assert len(queries) >= 10
-    with duckdb.connect(str(db), read_only=True) as con:
+    with connect(db, read_only=True) as con:
         for query in queries:
             con.execute(query).fetchall()
 

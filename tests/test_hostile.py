@@ -3,10 +3,10 @@ server, a fault on 15 of its 39 article URLs, beside a clean run of the same mir
 completes, every good page is loaded as in the clean run, every bad URL has a `fetches` row with
 its reason, nothing leaves scope, and the next run requests none of the failed URLs."""
 
-import duckdb
 import pytest
 
 from kabar.mirror import serve
+from kabar.warehouse.db import connect
 from tests.conftest import mirror_of
 from tests.faults import CHARSET_TITLE, serve_faults
 
@@ -73,7 +73,7 @@ def runs(prefect_api, tmp_path_factory):
 
 
 def _rows(db, query):
-    with duckdb.connect(str(db), read_only=True) as con:
+    with connect(db, read_only=True) as con:
         return con.execute(query).fetchall()
 
 

@@ -8,13 +8,11 @@ import sys
 import time
 from datetime import UTC, datetime, timedelta
 
-import duckdb
-
 from kabar.archive import archive, remove_stale_temp_files
 from kabar.records import Plan
 from kabar.tasks.load import start_run
 from kabar.warehouse import loader
-from kabar.warehouse.db import connect, sql
+from kabar.warehouse.db import connect
 
 T0 = datetime(2024, 3, 1, 6, tzinfo=UTC)
 
@@ -33,7 +31,7 @@ os.kill(os.getpid(), signal.SIGKILL)
 
 
 def runs(db) -> dict[str, tuple]:
-    with duckdb.connect(str(db), read_only=True) as con:
+    with connect(db, read_only=True) as con:
         rows = con.execute(
             "SELECT run_id, status, kind, finished_at, last_seen_at FROM crawl_runs"
         ).fetchall()
@@ -102,31 +100,18 @@ def test_every_batch_is_a_sighting(tmp_path):
     assert runs(db)["run"][3] > T0
 
 
-def test_an_older_warehouse_gains_the_new_tables_and_columns_on_open(tmp_path):
-    db = tmp_path / "old.duckdb"
-    with duckdb.connect(str(db)) as con:  # as kabar wrote it before failure memory, hygiene and reparse
-        con.execute(sql("schema.sql"))  # the tables as first shipped: later columns are migrations
-        con.execute("DROP TABLE url_state")
-        con.execute(
-            "INSERT INTO crawl_runs (run_id, site, started_at, status) VALUES ('old', 'tempo', ?, 'running')",
-            [datetime(2023, 9, 13, tzinfo=UTC)],
-        )
+def test_a_warehouse_gains_the_migrations_it_lacks_once(tmp_path):
+    """Versioned migrations: applied once, recorded; one missing (an older warehouse) is applied on open."""
+    db = tmp_path / "w.duckdb"
     with connect(db) as con:
-        columns = set(con.execute("SELECT table_name || '.' || column_name FROM duckdb_columns()").fetchall())
-        assert {
-            (name,)
-            for name in (
-                "crawl_runs.kind",
-                "crawl_runs.last_seen_at",
-                "crawl_runs.issues_resolved",
-                "fetches.reason",
-                "articles.gone_at",
-                "extraction_issues.resolved_at",
-                "url_state.next_attempt_at",
-            )
-        } <= columns
-        assert loader.start_run(con, "new", "tempo", T0) == 1
-    assert runs(db)["old"][:3] == ("abandoned", "ingest", datetime(2023, 9, 13, tzinfo=UTC))
+        con.execute("DELETE FROM schema_migrations WHERE version = 2")
+        con.execute("DROP VIEW run_health")
+    with connect(db) as con:
+        versions = [v for (v,) in con.execute("SELECT version FROM schema_migrations ORDER BY 1").fetchall()]
+        assert versions == sorted(set(versions)) and 2 in versions
+        assert con.execute("SELECT count(*) FROM run_health").fetchone() == (0,)
+    with connect(db) as con:  # nothing pending: nothing applied again
+        assert con.execute("SELECT count(*) FROM schema_migrations").fetchone() == (len(versions),)
 
 
 def test_a_killed_writers_temp_file_goes_at_once_a_live_ones_stays(tmp_path):

@@ -39,8 +39,8 @@ def test_index_pages_for_backfill_newest_first():
     assert index_pages(TEMPO, date(2023, 9, 14), date(2023, 9, 13)) == []
 
 
-def test_discovery_follows_index_pages_over_http(tempo_mirror):
-    with Fetcher(Crawl(archive_dir="", base_url=tempo_mirror.base_url)) as fetcher:
+def test_discovery_follows_index_pages_over_http(tempo_mirror, tmp_path):
+    with Fetcher(Crawl(archive_dir=str(tmp_path), base_url=tempo_mirror.base_url)) as fetcher:
         found = discover_urls(
             fetcher.source,
             [f"{tempo_mirror.base_url}/indeks/2023-09-13"],

@@ -4,10 +4,10 @@ that the ingest flow filled from the tempo mirror; the mirror is down while repa
 import shutil
 from datetime import UTC, date, datetime, timedelta
 
-import duckdb
 import pytest
 
 from kabar.sites import Layout, Reading, get_site
+from kabar.warehouse.db import connect, data_path
 
 pytestmark = pytest.mark.e2e
 CONTENT_TABLES = (
@@ -45,7 +45,8 @@ def ingested(prefect_api, tmp_path_factory):
 def warehouse(ingested, tmp_path):
     """A copy of the ingested warehouse, for one test to change; the archive is shared (read only)."""
     db, archive = ingested
-    shutil.copy(db, tmp_path / db.name)
+    shutil.copy(db, tmp_path / db.name)  # the catalog and its data folder beside it
+    shutil.copytree(data_path(db), data_path(tmp_path / db.name))
     return tmp_path / db.name, archive
 
 
@@ -57,7 +58,7 @@ def reparse(warehouse, **options) -> dict[str, int]:
 
 
 def rows(db, query: str, *params) -> list[tuple]:
-    with duckdb.connect(str(db), read_only=True) as con:
+    with connect(db, read_only=True) as con:
         return con.execute(query, params).fetchall()
 
 

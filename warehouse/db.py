@@ -1,6 +1,11 @@
-"""Opening the warehouse: schema applied on write, UTC everywhere, waiting out another writer's lock."""
+"""Opening the warehouse: a DuckLake (catalog in a SQLite file, data in Parquet files beside it), so
+that analysts reading it and runs loading it never block each other; UTC everywhere; migrations
+applied once, in order, on the first writable connect that lacks them.
 
-import time
+All access goes through `connect`: a catalog elsewhere (PostgreSQL, for many machines) is a change
+of the ATTACH string here and nowhere else.
+"""
+
 from importlib import resources
 from pathlib import Path
 
@@ -8,32 +13,87 @@ import duckdb
 
 from kabar.settings import demo_warehouse_path
 
-SQL_FILES = ("schema.sql", "migrations.sql", "near_duplicates.sql", "views.sql")
-LOCK_WAIT_SECONDS = 60.0
+CATALOG = "kabar"  # the name the lake is attached under (and selected by USE)
+EXTENSIONS = ("ducklake", "sqlite")  # loaded from the pinned extension wheels: no download at run time
+MIGRATIONS = "migrations"
 
 
 def sql(name: str) -> str:
     return resources.files(__package__).joinpath(name).read_text(encoding="utf-8")
 
 
-def connect(db_path: str | Path, *, read_only: bool = False, wait: float = LOCK_WAIT_SECONDS):
-    """A connection with the schema in place. DuckDB lets one process write a file at a time, and
-    readers block writers: wait for the lock rather than fail a scheduled run."""
+def data_path(db_path: str | Path) -> Path:
+    """Where the lake keeps its Parquet files: a folder beside the catalog file."""
+    path = Path(db_path)
+    return path.with_name(path.name + ".files")
+
+
+def storage_paths(db_path: str | Path) -> list[str]:
+    """Every path the warehouse's data lives in (for a sandbox that allows nothing else)."""
+    return [str(Path(db_path).resolve()), str(data_path(db_path).resolve())]
+
+
+def connect(db_path: str | Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """A connection to the warehouse, the lake selected; writable ones bring the schema up to date."""
     if read_only and not Path(db_path).exists():
         raise FileNotFoundError(
             f"no warehouse at {db_path} (run `kabar run` first; `kabar demo` writes {demo_warehouse_path()})"
         )
-    deadline = time.monotonic() + wait
-    while True:
-        try:
-            con = duckdb.connect(str(db_path), read_only=read_only)
-            break
-        except duckdb.IOException as error:
-            if "lock" not in str(error).lower() or time.monotonic() > deadline:
-                raise
-            time.sleep(0.5)
+    Path(db_path).parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect()
+    _load_extensions(con)
+    # The data folder always sits beside the catalog: a warehouse moved (KABAR_HOME, a copy) still opens.
+    options = f"DATA_PATH '{data_path(db_path)}/', OVERRIDE_DATA_PATH true" + (
+        ", READ_ONLY" if read_only else ""
+    )
+    con.execute(f"ATTACH 'ducklake:sqlite:{Path(db_path)}' AS {CATALOG} ({options})")
+    con.execute(f"USE {CATALOG}")
     con.execute("SET TimeZone = 'UTC'")
     if not read_only:
-        for name in SQL_FILES:
-            con.execute(sql(name))
+        migrate(con)
     return con
+
+
+def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Apply the migrations (warehouse/migrations/NNN_name.sql) the warehouse has not had yet, each
+    in one transaction with its row in `schema_migrations`; returns the names applied."""
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER NOT NULL, name VARCHAR NOT NULL,"
+        " applied_at TIMESTAMPTZ NOT NULL)"
+    )
+    done = {version for (version,) in con.execute("SELECT version FROM schema_migrations").fetchall()}
+    applied = []
+    for version, name in pending_migrations(done):
+        con.begin()
+        try:
+            con.execute(sql(f"{MIGRATIONS}/{name}"))
+            con.execute("INSERT INTO schema_migrations VALUES (?, ?, current_timestamp)", [version, name])
+            con.commit()
+        except BaseException:
+            con.rollback()
+            raise
+        applied.append(name)
+    return applied
+
+
+def pending_migrations(done: set[int]) -> list[tuple[int, str]]:
+    files = resources.files(__package__).joinpath(MIGRATIONS).iterdir()
+    found = sorted((int(f.name.split("_", 1)[0]), f.name) for f in files if f.name.endswith(".sql"))
+    return [(version, name) for version, name in found if version not in done]
+
+
+def _load_extensions(con: duckdb.DuckDBPyConnection) -> None:
+    """Install each extension from its wheel (pinned with duckdb in pyproject.toml), then load it."""
+    for name in EXTENSIONS:
+        installed = con.execute(
+            "SELECT installed FROM duckdb_extensions() WHERE extension_name IN (?, ?)",
+            [name, f"{name}_scanner"],
+        ).fetchone()
+        if not (installed and installed[0]):
+            con.execute(f"INSTALL '{_extension_file(name)}'")
+    con.execute("LOAD ducklake; LOAD sqlite_scanner")
+
+
+def _extension_file(name: str) -> Path:
+    folder = resources.files(f"duckdb_extension_{name}") / "extensions" / f"v{duckdb.__version__}"
+    return Path(str(folder / f"{name}.duckdb_extension"))

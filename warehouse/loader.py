@@ -100,12 +100,16 @@ def start_run(con, run_id: str, site: str, started_at: datetime, kind: str = "in
     many were marked."""
     con.begin()
     try:
-        dead = con.execute(
-            """UPDATE crawl_runs SET status = 'abandoned', finished_at = coalesce(last_seen_at, started_at)
-               WHERE site = ? AND coalesce(kind, 'ingest') = ? AND status = 'running' AND run_id <> ?
-               RETURNING run_id""",
+        dead = con.execute(  # DuckLake has no UPDATE ... RETURNING: count, then update
+            "SELECT run_id FROM crawl_runs"
+            " WHERE site = ? AND coalesce(kind, 'ingest') = ? AND status = 'running' AND run_id <> ?",
             [site, kind, run_id],
         ).fetchall()
+        con.execute(
+            "UPDATE crawl_runs SET status = 'abandoned', finished_at = coalesce(last_seen_at, started_at)"
+            " WHERE site = ? AND coalesce(kind, 'ingest') = ? AND status = 'running' AND run_id <> ?",
+            [site, kind, run_id],
+        )
         con.execute(
             "INSERT INTO crawl_runs (run_id, site, started_at, status, kind, last_seen_at)"
             " VALUES (?, ?, ?, 'running', ?, ?)",
@@ -196,20 +200,24 @@ def _load_content(con, run_id: str, pages: list[FetchedPage], plan, reparse: boo
     }
 
 
-def _insert(con, table: str, rows: list[dict], on_conflict: str = "") -> None:
+def _insert(con, table: str, rows: list[dict], new_by: str | None = None) -> None:
     """Insert rows column by column: one statement unnesting a list per column (DuckDB's executemany
-    binds row by row and was ~35x slower for a batch of 100 articles)."""
+    binds row by row and was ~35x slower for a batch of 100 articles). With `new_by`, only rows whose
+    key column holds a value the table does not have yet (DuckLake keeps no unique keys)."""
     if not rows:
         return
     types = dict(
         con.execute(
-            "SELECT column_name, data_type FROM duckdb_columns() WHERE table_name = ?", [table]
+            "SELECT column_name, data_type FROM duckdb_columns()"
+            " WHERE table_name = ? AND database_name IN (current_database(), 'temp')",
+            [table],
         ).fetchall()
     )
     columns = list(rows[0])
-    values = ", ".join(f"unnest(?::{types[c]}[])" for c in columns)
+    values = ", ".join(f"unnest(?::{types[c]}[]) AS {c}" for c in columns)
+    only_new = f" WHERE {new_by} NOT IN (SELECT {new_by} FROM {table})" if new_by else ""
     con.execute(
-        f"INSERT INTO {table} ({', '.join(columns)}) SELECT {values} {on_conflict}",
+        f"INSERT INTO {table} ({', '.join(columns)}) SELECT * FROM (SELECT {values}){only_new}",
         [[row[c] for row in rows] for c in columns],
     )
 
@@ -352,7 +360,7 @@ def _insert_urls(con, aliases: Iterable[tuple[str, str]], fetched_at: Mapping[st
         {"url": url, "article_id": article_id, "first_seen_at": fetched_at[url]}
         for url, article_id in dict(aliases).items()
     ]
-    _insert(con, "article_urls", rows, on_conflict="ON CONFLICT (url) DO NOTHING")
+    _insert(con, "article_urls", rows, new_by="url")
 
 
 def _merge_related(con, articles: tuple[Article, ...]) -> int:
@@ -398,7 +406,9 @@ def _record_issues(con, run_id: str, pages: list[FetchedPage], plan) -> int:
     }
     good = _article_pages(pages, plan)
     urls = list({url for _, known in good.values() for url in known})
-    closed = con.execute(sql("close_issues.sql"), {"hashes": parsed, "keys": keys, "urls": urls}).fetchall()
+    con.execute(sql("closing_issues.sql"), {"hashes": parsed, "keys": keys, "urls": urls})
+    closed = con.execute("SELECT url, content_hash FROM closing_issues").fetchall()
+    con.execute(sql("close_issues.sql"))
     _insert_issues(con, run_id, [i for i, key in zip(plan.issues, keys) if key not in open_keys], pages)
     hashes, urls = {digest for _, digest in closed}, {url for url, _ in closed}
     return sum(1 for digest, known in good.values() if digest in hashes or known & urls)

@@ -1,8 +1,9 @@
--- The kabar warehouse. Every time is TIMESTAMPTZ in UTC. No foreign keys: DuckDB cannot update a
--- list column of a row that a foreign key points to, and edges must be re-writable.
+-- Migration 1: the warehouse as DuckLake holds it. DuckLake keeps no primary keys or indexes: the
+-- loader keeps each table's key unique itself (one row per key, written by MERGE or delete + insert),
+-- as the comment beside each key column says.
 
 CREATE TABLE IF NOT EXISTS crawl_runs (
-    run_id              VARCHAR PRIMARY KEY,
+    run_id              VARCHAR,
     site                VARCHAR NOT NULL,
     started_at          TIMESTAMPTZ NOT NULL,
     finished_at         TIMESTAMPTZ,
@@ -38,7 +39,7 @@ CREATE TABLE IF NOT EXISTS fetches (
 );
 
 CREATE TABLE IF NOT EXISTS articles (
-    article_id          VARCHAR PRIMARY KEY,     -- '<site>:<the site''s own id>'
+    article_id          VARCHAR,     -- '<site>:<the site''s own id>'
     site                VARCHAR NOT NULL,
     url                 VARCHAR NOT NULL,        -- canonical
     title               VARCHAR NOT NULL,
@@ -72,12 +73,11 @@ CREATE TABLE IF NOT EXISTS article_versions (
     content_hash    VARCHAR NOT NULL,
     seen_at         TIMESTAMPTZ NOT NULL,
     title           VARCHAR NOT NULL,
-    body            VARCHAR NOT NULL,
-    PRIMARY KEY (article_id, version)
+    body            VARCHAR NOT NULL
 );
 
 CREATE TABLE IF NOT EXISTS article_urls (
-    url             VARCHAR PRIMARY KEY,         -- every URL a page of the article was fetched from
+    url             VARCHAR,         -- every URL a page of the article was fetched from
     article_id      VARCHAR NOT NULL,
     first_seen_at   TIMESTAMPTZ NOT NULL
 );
@@ -97,16 +97,14 @@ CREATE TABLE IF NOT EXISTS related_links (
     summary             VARCHAR,
     first_seen_at       TIMESTAMPTZ NOT NULL,
     last_seen_at        TIMESTAMPTZ NOT NULL,
-    seen_count          INTEGER NOT NULL,
-    PRIMARY KEY (source_article_id, block, target_url)
+    seen_count          INTEGER NOT NULL
 );
 
 CREATE TABLE IF NOT EXISTS removals (
     article_id      VARCHAR NOT NULL,            -- for the article's current version
     rule            VARCHAR NOT NULL,
     count           INTEGER NOT NULL,
-    sample          VARCHAR,
-    PRIMARY KEY (article_id, rule)
+    sample          VARCHAR
 );
 
 CREATE TABLE IF NOT EXISTS extraction_issues (
@@ -122,7 +120,7 @@ CREATE TABLE IF NOT EXISTS extraction_issues (
 -- Failure memory (kabar/memory.py): one row per URL the flow selected and fetched, replaced by each
 -- fetch of it. A URL that is `gone` is never due again; its row stays.
 CREATE TABLE IF NOT EXISTS url_state (
-    url                 VARCHAR PRIMARY KEY,     -- as requested (fetches.url)
+    url                 VARCHAR,     -- as requested (fetches.url)
     site                VARCHAR,
     failures            INTEGER NOT NULL,        -- consecutive failed attempts
     last_status         INTEGER,
@@ -133,3 +131,48 @@ CREATE TABLE IF NOT EXISTS url_state (
     first_success_at    TIMESTAMPTZ,
     last_success_at     TIMESTAMPTZ
 );
+
+-- Layer 3 of deduplication: near duplicates (tasks/neardup.py computes, warehouse/loader.py writes).
+-- Marks only: a near duplicate stays an article of its own. No foreign keys (see schema.sql).
+
+-- The MinHash signature of each article's current body; replaced when the body changes.
+CREATE TABLE IF NOT EXISTS article_minhash (
+    article_id      VARCHAR,
+    signature       UINTEGER[] NOT NULL          -- 128 values (num_perm), seed and shingles fixed in neardup.py
+);
+
+-- The LSH index: one row per (band, article). Articles sharing a (band, bucket) are candidates;
+-- a batch finds its candidates by joining its own rows to this table.
+CREATE TABLE IF NOT EXISTS article_bands (
+    band            INTEGER NOT NULL,            -- 0..15
+    bucket          UBIGINT NOT NULL,            -- 64-bit hash of the band's 8 signature values
+    article_id      VARCHAR NOT NULL
+);
+
+-- One row per article found to repeat an earlier one: a cluster is its earliest-seen article
+-- (`duplicate_of`, which has no row of its own) and every article pointing at it.
+CREATE TABLE IF NOT EXISTS near_duplicates (
+    article_id      VARCHAR,
+    duplicate_of    VARCHAR NOT NULL,            -- the earliest-seen article of the cluster
+    similarity      DOUBLE NOT NULL,             -- estimated Jaccard of the two bodies' 5-word shingles
+    found_at        TIMESTAMPTZ NOT NULL         -- fetch time of the version that was found to repeat
+);
+
+ALTER TABLE crawl_runs ADD COLUMN IF NOT EXISTS near_duplicates INTEGER DEFAULT 0;  -- marks added by the run
+
+-- Columns added after a table first shipped: a warehouse made by an older kabar gains them on open.
+ALTER TABLE articles ADD COLUMN IF NOT EXISTS kind VARCHAR DEFAULT 'article';     -- article, video, photo_gallery, infographic
+ALTER TABLE articles ADD COLUMN IF NOT EXISTS access VARCHAR DEFAULT 'free';      -- free, paywalled (body is a teaser)
+ALTER TABLE articles ADD COLUMN IF NOT EXISTS page_count INTEGER DEFAULT 1;      -- pages joined into the body
+ALTER TABLE articles ADD COLUMN IF NOT EXISTS gone_at TIMESTAMPTZ;                 -- when its URL became gone (410, 404 twice)
+ALTER TABLE fetches ADD COLUMN IF NOT EXISTS reason VARCHAR;                        -- why no usable page: a code of records.REASONS
+ALTER TABLE extraction_issues ADD COLUMN IF NOT EXISTS resolved_at TIMESTAMPTZ;     -- when a later parse of the page or URL succeeded
+ALTER TABLE crawl_runs ADD COLUMN IF NOT EXISTS kind VARCHAR DEFAULT 'ingest';     -- ingest, reparse
+ALTER TABLE crawl_runs ADD COLUMN IF NOT EXISTS last_seen_at TIMESTAMPTZ;          -- the run's last write: start, each batch, finish
+ALTER TABLE crawl_runs ADD COLUMN IF NOT EXISTS pages_skipped INTEGER DEFAULT 0;   -- fetches robots.txt disallowed
+ALTER TABLE crawl_runs ADD COLUMN IF NOT EXISTS urls_not_due INTEGER DEFAULT 0;    -- selected URLs left for later (gone, backoff, revisit)
+ALTER TABLE crawl_runs ADD COLUMN IF NOT EXISTS pages_reparsed INTEGER DEFAULT 0;  -- reparse: archived pages parsed again
+ALTER TABLE crawl_runs ADD COLUMN IF NOT EXISTS issues_resolved INTEGER DEFAULT 0; -- pages that had an open issue and are articles now
+ALTER TABLE fetches ADD COLUMN IF NOT EXISTS charset VARCHAR;                    -- what the body was decoded as
+ALTER TABLE fetches ADD COLUMN IF NOT EXISTS charset_source VARCHAR;             -- how that was chosen: bom, header, meta, detected, fallback
+ALTER TABLE articles ADD COLUMN IF NOT EXISTS flags VARCHAR[];        -- doubtful text: replacement_characters
