@@ -1,10 +1,11 @@
-"""The command line: run, backfill, reparse, demo, serve, extract, stats, sql.
+"""The command line: run, backfill, reparse, demo, serve, extract, stats, sql, export.
 
 A bad argument or input: one line on stderr, exit status 2. A run that cannot do its job (the flow
 raises `RunFailed`): one line on stderr, exit status 1. Never a traceback for either.
 """
 
 import argparse
+import csv
 import gzip
 import io
 import ipaddress
@@ -14,9 +15,12 @@ import math
 import os
 import re
 import sys
+import tempfile
+import unicodedata
 import zlib
 from contextlib import ExitStack
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -30,6 +34,8 @@ DEMO_QUERY = """SELECT a.title, r.block, r.position, r.time_text, r.target_title
 FROM related_articles r JOIN articles a ON a.article_id = r.source_article_id
 ORDER BY a.published_at DESC, r.block, r.position LIMIT 5"""
 
+SQL_FORMATS = ("table", "csv", "json", "markdown")
+TABLE_MAX_ROWS = 1000  # `kabar sql --format table` prints at most this many rows of a result by default
 MAX_PAGE_BYTES = 64 * 2**20  # `kabar extract` refuses a page (or a gzip bomb) that holds more HTML than this
 GZIP_MAGIC = b"\x1f\x8b"
 
@@ -185,8 +191,19 @@ def _parser() -> Parser:
     )
     stats.set_defaults(command=cmd_stats)
 
-    sql = commands.add_parser("sql", help="query the warehouse read-only")
-    sql.add_argument("query", help="one SQL statement (the warehouse is opened read-only)")
+    sql = commands.add_parser(
+        "sql", help="query the warehouse read-only, sandboxed: no writes, no file outside the warehouse"
+    )
+    sql.add_argument(
+        "query",
+        nargs="?",
+        metavar="QUERY",
+        help="SQL, one statement or several separated by ';' (each result is printed); "
+        "'-' reads it from standard input",
+    )
+    sql.add_argument(
+        "--file", type=Path, metavar="FILE", help="read the SQL from this file ('-': standard input)"
+    )
     sql.add_argument(
         "--db",
         type=_db_file,
@@ -194,7 +211,43 @@ def _parser() -> Parser:
         metavar="FILE",
         help="the DuckDB warehouse file",
     )
+    sql.add_argument("--format", choices=SQL_FORMATS, default="table", help="how each result is printed")
+    sql.add_argument(
+        "--max-rows",
+        type=_positive,
+        metavar="N",
+        help=f"print at most N rows of each result, saying so on stderr when there are more "
+        f"(default: {TABLE_MAX_ROWS} for table, every row for the other formats)",
+    )
     sql.set_defaults(command=cmd_sql)
+
+    export = commands.add_parser(
+        "export", help="copy the warehouse's tables and analytics views to Parquet files or a DuckDB file"
+    )
+    target = export.add_mutually_exclusive_group(required=True)
+    target.add_argument(
+        "--parquet",
+        type=Path,
+        metavar="DIR",
+        help="write one subfolder of Parquet files per table and analytics view into this new folder",
+    )
+    target.add_argument(
+        "--duckdb",
+        type=Path,
+        metavar="FILE",
+        help="write one self-contained DuckDB file: every table, the analytics views as tables",
+    )
+    export.add_argument(
+        "--db",
+        type=_db_file,
+        default=str(settings.warehouse_path()),
+        metavar="FILE",
+        help="the DuckDB warehouse file",
+    )
+    export.add_argument(
+        "--force", action="store_true", help="replace the target when it holds an earlier export"
+    )
+    export.set_defaults(command=cmd_export)
     return parser
 
 
@@ -582,11 +635,13 @@ def cmd_extract(args) -> int:
     html = _read_page(args.file)
     url = args.url or _canonical_link(html)
     site = _site_for(url)
-    # Continuation pages over HTTP within the same scope, robots.txt and limits as a run's (nothing archived).
-    crawl = Crawl(archive_dir=str(settings.archive_dir()), base_url=args.base_url, hosts=site.domains)
-    with Fetcher(crawl) as fetcher:
-        more = _first_of(saved_pages(args.file, url), page_source(fetcher, crawl.locate))
-        result, note = extract_available(site, html, url, args.fetched_at or datetime.now(UTC), more)
+    # Continuation pages over HTTP within the same scope, robots.txt and limits as a run's; what they
+    # fetch goes to a throwaway archive, not the warehouse's.
+    with tempfile.TemporaryDirectory(prefix="kabar-extract-") as scratch:
+        crawl = Crawl(archive_dir=scratch, base_url=args.base_url, hosts=site.domains)
+        with Fetcher(crawl) as fetcher:
+            more = _first_of(saved_pages(args.file, url), page_source(fetcher, crawl.locate))
+            result, note = extract_available(site, html, url, args.fetched_at or datetime.now(UTC), more)
     if note:
         print(f"kabar: {note}", file=sys.stderr)
     print(to_json(result), end="")  # an issue too: it says why the page is no article
@@ -673,12 +728,301 @@ def cmd_sql(args) -> int:
     import duckdb
 
     from kabar.warehouse.db import connect
+    from kabar.warehouse.sandbox import Refused, lock_down, statements, warehouse_paths
 
+    text = _sql_text(args.query, args.file)
+    limit = args.max_rows or (TABLE_MAX_ROWS if args.format == "table" else None)
     try:
         with connect(args.db, read_only=True) as con:
-            print(con.sql(args.query))
+            lock_down(con, warehouse_paths(args.db))
+            found = statements(con, text)
+            if not found:
+                raise UsageError("no SQL statement given")
+            for number, statement in enumerate(found, 1):
+                where = f"statement {number}: " if len(found) > 1 else ""
+                _print_result(con, statement, args.format, limit, where, first=number == 1)
+    except Refused as error:
+        raise UsageError(f"refused: {error}") from None
+    except duckdb.PermissionException as error:
+        raise UsageError(f"refused: {_first_line(error)} (kabar sql reads the warehouse only)") from None
     except (duckdb.Error, FileNotFoundError) as error:
-        raise UsageError(str(error).splitlines()[0]) from None
+        raise UsageError(_first_line(error)) from None
+    except BrokenPipeError:  # `kabar sql ... | head`: the reader has all it wants
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return 0
+
+
+def _first_line(error: Exception) -> str:
+    lines = [line.strip() for line in str(error).splitlines() if line.strip()]
+    return lines[0] if lines else type(error).__name__
+
+
+def _sql_text(query: str | None, file: Path | None) -> str:
+    """The SQL of `kabar sql`: the argument, standard input ('-'), or a file; UTF-8 text."""
+    if query is not None and file is not None:
+        raise UsageError("give the SQL either as QUERY or with --file, not both")
+    if query is None and file is None:
+        raise UsageError("no SQL: give a QUERY, '-' to read standard input, or --file FILE")
+    source = "QUERY"
+    try:
+        if query is not None and query != "-":
+            text = query
+        elif query == "-" or str(file) == "-":
+            source = "standard input"
+            text = sys.stdin.read()
+        elif file.is_dir():
+            raise UsageError(f"{file} is a folder, not a file of SQL")
+        else:
+            source = str(file)
+            text = file.read_text(encoding="utf-8")
+        text.encode("utf-8")  # bytes that are no UTF-8 come from argv and stdin as lone surrogates
+    except OSError as error:
+        raise UsageError(f"cannot read {file}: {error.strerror or error}") from None
+    except UnicodeError as error:
+        raise UsageError(f"{source} is not UTF-8 text ({error.reason})") from None
+    return text
+
+
+# `kabar sql` results. Table: DuckDB's box, every column and every character of a value (a value of
+# several lines takes several); csv: RFC 4180 with a header row; json: an array of objects per
+# statement, one line each; markdown: a pipe table. Lists and structs are JSON text outside json.
+
+NUMERIC_TYPES = set(
+    "tinyint smallint integer bigint hugeint utinyint usmallint uinteger ubigint uhugeint"
+    " float double decimal varint bignum".split()
+)
+FETCH_ROWS = 1000
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def _print_result(con, statement, fmt: str, limit: int | None, where: str, first: bool) -> None:
+    try:
+        con.execute(statement)
+        if con.description is None:  # a statement that returns nothing prints nothing
+            return
+        columns = [(column[0], column[1]) for column in con.description]
+        rows = _Rows(con, limit)
+        out = sys.stdout
+        if fmt == "json":
+            _print_json(out, columns, rows)
+        else:
+            if not first:
+                out.write("\r\n" if fmt == "csv" else "\n")
+            {"table": _print_table, "csv": _print_csv, "markdown": _print_markdown}[fmt](out, columns, rows)
+        out.flush()
+    finally:
+        abort = getattr(con, "abort", None)  # DuckDB 2: a result not read to its end holds the connection
+        if abort is not None:
+            abort()
+    if rows.cut:
+        print(
+            f"kabar: {where}printed the first {limit} rows; the result has more (see --max-rows)",
+            file=sys.stderr,
+        )
+
+
+class _Rows:
+    """The rows of the connection's current result, at most `limit`; `cut` tells whether there were more."""
+
+    def __init__(self, con, limit: int | None):
+        self.con, self.limit, self.cut = con, limit, False
+
+    def __iter__(self):
+        left = self.limit
+        while left is None or left > 0:
+            chunk = self.con.fetchmany(FETCH_ROWS if left is None else min(FETCH_ROWS, left))
+            if not chunk:
+                return
+            yield from chunk
+            if left is not None:
+                left -= len(chunk)
+        self.cut = self.con.fetchone() is not None
+
+
+def _is_numeric(sql_type) -> bool:
+    return str(getattr(sql_type, "id", sql_type)).lower() in NUMERIC_TYPES
+
+
+def _print_table(out, columns, rows) -> None:
+    names = [str(name) for name, _ in columns]
+    types = [str(sql_type).lower() for _, sql_type in columns]
+    right = [_is_numeric(sql_type) for _, sql_type in columns]
+    cells = [[_cell_lines(_text(value)) for value in row] for row in rows]
+    widths = [
+        max([_width(names[i]), _width(types[i])] + [_width(line) for row in cells for line in row[i]])
+        for i in range(len(columns))
+    ]
+
+    def rule(left: str, middle: str, end: str) -> str:
+        return left + middle.join("─" * (width + 2) for width in widths) + end + "\n"
+
+    def line(texts: list[str], aligns: list[str]) -> str:
+        return "│" + "│".join(f" {_pad(t, w, a)} " for t, w, a in zip(texts, widths, aligns)) + "│\n"
+
+    out.write(rule("┌", "┬", "┐"))
+    out.write(line(names, ["^"] * len(names)))
+    out.write(line(types, ["^"] * len(types)))
+    out.write(rule("├", "┼", "┤"))
+    aligns = [">" if is_right else "<" for is_right in right]
+    for row in cells:
+        for index in range(max(len(lines) for lines in row)):
+            out.write(line([lines[index] if index < len(lines) else "" for lines in row], aligns))
+    out.write(rule("└", "┴", "┘"))
+
+
+def _cell_lines(text: str) -> list[str]:
+    return [
+        _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", part.expandtabs(4)) for part in text.splitlines()
+    ] or [""]
+
+
+def _width(text: str) -> int:
+    """Terminal columns: wide East Asian characters take two, combining marks none."""
+    if text.isascii():
+        return len(text)
+    return sum(
+        0 if unicodedata.combining(char) else 2 if unicodedata.east_asian_width(char) in "WF" else 1
+        for char in text
+    )
+
+
+def _pad(text: str, width: int, align: str) -> str:
+    space = width - _width(text)
+    if align == ">":
+        return " " * space + text
+    if align == "^":
+        return " " * (space // 2) + text + " " * (space - space // 2)
+    return text + " " * space
+
+
+def _print_csv(out, columns, rows) -> None:
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([name for name, _ in columns])
+    for row in rows:
+        writer.writerow([_text(value, null="", sep="T") for value in row])
+
+
+def _print_markdown(out, columns, rows) -> None:
+    def cells(texts) -> str:
+        return "| " + " | ".join("<br>".join(t.replace("|", "\\|").splitlines()) for t in texts) + " |\n"
+
+    out.write(cells(str(name) for name, _ in columns))
+    out.write("|" + "|".join(" ---: " if _is_numeric(t) else " --- " for _, t in columns) + "|\n")
+    for row in rows:
+        out.write(cells(_text(value) for value in row))
+
+
+def _print_json(out, columns, rows) -> None:
+    keys = _unique([str(name) for name, _ in columns])
+    is_json = [str(sql_type).upper() == "JSON" for _, sql_type in columns]  # a JSON column: its value
+    out.write("[")
+    for index, row in enumerate(rows):
+        record = {
+            key: json.loads(value) if parse and isinstance(value, str) else _jsonable(value)
+            for key, value, parse in zip(keys, row, is_json)
+        }
+        out.write(("," if index else "") + json.dumps(record, ensure_ascii=False, allow_nan=False))
+    out.write("]\n")
+
+
+def _unique(names: list[str]) -> list[str]:
+    """Keys for a JSON object: a repeated column name gets _1, _2, ... (as DuckDB names such columns)."""
+    seen: set[str] = set()
+    keys = []
+    for name in names:
+        key, number = name, 0
+        while key in seen:
+            number += 1
+            key = f"{name}_{number}"
+        seen.add(key)
+        keys.append(key)
+    return keys
+
+
+def _text(value, null: str = "NULL", sep: str = " ") -> str:
+    """A value as text for table, markdown (NULL) and csv (empty, times with a T)."""
+    if value is None:
+        return null
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return value
+    if isinstance(value, datetime):
+        return value.isoformat(sep=sep)
+    if isinstance(value, date | time):
+        return value.isoformat()
+    if isinstance(value, timedelta):
+        return _duration(value)
+    if isinstance(value, bytes):
+        return _blob(value)
+    if isinstance(value, list | tuple | dict):
+        return json.dumps(_jsonable(value), ensure_ascii=False, allow_nan=False)
+    return str(value)
+
+
+def _jsonable(value):
+    """JSON for a value DuckDB returns: times in ISO 8601, lists as arrays, structs and maps as objects."""
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, datetime | date | time):
+        return value.isoformat()
+    if isinstance(value, timedelta):
+        return _duration(value)
+    if isinstance(value, bytes):
+        return _blob(value)
+    if isinstance(value, list | tuple):
+        return [_jsonable(item) for item in value]
+    if isinstance(value, dict):
+        return {str(key): _jsonable(item) for key, item in value.items()}
+    return str(value)  # UUID, and whatever a newer DuckDB adds
+
+
+def _duration(value: timedelta) -> str:
+    """An INTERVAL as an ISO 8601 duration: P1DT2H3M4.5S."""
+    sign, value = ("-", -value) if value < timedelta(0) else ("", value)
+    hours, rest = divmod(value.seconds, 3600)
+    minutes, seconds = divmod(rest, 60)
+    second = f"{seconds}.{value.microseconds:06d}".rstrip("0") if value.microseconds else str(seconds)
+    time_part = "".join(f"{n}{unit}" for n, unit in ((hours, "H"), (minutes, "M")) if n)
+    time_part += f"{second}S" if seconds or value.microseconds else ""
+    day_part = f"{value.days}D" if value.days else ""
+    if not day_part and not time_part:
+        return "PT0S"
+    return f"{sign}P{day_part}" + (f"T{time_part}" if time_part else "")
+
+
+def _blob(value: bytes) -> str:
+    """A BLOB as DuckDB writes it: printable ASCII as is, every other byte as \\xHH."""
+    return "".join(chr(b) if 32 <= b < 127 and b != 92 else f"\\x{b:02X}" for b in value)
+
+
+def cmd_export(args) -> int:
+    import duckdb
+
+    from kabar.warehouse.db import connect
+    from kabar.warehouse.export import ExportError, export_duckdb, export_parquet
+    from kabar.warehouse.sandbox import warehouse_paths
+
+    target = args.parquet or args.duckdb
+    export = export_parquet if args.parquet else export_duckdb
+    try:
+        con = connect(args.db, read_only=True)
+    except (duckdb.Error, FileNotFoundError) as error:
+        raise UsageError(_first_line(error)) from None
+    with con:
+        try:
+            counts = export(con, target, force=args.force, keep_out=warehouse_paths(args.db))
+        except ExportError as error:
+            raise UsageError(str(error)) from None
+        except duckdb.Error as error:
+            raise UsageError(f"cannot export to {target}: {_first_line(error)}") from None
+        except OSError as error:
+            raise UsageError(f"cannot write {target}: {error.strerror or error}") from None
+    print(json.dumps({"target": str(target), "rows": counts}, indent=2))
     return 0
 
 
