@@ -323,3 +323,18 @@ def test_discovery_sources_are_recorded_and_read_again_conditionally(warehouse):
     runs = [run for (run,) in _rows(db, "SELECT run_id FROM crawl_runs ORDER BY started_at")]
     query = "SELECT DISTINCT status FROM fetches WHERE outcome = 'source' AND run_id = ? ORDER BY 1"
     assert [_rows(db, query, run) for run in runs] == [[(200,)], [(304,)]]  # read once, then 304s
+
+
+def test_every_content_row_names_the_run_that_wrote_it(warehouse):
+    db = warehouse[0]
+    first_run = _rows(db, "SELECT run_id FROM crawl_runs ORDER BY started_at LIMIT 1")
+    for table in (
+        "articles",
+        "article_versions",
+        "article_urls",
+        "related_links",
+        "removals",
+        "near_duplicates",
+    ):
+        rows = _rows(db, f"SELECT DISTINCT run_id FROM {table}")
+        assert rows == first_run, table  # the second run changed nothing, so wrote nothing

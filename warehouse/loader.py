@@ -183,10 +183,10 @@ def load_reparsed(con, run_id: str, pages: list[FetchedPage], plan) -> dict[str,
 
 
 def _load_content(con, run_id: str, pages: list[FetchedPage], plan, reparse: bool = False) -> dict[str, int]:
-    changed, new = _upsert_articles(con, plan.articles, newer_only=reparse)
-    _insert_urls(con, plan.aliases, {p.url: p.fetched_at for p in pages})
-    links = _merge_related(con, plan.articles)
-    marks = _mark_near_duplicates(con, changed, plan.signatures)
+    changed, new = _upsert_articles(con, run_id, plan.articles, newer_only=reparse)
+    _insert_urls(con, run_id, plan.aliases, {p.url: p.fetched_at for p in pages})
+    links = _merge_related(con, run_id, plan.articles)
+    marks = _mark_near_duplicates(con, run_id, changed, plan.signatures)
     resolved = _record_issues(con, run_id, pages, plan)
     return {
         "articles_new": new,
@@ -252,7 +252,7 @@ def _insert_fetches(con, run_id: str, pages: list[FetchedPage], outcomes: Mappin
 
 
 def _upsert_articles(
-    con, articles: tuple[Article, ...], newer_only: bool = False
+    con, run_id: str, articles: tuple[Article, ...], newer_only: bool = False
 ) -> tuple[list[Article], int]:
     """New content replaces the current row (delete + insert: far faster than UPDATE in DuckDB) and
     appends a version; content already stored is left alone, and with `newer_only` (a reparse) so is
@@ -275,7 +275,11 @@ def _upsert_articles(
     versions = {
         a.parsed.article_id: stored.get(a.parsed.article_id, (0, a.parsed.fetched_at, None)) for a in changed
     }
-    _insert(con, "articles", [_article_row(a, *versions[a.parsed.article_id]) for a in changed])
+    _insert(
+        con,
+        "articles",
+        [_article_row(a, *versions[a.parsed.article_id]) | {"run_id": run_id} for a in changed],
+    )
     _insert(
         con,
         "article_versions",
@@ -287,6 +291,7 @@ def _upsert_articles(
                 "seen_at": a.parsed.fetched_at,
                 "title": a.parsed.title,
                 "body": a.body,
+                "run_id": run_id,
             }
             for a in changed
         ],
@@ -295,7 +300,13 @@ def _upsert_articles(
         con,
         "removals",
         [
-            {"article_id": a.parsed.article_id, "rule": r.rule, "count": r.count, "sample": r.sample}
+            {
+                "article_id": a.parsed.article_id,
+                "rule": r.rule,
+                "count": r.count,
+                "sample": r.sample,
+                "run_id": run_id,
+            }
             for a in changed
             for r in a.removals
         ],
@@ -355,15 +366,17 @@ def _article_row(article: Article, version: int, first_seen_at: datetime, gone_a
     }
 
 
-def _insert_urls(con, aliases: Iterable[tuple[str, str]], fetched_at: Mapping[str, datetime]) -> None:
+def _insert_urls(
+    con, run_id: str, aliases: Iterable[tuple[str, str]], fetched_at: Mapping[str, datetime]
+) -> None:
     rows = [
-        {"url": url, "article_id": article_id, "first_seen_at": fetched_at[url]}
+        {"url": url, "article_id": article_id, "first_seen_at": fetched_at[url], "run_id": run_id}
         for url, article_id in dict(aliases).items()
     ]
     _insert(con, "article_urls", rows, new_by="url")
 
 
-def _merge_related(con, articles: tuple[Article, ...]) -> int:
+def _merge_related(con, run_id: str, articles: tuple[Article, ...]) -> int:
     rows = [
         {
             "source_article_id": a.parsed.article_id,
@@ -379,6 +392,7 @@ def _merge_related(con, articles: tuple[Article, ...]) -> int:
             "image_caption": r.image_caption,
             "summary": r.summary,
             "seen_at": a.parsed.fetched_at,
+            "run_id": run_id,
         }
         for a in articles
         for r in a.parsed.related
@@ -496,7 +510,9 @@ WHERE a.article_id IN (SELECT unnest($ids))
    OR a.article_id IN (SELECT duplicate_of FROM near_duplicates WHERE article_id IN (SELECT unnest($ids)))"""
 
 
-def _mark_near_duplicates(con, articles: list[Article], signatures: Mapping[str, tuple[int, ...]]) -> int:
+def _mark_near_duplicates(
+    con, run_id: str, articles: list[Article], signatures: Mapping[str, tuple[int, ...]]
+) -> int:
     """Store the signatures of the batch's changed bodies and mark each body that repeats an earlier
     article. Marks only: nothing is deleted. Returns the marks written."""
     signed = _store_signatures(
@@ -529,6 +545,7 @@ def _mark_near_duplicates(con, articles: list[Article], signatures: Mapping[str,
                 "duplicate_of": root,
                 "similarity": neardup.similarity(sig[i], sig[root]),
                 "found_at": seen_at[i],
+                "run_id": run_id,
             }
             for i, root in roots.items()
         ],

@@ -8,7 +8,7 @@ ON r.source_article_id = s.source_article_id AND r.block = s.block AND r.target_
 WHEN NOT MATCHED THEN INSERT VALUES (
     s.source_article_id, s.block, s.target_url, s.target_article_id, s.position, s.title, s.time_text,
     s.published_after, s.published_until, s.image_url, s.image_caption, s.summary,
-    s.seen_at, s.seen_at, 1)
+    s.seen_at, s.seen_at, 1, s.run_id)
 WHEN MATCHED THEN UPDATE SET
     target_article_id = CASE WHEN s.seen_at >= r.last_seen_at
                              THEN s.target_article_id ELSE r.target_article_id END,
@@ -32,6 +32,7 @@ WHEN MATCHED THEN UPDATE SET
                              THEN s.image_caption ELSE r.image_caption END,
     summary           = CASE WHEN s.seen_at >= r.last_seen_at
                              THEN s.summary ELSE r.summary END,
+    run_id            = CASE WHEN s.seen_at >= r.last_seen_at THEN s.run_id ELSE r.run_id END,
     first_seen_at     = least(r.first_seen_at, s.seen_at),
     last_seen_at      = greatest(r.last_seen_at, s.seen_at),
     seen_count        = r.seen_count
