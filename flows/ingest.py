@@ -26,6 +26,7 @@ from kabar.tasks.load import (
     record_sources,
     start_run,
 )
+from kabar.tasks.maintain import refresh_search
 from kabar.tasks.select import select_articles
 
 COUNTS = (
@@ -91,6 +92,8 @@ def ingest(
         finish_run(db_path, run_id, _now(), "failed", counts)
         raise
     finish_run(db_path, run_id, _now(), "completed", counts)
+    if counts["articles_new"] or counts["articles_updated"]:
+        refresh_search(db_path)  # the full-text index follows the articles
     get_run_logger().info("run %s: %s", run_id, counts)
     return counts
 

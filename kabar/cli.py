@@ -248,6 +248,40 @@ def _parser() -> Parser:
         "--force", action="store_true", help="replace the target when it holds an earlier export"
     )
     export.set_defaults(command=cmd_export)
+
+    search = commands.add_parser(
+        "search", help="full-text search of the articles (Indonesian and English stemming)"
+    )
+    search.add_argument("query", help="words to look for: 'perbincangan' also finds 'berbincang'")
+    search.add_argument(
+        "--site", type=_site_name, metavar="NAME", help=f"only this site, one of {_known_sites()}"
+    )
+    search.add_argument(
+        "--since", type=_date, metavar="YYYY-MM-DD", help="only articles published since this day"
+    )
+    search.add_argument(
+        "--limit", type=_positive, default=10, help="at most this many hits (default: %(default)s)"
+    )
+    search.add_argument(
+        "--db",
+        type=_db_file,
+        default=str(settings.warehouse_path()),
+        metavar="FILE",
+        help="the warehouse whose index to search",
+    )
+    search.set_defaults(command=cmd_search)
+
+    maintain = commands.add_parser(
+        "maintain", help="compact the warehouse, expire old snapshots, rebuild the search index, report sizes"
+    )
+    maintain.add_argument(
+        "--keep-days",
+        type=_positive_number,
+        default=30.0,
+        help="snapshots younger than this stay reachable by time travel (default: %(default)s)",
+    )
+    _storage_options(maintain, settings.warehouse_path(), settings.archive_dir())
+    maintain.set_defaults(command=cmd_maintain)
     return parser
 
 
@@ -544,6 +578,31 @@ def cmd_reparse(args) -> int:
         archive_dir=args.archive,
     )
     print(json.dumps(counts, indent=2))
+    return 0
+
+
+def cmd_search(args) -> int:
+    from kabar.warehouse.search import search
+
+    try:
+        hits = search(args.db, args.query, site=args.site, since=args.since, limit=args.limit)
+    except FileNotFoundError as error:
+        raise UsageError(str(error)) from None
+    for n, hit in enumerate(hits, 1):
+        day = hit["published_at"].date().isoformat() if hit["published_at"] else "-"
+        print(f"{n}. {hit['title']} ({hit['site']}, {day}, score {hit['score']})")
+        print(f"   {hit['url']}\n   {hit['snippet']}")
+    if not hits:
+        print(f"no article matches {args.query!r}", file=sys.stderr)
+    return 0
+
+
+def cmd_maintain(args) -> int:
+    _quiet_prefect()
+    from kabar.flows.maintenance import maintenance
+
+    report = _call_flow(maintenance, db_path=args.db, archive_dir=args.archive, keep_days=args.keep_days)
+    print(json.dumps(report, indent=2))
     return 0
 
 

@@ -6,6 +6,7 @@ All access goes through `connect`: a catalog elsewhere (PostgreSQL, for many mac
 of the ATTACH string here and nowhere else.
 """
 
+import hashlib
 from importlib import resources
 from pathlib import Path
 
@@ -51,6 +52,7 @@ def connect(db_path: str | Path, *, read_only: bool = False) -> duckdb.DuckDBPyC
     con.execute("SET TimeZone = 'UTC'")
     if not read_only:
         migrate(con)
+        refresh_analytics(con)
     return con
 
 
@@ -76,6 +78,31 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
     return applied
 
 
+ANALYTICS = ("analytics.sql", "comments.sql")  # the analyst layer: views and the comments from the docs
+VIEW_COLUMNS = (
+    "-- View columns:"  # comments.sql from here on: DuckLake 1.5.5 takes no comment on a view column
+)
+
+
+def refresh_analytics(con: duckdb.DuckDBPyConnection) -> bool:
+    """(Re)create the analytics views and every comment when their files changed since the last time
+    (one transaction, one snapshot; recorded in schema_migrations as version 0). True when applied."""
+    text = sql(ANALYTICS[0]) + "\n" + sql(ANALYTICS[1]).split(VIEW_COLUMNS)[0]
+    stamp = "analytics@" + hashlib.sha256(text.encode()).hexdigest()[:16]
+    if con.execute("SELECT count(*) FROM schema_migrations WHERE name = ?", [stamp]).fetchone()[0]:
+        return False
+    con.begin()
+    try:
+        con.execute(text)
+        con.execute("DELETE FROM schema_migrations WHERE version = 0")
+        con.execute("INSERT INTO schema_migrations VALUES (0, ?, current_timestamp)", [stamp])
+        con.commit()
+    except BaseException:
+        con.rollback()
+        raise
+    return True
+
+
 def pending_migrations(done: set[int]) -> list[tuple[int, str]]:
     files = resources.files(__package__).joinpath(MIGRATIONS).iterdir()
     found = sorted((int(f.name.split("_", 1)[0]), f.name) for f in files if f.name.endswith(".sql"))
@@ -83,15 +110,19 @@ def pending_migrations(done: set[int]) -> list[tuple[int, str]]:
 
 
 def _load_extensions(con: duckdb.DuckDBPyConnection) -> None:
-    """Install each extension from its wheel (pinned with duckdb in pyproject.toml), then load it."""
     for name in EXTENSIONS:
-        installed = con.execute(
-            "SELECT installed FROM duckdb_extensions() WHERE extension_name IN (?, ?)",
-            [name, f"{name}_scanner"],
-        ).fetchone()
-        if not (installed and installed[0]):
-            con.execute(f"INSTALL '{_extension_file(name)}'")
-    con.execute("LOAD ducklake; LOAD sqlite_scanner")
+        load_extension(con, name)
+
+
+def load_extension(con: duckdb.DuckDBPyConnection, name: str) -> None:
+    """Install an extension from its wheel (pinned with duckdb in pyproject.toml), then load it."""
+    loaded_as = {"sqlite": "sqlite_scanner"}.get(name, name)
+    installed = con.execute(
+        "SELECT installed FROM duckdb_extensions() WHERE extension_name = ?", [loaded_as]
+    ).fetchone()
+    if not (installed and installed[0]):
+        con.execute(f"INSTALL '{_extension_file(name)}'")
+    con.execute(f"LOAD {loaded_as}")
 
 
 def _extension_file(name: str) -> Path:
