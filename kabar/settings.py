@@ -16,7 +16,7 @@ def home() -> Path:
 
 
 def warehouse_path() -> Path:
-    return home() / "warehouse.duckdb"
+    return home() / "warehouse.sqlite"
 
 
 def archive_dir() -> Path:
@@ -24,7 +24,7 @@ def archive_dir() -> Path:
 
 
 def demo_warehouse_path() -> Path:
-    return home() / "demo.duckdb"
+    return home() / "demo.sqlite"
 
 
 def demo_archive_dir() -> Path:

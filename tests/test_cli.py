@@ -177,13 +177,13 @@ def test_kabar_home_moves_every_default_path(monkeypatch, tmp_path, no_crawl, ca
 
     monkeypatch.setenv("KABAR_HOME", str(tmp_path / "home"))
     assert main(["run", "--site", "tempo"]) == 0
-    assert no_crawl[-1]["db_path"] == str(tmp_path / "home" / "warehouse.duckdb")
+    assert no_crawl[-1]["db_path"] == str(tmp_path / "home" / "warehouse.sqlite")
     assert no_crawl[-1]["archive_dir"] == str(tmp_path / "home" / "archive")
     demo = _parser().parse_args(["demo"])
     home = tmp_path / "home"
-    assert (demo.db, demo.archive) == (str(home / "demo.duckdb"), str(home / "demo-archive"))
+    assert (demo.db, demo.archive) == (str(home / "demo.sqlite"), str(home / "demo-archive"))
     line = assert_usage_error(capsys, ["sql", "SELECT 1"])
-    assert str(tmp_path / "home" / "warehouse.duckdb") in line
+    assert str(tmp_path / "home" / "warehouse.sqlite") in line
 
 
 def test_run_budget_reaches_the_flow(capsys, no_crawl):
@@ -299,7 +299,7 @@ def test_reparse_defaults_to_everything(capsys, no_reparse, monkeypatch, tmp_pat
             "site": None,
             "since": None,
             "layout": None,
-            "db_path": str(tmp_path / "home" / "warehouse.duckdb"),
+            "db_path": str(tmp_path / "home" / "warehouse.sqlite"),
             "archive_dir": str(tmp_path / "home" / "archive"),
         }
     ]
@@ -346,9 +346,9 @@ def test_every_option_has_help(command):
 @pytest.mark.parametrize(
     ("command", "shown"),
     [
-        ("run", ["(default: tempo)", "(default: 100)", "(default: 4)", "warehouse.duckdb)"]),
+        ("run", ["(default: tempo)", "(default: 100)", "(default: 4)", "warehouse.sqlite)"]),
         ("serve", ["(default: 8000)", "(default: tempo)"]),
-        ("sql", ["warehouse.duckdb)"]),
+        ("sql", ["warehouse.sqlite)"]),
         ("reparse", ["archive)", "tempo-2015"]),
     ],
 )

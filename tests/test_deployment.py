@@ -13,6 +13,7 @@ from kabar.sites import all_sites
 
 ROOT = Path(__file__).parents[1]
 DEPLOYMENTS = yaml.safe_load((ROOT / "prefect.yaml").read_text(encoding="utf-8"))["deployments"]
+INGEST = [entry for entry in DEPLOYMENTS if entry["entrypoint"] == "flows/ingest.py:ingest"]
 
 
 def _prefect(*args: str, api_url: str) -> subprocess.CompletedProcess:
@@ -22,7 +23,7 @@ def _prefect(*args: str, api_url: str) -> subprocess.CompletedProcess:
 
 
 def test_every_registered_site_has_one_deployment():
-    deployed = [entry["parameters"]["site"] for entry in DEPLOYMENTS]
+    deployed = [entry["parameters"]["site"] for entry in INGEST]
     assert sorted(deployed) == sorted(all_sites()), "add one prefect.yaml entry per site"
 
 
@@ -38,14 +39,21 @@ def test_prefect_yaml_deploys_every_site_schedule(prefect_api):
 
     with get_client(sync_client=True) as client:
         for entry in DEPLOYMENTS:
-            deployment = client.read_deployment_by_name(f"ingest/{entry['name']}")
-            assert deployment.parameters == {"site": entry["parameters"]["site"]}
+            flow_name = entry["entrypoint"].rsplit(":", 1)[1]
+            deployment = client.read_deployment_by_name(f"{flow_name}/{entry['name']}")
+            assert deployment.parameters == entry["parameters"]
             assert deployment.work_pool_name == "kabar-process"
-            assert deployment.entrypoint == "flows/ingest.py:ingest"
+            assert deployment.entrypoint == entry["entrypoint"]
             assert deployment.global_concurrency_limit is not None
             assert deployment.global_concurrency_limit.limit == 1
             [schedule] = deployment.schedules
             assert schedule.schedule.timezone == "Asia/Jakarta" and schedule.active
-            assert schedule.schedule.cron.endswith("* * * *") and schedule.schedule.cron.count(",") <= 1
-    tempo = next(e for e in DEPLOYMENTS if e["parameters"]["site"] == "tempo")
+            assert (
+                schedule.schedule.cron == entry["schedules"][0]["cron"]
+                and schedule.schedule.cron.count(",") <= 1
+            )
+    assert {e["entrypoint"] for e in DEPLOYMENTS} - {e["entrypoint"] for e in INGEST} == {
+        "flows/maintenance.py:maintenance"
+    }
+    tempo = next(e for e in INGEST if e["parameters"]["site"] == "tempo")
     assert tempo["schedules"][0]["cron"] == "*/30 * * * *"

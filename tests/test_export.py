@@ -178,4 +178,4 @@ def test_every_export_option_has_help(capsys):
         main(["export", "--help"])
     assert exit.value.code == 0
     out = " ".join(capsys.readouterr().out.split())
-    assert "warehouse.duckdb)" in out and "(default: None)" not in out and "(default: False)" not in out
+    assert "warehouse.sqlite)" in out and "(default: None)" not in out and "(default: False)" not in out
