@@ -2,12 +2,17 @@
 warehouse, batch by batch, while a separate reader process queries it as an analyst would. Prints
 one JSON object to stdout; progress goes to stderr. No network.
 
-    python -m bench.load [--articles 100000] [--update 10000] [--changed 2000] [--batch 1000] [--seed 0]
+    python -m bench.load [--articles 10000] [--update 1000] [--changed 200] [--batch 1000] [--seed 0]
+    python -m bench.load --articles 100000 --update 10000 --changed 2000    # issue 8's size
 
-Run 1 loads `--articles` new articles (≈3.5 KB bodies, 4 related links each); run 2 fetches
-`--update` of them again, `--changed` of which have a changed body. Each batch goes the flow's way:
-a connection of its own (`connect`), `known_content` + `plan_batch` + `sign_new_content` (the dedup
-task), then `load_batch`. Every statement the loader sends is timed (see `profile` in the output).
+Run 1 loads `--articles` new articles (≈3.4 KB bodies, 4 related links each); run 2 fetches
+`--update` of them again, `--changed` of which have a changed body. The default is a tenth of issue
+8's size: at the loader's ~40 articles/s on a 2-core machine (without pandas installed: see
+bench/README.md), 100,000 would take about 45 minutes.
+
+Each batch goes the flow's way: a connection of its own (`connect`), `known_content` + `plan_batch`
++ `sign_new_content` (the dedup task), then `load_batch`. Every statement the loader sends is timed
+(`profile` in the output). A separate process holds a read-only connection and reads every 50 ms.
 
 The synthetic workload (`Workload`) is shared with `bench/crash.py`.
 """

@@ -32,7 +32,7 @@ WHEN MATCHED THEN UPDATE SET
                              THEN s.image_caption ELSE r.image_caption END,
     summary           = CASE WHEN s.seen_at >= r.last_seen_at
                              THEN s.summary ELSE r.summary END,
-    run_id            = CASE WHEN s.seen_at >= r.last_seen_at THEN s.run_id ELSE r.run_id END,
+    run_id            = CASE WHEN s.seen_at > r.last_seen_at THEN s.run_id ELSE r.run_id END,
     first_seen_at     = least(r.first_seen_at, s.seen_at),
     last_seen_at      = greatest(r.last_seen_at, s.seen_at),
     seen_count        = r.seen_count
