@@ -1,0 +1,58 @@
+"""A warehouse written by an earlier release upgrades in place, its data intact: the fixture
+tests/fixtures/warehouse-v2 was made by the release at schema version 2 (make_old_warehouse.py says
+how), and every later migration is applied to a copy of it."""
+
+import shutil
+from pathlib import Path
+
+from kabar.warehouse.db import connect, data_path, pending_migrations
+
+FIXTURE = Path(__file__).parent / "fixtures" / "warehouse-v2" / "warehouse.sqlite"
+CONTENT = (
+    "articles",
+    "article_versions",
+    "article_urls",
+    "related_links",
+    "removals",
+    "fetches",
+    "crawl_runs",
+)
+
+
+def _copy(tmp_path) -> Path:
+    db = tmp_path / "warehouse.sqlite"
+    shutil.copy(FIXTURE, db)
+    shutil.copytree(data_path(FIXTURE), data_path(db))
+    return db
+
+
+def _content(db) -> dict[str, list]:
+    with connect(db, read_only=True) as con:
+        return {
+            table: con.execute(f"SELECT * EXCLUDE (run_id) FROM {table} ORDER BY ALL").fetchall()
+            if table in ("articles", "article_versions", "article_urls", "related_links", "removals")
+            else con.execute(f"SELECT * FROM {table} ORDER BY ALL").fetchall()
+            for table in CONTENT
+        }
+
+
+def test_the_fixture_is_at_version_2(tmp_path):
+    with connect(_copy(tmp_path), read_only=True) as con:
+        assert con.execute("SELECT list(version ORDER BY version) FROM schema_migrations").fetchone()[0] == [
+            1,
+            2,
+        ]
+        assert con.execute("SELECT count(*) FROM articles").fetchone()[0] == 3
+
+
+def test_every_later_migration_upgrades_it_in_place_with_its_data_intact(tmp_path):
+    db = _copy(tmp_path)
+    with connect(db, read_only=True) as con:  # as version 2 holds it (no run_id columns yet)
+        before = {t: con.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall() for t in CONTENT}
+    with connect(db) as con:  # a writable open applies what is missing
+        versions = con.execute("SELECT list(version ORDER BY version) FROM schema_migrations").fetchone()[0]
+        assert pending_migrations(set(versions)) == []
+        assert {3} <= set(versions)
+    assert _content(db) == before
+    with connect(db, read_only=True) as con:  # the analyst layer reads the old rows
+        assert con.execute("SELECT count(*) FROM analytics.articles").fetchone()[0] == 3
