@@ -233,20 +233,25 @@ def test_view_column_comments_on_a_plain_duckdb_copy(docs, tmp_path):
 
     with connect(tmp_path / "warehouse.duckdb") as source:
         objects, _ = catalog(source)
-        tables = [name for (schema, name), (view, _) in objects.items() if schema == "main" and not view]
-        ddl = [
-            f"CREATE TABLE main.{name} ("
+        tables = [
+            (schema, name)
+            for (schema, name), (view, _) in objects.items()
+            if schema != "analytics" and not view
+        ]
+        ddl = ["CREATE SCHEMA IF NOT EXISTS internal"]
+        ddl += [
+            f"CREATE TABLE {schema}.{name} ("
             + ", ".join(
                 f'"{column}" {data_type}'
                 for column, data_type in source.execute(
                     "SELECT column_name, data_type FROM duckdb_columns()"
-                    " WHERE database_name = current_database() AND schema_name = 'main' AND table_name = ?"
+                    " WHERE database_name = current_database() AND schema_name = ? AND table_name = ?"
                     " ORDER BY column_index",
-                    [name],
+                    [schema, name],
                 ).fetchall()
             )
             + ")"
-            for name in tables
+            for schema, name in tables
         ]
         ddl += [
             sql

@@ -52,8 +52,20 @@ def connect(db_path: str | Path, *, read_only: bool = False) -> duckdb.DuckDBPyC
     con.execute("SET TimeZone = 'UTC'")
     if not read_only:
         migrate(con)
+    _search_internal(con)
+    if not read_only:
         refresh_analytics(con)
     return con
+
+
+def _search_internal(con: duckdb.DuckDBPyConnection) -> None:
+    """Unqualified names find the schema `internal` too (failure memory, near-duplicate index), once
+    a migration made it."""
+    if con.execute(
+        "SELECT count(*) FROM duckdb_schemas() WHERE database_name = ? AND schema_name = 'internal'",
+        [CATALOG],
+    ).fetchone()[0]:
+        con.execute(f"SET search_path = '{CATALOG}.main,{CATALOG}.internal'")
 
 
 def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
