@@ -43,7 +43,7 @@ from datetime import timedelta
 from pathlib import Path
 from random import Random
 
-from bench.load import BASE, Workload, batch_of, finish_run, load_one, say, start_run
+from bench.load import BASE, Workload, batch_of, code_version, finish_run, load_one, say, start_run
 from kabar.warehouse.db import connect
 
 CONTENT_TABLES = (
@@ -378,6 +378,7 @@ def bench(args: argparse.Namespace, work: Path) -> dict:
         },
         "python": platform.python_version(),
         "cpu_count": os.cpu_count(),
+        "code": code_version(),
         "per_trial": trials,
     }
 

@@ -18,6 +18,7 @@ The synthetic workload (`Workload`) is shared with `bench/crash.py`.
 """
 
 import argparse
+import hashlib
 import importlib.util
 import json
 import os
@@ -41,6 +42,8 @@ from kabar.tasks.dedup import plan_batch, sign_new_content
 from kabar.text import fingerprint
 from kabar.warehouse import loader
 from kabar.warehouse.db import connect
+
+LOADER_SOURCE = Path(loader.__file__).read_bytes()  # as imported (close enough: read right after)
 
 SITE = "bench"
 HOST = "https://kabar.test"
@@ -214,14 +217,15 @@ class Workload:
         rng = Random(f"{self.seed}:body:{n}")
         if n % 89 == 17:  # nothing but boilerplate: cleaning leaves no body
             return [f"Baca juga: {self.title(n + k)}" for k in range(1, 4)]
-        if n % 13 == 5 and n >= 3 and (n - 3) % 89 != 17:  # a near copy of n - 3, a few words changed
-            paragraphs = [p for p in self.paragraphs(n - 3, 0) if not p.startswith("Baca juga")]
-            k = rng.randrange(len(paragraphs))
-            words = paragraphs[k].split()
+        near = n % 13 == 5 and n >= 3  # a near copy of n - 3, a few words changed (unless n - 3 is empty)
+        copied = [p for p in self.paragraphs(n - 3, 0) if not p.startswith("Baca juga")] if near else []
+        if copied:
+            k = rng.randrange(len(copied))
+            words = copied[k].split()
             for _ in range(3):
                 words[rng.randrange(len(words))] = rng.choice(VOCAB)
-            paragraphs[k] = " ".join(words)
-            return paragraphs
+            copied[k] = " ".join(words)
+            return copied
         words = rng.choices(VOCAB, k=self.body_words)
         cuts = sorted(rng.sample(range(20, self.body_words - 20), rng.randint(7, 11)))
         paragraphs = [
@@ -401,7 +405,8 @@ def reader(db: str, out: str, stop: str, interval: float) -> int:
     con = connect(db, read_only=True)
     Path(out + ".ready").touch()
     reads, errors = [], []
-    while not Path(stop).exists():
+    parent = os.getppid()
+    while not Path(stop).exists() and os.getppid() == parent:  # stop too if the benchmark died
         started = time.perf_counter()
         try:
             con.begin()
@@ -530,6 +535,22 @@ def bench(args: argparse.Namespace, work: Path) -> dict:
     return report
 
 
+def code_version() -> dict:
+    """The commit, and a digest of the loader this process imported: others edit it as benches run."""
+    folder = Path(loader.__file__).parent.parent
+
+    def git(*command: str) -> str:
+        done = subprocess.run(["git", "-C", str(folder), *command], capture_output=True, text=True)
+        return done.stdout
+
+    changed = git("status", "--porcelain", "--", "warehouse", "kabar", "tasks")
+    return {
+        "commit": git("rev-parse", "--short", "HEAD").strip(),
+        "changed_files": [line[3:] for line in changed.splitlines()],
+        "loader_md5": hashlib.md5(LOADER_SOURCE).hexdigest(),
+    }
+
+
 def warehouse_size(db: Path) -> dict:
     files = [p for p in Path(str(db) + ".files").rglob("*") if p.is_file()]
     return {
@@ -572,6 +593,7 @@ def main(argv: list[str] | None = None) -> int:
         # DuckDB binds Python list parameters ~50x faster when pandas can be imported (the loader's
         # unnest(?) inserts are most of its time without it): say which case this run was.
         "pandas_importable": importlib.util.find_spec("pandas") is not None,
+        "code": code_version(),
     }
     if args.keep:
         Path(args.keep).mkdir(parents=True, exist_ok=True)

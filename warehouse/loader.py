@@ -1,8 +1,9 @@
 """Writing one batch into the warehouse, in one transaction, and the reads the flow needs."""
 
+import json
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, fields
-from datetime import datetime
+from datetime import date, datetime
 
 from kabar import memory, neardup
 from kabar.records import (
@@ -202,8 +203,10 @@ def _load_content(con, run_id: str, pages: list[FetchedPage], plan, reparse: boo
 
 def _insert(con, table: str, rows: list[dict], new_by: str | None = None) -> None:
     """Insert rows column by column: one statement unnesting a list per column (DuckDB's executemany
-    binds row by row and was ~35x slower for a batch of 100 articles). With `new_by`, only rows whose
-    key column holds a value the table does not have yet (DuckLake keeps no unique keys)."""
+    binds row by row and was ~35x slower for a batch of 100 articles), each column bound as one JSON
+    text (binding a Python list converts it value by value: 7 s for 1,000 MinHash signatures, 0.03 s
+    as JSON). With `new_by`, only rows whose key column holds a value the table does not have yet
+    (DuckLake keeps no unique keys)."""
     if not rows:
         return
     types = dict(
@@ -214,12 +217,19 @@ def _insert(con, table: str, rows: list[dict], new_by: str | None = None) -> Non
         ).fetchall()
     )
     columns = list(rows[0])
-    values = ", ".join(f"unnest(?::{types[c]}[]) AS {c}" for c in columns)
+    values = ", ".join(f"unnest(CAST(?::JSON AS {types[c]}[])) AS {c}" for c in columns)
     only_new = f" WHERE {new_by} NOT IN (SELECT {new_by} FROM {table})" if new_by else ""
     con.execute(
         f"INSERT INTO {table} ({', '.join(columns)}) SELECT * FROM (SELECT {values}){only_new}",
-        [[row[c] for row in rows] for c in columns],
+        [json.dumps([row[c] for row in rows], default=_json_value) for c in columns],
     )
+
+
+def _json_value(value):
+    """Times and days as ISO 8601 text, which DuckDB casts back to TIMESTAMPTZ / DATE."""
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
 
 
 def _insert_fetches(con, run_id: str, pages: list[FetchedPage], outcomes: Mapping[str, str]) -> None:
