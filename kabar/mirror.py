@@ -67,7 +67,13 @@ def resolve(root: Path, url_path: str) -> Path | None:
     return next((c for c in candidates if c.is_file()), None)
 
 
-def _not_modified(headers, etag: str, mtime: float) -> bool:
+def validators(body: bytes, mtime: float) -> dict[str, str]:
+    """The ETag and Last-Modified the mirror sends with a file."""
+    etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+    return {"ETag": etag, "Last-Modified": formatdate(mtime, usegmt=True)}
+
+
+def not_modified(headers, etag: str, mtime: float) -> bool:
     # If-None-Match wins over If-Modified-Since when both are sent (RFC 9110 13.2.2).
     if (tags := headers.get("If-None-Match")) is not None:
         return tags.strip() == "*" or etag in [t.strip() for t in tags.split(",")]
@@ -99,9 +105,8 @@ class _Handler(BaseHTTPRequestHandler):
         if path is None:
             return self._send(404, b"not found\n", {"Content-Type": "text/plain"}, with_body)
         body, mtime = path.read_bytes(), path.stat().st_mtime
-        etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
-        headers = {"ETag": etag, "Last-Modified": formatdate(mtime, usegmt=True)}
-        if _not_modified(self.headers, etag, mtime):
+        headers = validators(body, mtime)
+        if not_modified(self.headers, headers["ETag"], mtime):
             return self._send(304, b"", headers, with_body=False)
         headers["Content-Type"] = CONTENT_TYPES.get(path.suffix, "application/octet-stream")
         self._send(200, body, headers, with_body)

@@ -47,7 +47,6 @@ threads are joined for at most a second, so a hang never holds up a test's teard
 from __future__ import annotations
 
 import errno
-import hashlib
 import ipaddress
 import re
 import socket
@@ -59,13 +58,12 @@ import zlib
 from collections.abc import Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
-from email.utils import formatdate, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import NamedTuple
 from urllib.parse import parse_qsl, urlsplit
 
-from kabar.mirror import CONTENT_TYPES, Mirror, resolve, serve
+from kabar.mirror import CONTENT_TYPES, Mirror, not_modified, resolve, serve, validators
 
 FAULTS = (
     "500-then-ok",
@@ -172,23 +170,6 @@ def oversized_parts(body: bytes, size: int = OVERSIZED_BYTES) -> Iterator[bytes]
         yield block[: min(left, CHUNK)]
         left -= CHUNK
     yield closing + tail
-
-
-def _validators(body: bytes, mtime: float) -> dict[str, str]:
-    etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
-    return {"ETag": etag, "Last-Modified": formatdate(mtime, usegmt=True)}
-
-
-def _not_modified(headers, etag: str, mtime: float) -> bool:
-    """As kabar.mirror answers: If-None-Match wins over If-Modified-Since (RFC 9110 13.2.2)."""
-    if (tags := headers.get("If-None-Match")) is not None:
-        return tags.strip() == "*" or etag in [t.strip() for t in tags.split(",")]
-    if since := headers.get("If-Modified-Since"):
-        try:
-            return int(mtime) <= parsedate_to_datetime(since).timestamp()
-        except (TypeError, ValueError):
-            return False
-    return False
 
 
 # --- the server ------------------------------------------------------------------------------------
@@ -302,8 +283,8 @@ class _Handler(BaseHTTPRequestHandler):
             return
         mtime = path.stat().st_mtime
         body = path.read_bytes() if body is None else body
-        headers = _validators(body, mtime)
-        if _not_modified(self.headers, headers["ETag"], mtime):
+        headers = validators(body, mtime)
+        if not_modified(self.headers, headers["ETag"], mtime):
             return self._send(304, b"", headers)
         headers["Content-Type"] = CONTENT_TYPES.get(path.suffix, "application/octet-stream")
         self._send(200, body, headers)
