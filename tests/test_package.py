@@ -41,7 +41,8 @@ def test_the_wheel_holds_one_import_name_and_the_mirrors(wheel):
         names = archive.namelist()
     assert {name.split("/")[0] for name in names} == {"kabar", wheel.name.split("-py3")[0] + ".dist-info"}
     assert {f"kabar/{folder}/__init__.py" for folder in LAYER_FOLDERS} <= set(names)
-    assert "kabar/sites/tempo/mirror/robots.txt" in names and "kabar/warehouse/migrations/001_tables.sql" in names
+    assert "kabar/sites/tempo/mirror/robots.txt" in names
+    assert "kabar/warehouse/migrations/001_tables.sql" in names
     assert not [name for name in names if name.startswith("kabar/tests/")]
 
 
