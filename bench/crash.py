@@ -144,7 +144,7 @@ def child(args: argparse.Namespace) -> int:
         totals: dict[str, int] = {}
         for batch in workload.run_batches(run):
             say(f"batch {batch.number} starts")
-            figures = load_one(db, run_id, batch)
+            figures = load_one(db, run_id, batch, step=lambda what, n=batch.number: say(f"batch {n} {what}"))
             say(f"batch {batch.number} committed")
             for key, value in figures["counts"].items():
                 totals[key] = totals.get(key, 0) + value
@@ -283,6 +283,10 @@ def trial(args, work: Path, number: int, delay: float, workload, prefix: list, f
     return result
 
 
+def _inside(step: str | None) -> bool:
+    return bool(step) and step.startswith("batch ") and not step.endswith(" committed")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--trials", type=int, default=20)
@@ -360,7 +364,11 @@ def bench(args: argparse.Namespace, work: Path) -> dict:
         "killed": sum(1 for t in trials if t["killed"]),  # the others finished first (three draws)
         "redrawn": redrawn,  # draws whose load finished before the kill, drawn again
         "child_errors": sum(1 for t in trials if "child_error" in t),  # failed before the kill
-        "killed_inside_a_batch": sum(1 for t in trials if (t["last_step"] or "").endswith(" starts")),
+        # the killed child's last words: "batch N starts" (connect, plan) or "batch N in load_batch"
+        "killed_inside_a_batch": sum(1 for t in trials if t["killed"] and _inside(t["last_step"])),
+        "killed_inside_load_batch": sum(
+            1 for t in trials if t["killed"] and (t["last_step"] or "").endswith(" in load_batch")
+        ),
         "recovery": "every run again" if args.replay_all else "the interrupted run again",
         "workload": {
             "articles": args.articles,

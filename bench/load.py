@@ -7,8 +7,7 @@ one JSON object to stdout; progress goes to stderr. No network.
 
 Run 1 loads `--articles` new articles (≈3.4 KB bodies, 4 related links each); run 2 fetches
 `--update` of them again, `--changed` of which have a changed body. The default is a tenth of issue
-8's size: at the loader's ~40 articles/s on a 2-core machine (without pandas installed: see
-bench/README.md), 100,000 would take about 45 minutes.
+8's size: that size takes about 10 minutes on a 2-core machine (figures in bench/README.md).
 
 Each batch goes the flow's way: a connection of its own (`connect`), `known_content` + `plan_batch`
 + `sign_new_content` (the dedup task), then `load_batch`. Every statement the loader sends is timed
@@ -357,8 +356,9 @@ class Profile:
         return dict(sorted(by_table.items()))
 
 
-def load_one(db: Path, run_id: str, batch: Batch, profile: Profile | None = None) -> dict:
-    """One batch as the flow loads it: its own connection, the dedup task's plan, then load_batch."""
+def load_one(db: Path, run_id: str, batch: Batch, profile: Profile | None = None, step=None) -> dict:
+    """One batch as the flow loads it: its own connection, the dedup task's plan, then load_batch
+    (`step`, if given, is told when load_batch starts)."""
     started = time.perf_counter()
     con = connect(db)
     try:
@@ -367,6 +367,8 @@ def load_one(db: Path, run_id: str, batch: Batch, profile: Profile | None = None
         known = loader.known_content(con, hashes)
         plan = sign_new_content(plan_batch(batch.pages, batch.results, known), known)
         planned = time.perf_counter()
+        if step:
+            step("in load_batch")
         counts = loader.load_batch(profile.wrap(con) if profile else con, run_id, batch.pages, plan)
         loaded = time.perf_counter()
     finally:
