@@ -12,7 +12,7 @@ from kabar.sites import get_site
 from kabar.tasks.discover import discover_urls
 from kabar.tasks.extract import extract_fetched
 from tests.conftest import mirror_of
-from tests.faults import CHARSET_TITLE, METADATA_ADDRESS, METADATA_HOST, serve_faults
+from tests.faults import CHARSET_TITLE, METADATA_ADDRESS, METADATA_HOST, loopback_only, serve_faults
 
 PAGE = "/read/1772314/norwegia-dan-chile-sepakati-riset-bersama-di-antartika"
 DEADLINE = 2.0
@@ -141,12 +141,12 @@ def test_a_site_host_resolving_to_a_metadata_address_is_refused(tmp_path):
     """Real-site mode: the redirect names a host of the site, but it resolves (through the injected
     resolver) to the cloud metadata address: refused before any connection."""
     resolve, asked = _resolver({"127.0.0.1": ["93.184.216.34"], METADATA_HOST: [METADATA_ADDRESS]})
-    with serve_faults(mirror_of("tempo"), {PAGE: "redirect-metadata"}) as server:
+    with serve_faults(mirror_of("tempo"), {PAGE: "redirect-metadata"}) as server, loopback_only() as guard:
         crawl = Crawl(archive_dir=str(tmp_path), hosts=("127.0.0.1", METADATA_HOST), deadline=DEADLINE)
         with Fetcher(crawl, resolve=resolve) as fetcher:
             page = fetcher.fetch(server.base_url + PAGE)
     assert page.reason == "out_of_scope" and METADATA_ADDRESS in page.error
-    assert METADATA_HOST in asked
+    assert METADATA_HOST in asked and guard.blocked == []  # refused before any connection
 
 
 @pytest.mark.parametrize(
@@ -162,9 +162,10 @@ def test_a_site_host_resolving_to_a_metadata_address_is_refused(tmp_path):
 def test_out_of_scope_urls_are_never_requested(tmp_path, url, table, why):
     resolve, _ = _resolver(table)
     crawl = Crawl(archive_dir=str(tmp_path), hosts=("kabar.test",))
-    with Fetcher(crawl, resolve=resolve) as fetcher:
+    with loopback_only({}) as guard, Fetcher(crawl, resolve=resolve) as fetcher:
         page = fetcher.fetch(url)
     assert (page.reason, page.attempts) == ("out_of_scope", 0) and why in page.error
+    assert guard.blocked == [] and guard.unresolved == []  # no lookup, no connection was even tried
 
 
 def test_robots_applies_to_discovery_sources(tmp_path):
