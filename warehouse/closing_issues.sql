@@ -1,9 +1,8 @@
 -- The open issues a batch answers: the raw page was parsed again and is an article now or shows
 -- another problem (its own key is not among the batch's issues), or its URL is an article's now.
--- Staged, then closed by close_issues.sql (DuckLake has no UPDATE ... RETURNING).
-CREATE OR REPLACE TEMP TABLE closing_issues AS
+-- Read first, then closed by close_issues.sql (DuckLake has no UPDATE ... RETURNING).
 SELECT url, content_hash, stage, problem FROM extraction_issues
 WHERE resolved_at IS NULL
-  AND ((content_hash IN (SELECT unnest($hashes::VARCHAR[]))
-        AND content_hash || '|' || stage || '|' || problem NOT IN (SELECT unnest($keys::VARCHAR[])))
-       OR url IN (SELECT unnest($urls::VARCHAR[])));
+  AND ((content_hash IN (SELECT unnest(CAST($hashes::JSON AS VARCHAR[])))
+        AND content_hash || '|' || stage || '|' || problem NOT IN (SELECT unnest(CAST($keys::JSON AS VARCHAR[]))))
+       OR url IN (SELECT unnest(CAST($urls::JSON AS VARCHAR[]))));

@@ -5,11 +5,11 @@ FROM (
     SELECT article_id, min(gone_since) AS gone_since
     FROM (
         SELECT u.article_id, g.gone_since
-        FROM (SELECT unnest($urls::VARCHAR[]) AS url, unnest($times::TIMESTAMPTZ[]) AS gone_since) g
+        FROM (SELECT unnest(CAST($urls::JSON AS VARCHAR[])) AS url, unnest(CAST($times::JSON AS TIMESTAMPTZ[])) AS gone_since) g
         JOIN article_urls u USING (url)
         UNION ALL
         SELECT a.article_id, g.gone_since
-        FROM (SELECT unnest($urls::VARCHAR[]) AS url, unnest($times::TIMESTAMPTZ[]) AS gone_since) g
+        FROM (SELECT unnest(CAST($urls::JSON AS VARCHAR[])) AS url, unnest(CAST($times::JSON AS TIMESTAMPTZ[])) AS gone_since) g
         JOIN articles a USING (url)
     )
     GROUP BY article_id
