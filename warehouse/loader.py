@@ -188,13 +188,14 @@ def load_reparsed(con, run_id: str, pages: list[FetchedPage], plan) -> dict[str,
 
 def _load_content(con, run_id: str, pages: list[FetchedPage], plan, reparse: bool = False) -> dict[str, int]:
     changed, new = _upsert_articles(con, run_id, plan.articles, newer_only=reparse)
+    known = {a.parsed.article_id for a in changed} - new
     _insert_urls(con, run_id, plan.aliases, {p.url: p.fetched_at for p in pages})
     links = _merge_related(con, run_id, plan.articles)
-    marks = _mark_near_duplicates(con, run_id, changed, plan.signatures)
+    marks = _mark_near_duplicates(con, run_id, changed, plan.signatures, known)
     resolved = _record_issues(con, run_id, pages, plan)
     return {
-        "articles_new": new,
-        "articles_updated": len(changed) - new,
+        "articles_new": len(new),
+        "articles_updated": len(changed) - len(new),
         "unchanged": len(plan.articles) - len(changed),
         "related_links_seen": links,
         "issues": len(plan.issues),
@@ -294,11 +295,11 @@ def _insert_fetches(con, run_id: str, pages: list[FetchedPage], outcomes: Mappin
 
 def _upsert_articles(
     con, run_id: str, articles: tuple[Article, ...], newer_only: bool = False
-) -> tuple[list[Article], int]:
+) -> tuple[list[Article], set[str]]:
     """New content replaces the current row (delete + insert: far faster than UPDATE in DuckDB) and
     appends a version; content already stored is left alone, and with `newer_only` (a reparse) so is
-    a version that a later fetch than the article's own gave. Returns the changed articles and how
-    many of them are new."""
+    a version that a later fetch than the article's own gave. Returns the changed articles and the
+    ids of those that are new."""
     stored = {
         row[0]: row[1:]
         for row in con.execute(
@@ -355,7 +356,7 @@ def _upsert_articles(
             for r in a.removals
         ],
     )
-    return changed, sum(1 for a in changed if a.parsed.article_id not in stored)
+    return changed, {a.parsed.article_id for a in changed if a.parsed.article_id not in stored}
 
 
 def _replaces(article: Article, stored: tuple | None, newer_only: bool) -> bool:
@@ -558,10 +559,15 @@ WHERE a.article_id {IN_IDS}
 
 
 def _mark_near_duplicates(
-    con, run_id: str, articles: list[Article], signatures: Mapping[str, tuple[int, ...]]
+    con,
+    run_id: str,
+    articles: list[Article],
+    signatures: Mapping[str, tuple[int, ...]],
+    known: set[str],
 ) -> int:
     """Store the signatures of the batch's changed bodies and mark each body that repeats an earlier
-    article. Marks only: nothing is deleted. Returns the marks written."""
+    article (`known`: the ids stored before this batch). Marks only: nothing is deleted. Returns the
+    marks written."""
     signed = _store_signatures(
         con,
         {
@@ -569,6 +575,7 @@ def _mark_near_duplicates(
             for a in articles
             if a.parsed.article_id in signatures
         },
+        known,
     )
     if not signed:
         return 0
@@ -600,13 +607,14 @@ def _mark_near_duplicates(
     return len(roots)
 
 
-def _store_signatures(con, signatures: Mapping[str, tuple[int, ...]]) -> list[str]:
+def _store_signatures(con, signatures: Mapping[str, tuple[int, ...]], known: set[str]) -> list[str]:
     """Replace the signature, band keys and mark of each article whose body's signature changed (a
-    changed headline alone keeps them); returns those articles' ids."""
+    changed headline alone keeps them); returns those articles' ids. Only `known` articles can have
+    a signature stored already."""
     stored = dict(
         con.execute(
             f"SELECT article_id, signature FROM article_minhash WHERE article_id {IN_KEYS}",
-            [_keys(signatures)],
+            [_keys(i for i in signatures if i in known)],
         ).fetchall()
     )
     fresh = {i: sig for i, sig in signatures.items() if tuple(stored.get(i) or ()) != tuple(sig)}
