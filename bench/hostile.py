@@ -76,9 +76,9 @@ def scenario(args: argparse.Namespace) -> int:
                 counts = ingest(
                     site="tempo",
                     base_url=args.base_url,
-                    db_path=args.db,
-                    archive_dir=args.archive,
-                    min_delay=0.0,
+                    warehouse=args.db,
+                    archive=args.archive,
+                    delay=0.0,
                     batch_size=args.batch_size,
                 )
             except Exception as exc:  # a failed run is a figure too

@@ -114,9 +114,9 @@ def main(argv: list[str] | None = None) -> int:
                     counts = ingest(
                         site="tempo",
                         base_url=mirror.base_url,
-                        db_path=str(db),
-                        archive_dir=str(archive),
-                        min_delay=0.0,
+                        warehouse=str(db),
+                        archive=str(archive),
+                        delay=0.0,
                         batch_size=args.batch_size,
                     )
                     wall_s = time.perf_counter() - started

@@ -85,11 +85,11 @@ def bench_end_to_end(base_url: str, work: Path, n: int, batch_size: int, workers
                 ingest,
                 site="tempo",
                 base_url=base_url,
-                db_path=str(db),
-                archive_dir=str(archive),
-                min_delay=0.0,
+                warehouse=str(db),
+                archive=str(archive),
+                delay=0.0,
                 batch_size=batch_size,
-                max_workers=workers,
+                workers=workers,
             )
 
         first, first_s = run()
