@@ -1,4 +1,4 @@
--- Close the issues closing_issues.sql read (given as parallel lists: url, content hash, stage, problem).
+-- Close the issues a batch answered (given as parallel lists: url, content hash, stage, problem).
 UPDATE extraction_issues SET resolved_at = current_timestamp
 WHERE resolved_at IS NULL
   AND EXISTS (SELECT 1

@@ -134,6 +134,16 @@ COMMENT ON COLUMN main.crawl_runs.pages_skipped IS 'pages robots.txt disallowed'
 COMMENT ON COLUMN main.crawl_runs.urls_not_due IS 'selected URLs the failure memory held back (gone, backoff, revisit)';
 COMMENT ON COLUMN main.crawl_runs.pages_reparsed IS 'a reparse: archived pages parsed again';
 COMMENT ON COLUMN main.crawl_runs.issues_resolved IS 'pages with an open issue that are articles now';
+COMMENT ON TABLE main.health_checks IS 'one row per run, site and measure: the health gate''s verdict';
+COMMENT ON COLUMN main.health_checks.run_id IS 'the run that was checked (`crawl_runs.run_id`)';
+COMMENT ON COLUMN main.health_checks.site IS 'the site';
+COMMENT ON COLUMN main.health_checks.measure IS '`urls_discovered`, `fetch_error_rate` (and `fetch_error_rate:<reason>`, its share per `fetches.reason`), `issue_rate`, `empty_body_rate`, `missing_title_rate`, `missing_published_rate`, `missing_author_rate`, `boilerplate_leak_rate`, `related_per_page`';
+COMMENT ON COLUMN main.health_checks.value IS 'the run''s figure: a share of the pages requested (fetch errors), parsed (issues, empty bodies) or made articles (the rest); related_per_page a mean; NULL when there was nothing to measure';
+COMMENT ON COLUMN main.health_checks.baseline IS 'the measure''s mean over the site''s recent healthy runs; NULL before there are any';
+COMMENT ON COLUMN main.health_checks.threshold IS 'the limit the value was held to: the configured one, tightened by the baseline; NULL when recorded but not judged (too few pages, a breakdown by reason)';
+COMMENT ON COLUMN main.health_checks.passed IS 'false when the value broke its threshold: the run ended `failed`';
+COMMENT ON COLUMN main.health_checks.message IS 'the verdict for a person: site, measure, value, baseline, threshold';
+COMMENT ON COLUMN main.health_checks.checked_at IS 'when the run was checked';
 COMMENT ON TABLE main.extraction_issues IS 'one row per page that could not become an article';
 COMMENT ON COLUMN main.extraction_issues.run_id IS 'the run that recorded the issue';
 COMMENT ON COLUMN main.extraction_issues.url IS 'the page''s URL as requested';

@@ -42,6 +42,14 @@ def connect(db_path: str | Path, *, read_only: bool = False) -> duckdb.DuckDBPyC
         )
     Path(db_path).parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect()
+    try:
+        return _open(con, db_path, read_only)
+    except BaseException:  # interrupted (a run cancelled mid-connect): the catalog's lock must not outlive it
+        con.close()
+        raise
+
+
+def _open(con: duckdb.DuckDBPyConnection, db_path: str | Path, read_only: bool) -> duckdb.DuckDBPyConnection:
     _load_extensions(con)
     # The data folder always sits beside the catalog: a warehouse moved (KABAR_HOME, a copy) still opens.
     options = f"DATA_PATH '{data_path(db_path)}/', OVERRIDE_DATA_PATH true" + (

@@ -459,15 +459,15 @@ def _record_issues(con, run_id: str, pages: list[FetchedPage], plan) -> int:
     issue and are articles now."""
     keys = [_issue_key(i.content_hash, i.stage, i.problem) for i in plan.issues]
     parsed = {p.content_hash for p in pages if plan.outcomes.get(p.url) in PARSED}
-    parsed = list((parsed | {i.content_hash for i in plan.issues}) - {None})
-    open_keys = {
-        _issue_key(*row) for row in con.execute(sql("open_issues.sql"), {"hashes": _keys(parsed)}).fetchall()
-    }
+    parsed = (parsed | {i.content_hash for i in plan.issues}) - {None}
     good = _article_pages(pages, plan)
-    urls = list({url for _, known in good.values() for url in known})
-    closed = con.execute(
-        sql("closing_issues.sql"), {"hashes": _keys(parsed), "keys": _keys(keys), "urls": _keys(urls)}
-    ).fetchall()
+    urls = {url for _, known in good.values() for url in known}
+    found = con.execute(sql("open_issues.sql"), {"hashes": _keys(parsed), "urls": _keys(urls)}).fetchall()
+    open_keys = {_issue_key(*row[1:]) for row in found if row[1] in parsed}
+    # answered: the raw page was parsed again and shows no longer this problem, or its URL is an article's
+    closed = [
+        row for row in found if (row[1] in parsed and _issue_key(*row[1:]) not in keys) or row[0] in urls
+    ]
     if closed:
         columns = ("urls", "hashes", "stages", "problems")
         con.execute(sql("close_issues.sql"), {c: _keys(values) for c, values in zip(columns, zip(*closed))})
