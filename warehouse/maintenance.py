@@ -9,7 +9,9 @@ from kabar.warehouse.db import CATALOG, data_path
 
 
 def compact(con) -> None:
-    """Merge the small files many batches leave into fewer, larger ones."""
+    """Move the rows and deletes kept in the catalog (data inlining, migration 006) into Parquet, then
+    merge the small files many batches leave into fewer, larger ones."""
+    con.execute(f"CALL ducklake_flush_inlined_data('{CATALOG}')")
     con.execute(f"CALL ducklake_merge_adjacent_files('{CATALOG}')")
 
 
