@@ -1,7 +1,7 @@
 """The ingest flow: discover -> select -> fetch -> extract -> dedup -> load, batch by batch."""
 
 import time
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from uuid import uuid4
@@ -9,14 +9,17 @@ from uuid import uuid4
 from prefect import flow, get_run_logger
 from prefect.runtime import flow_run
 
-from kabar import settings
-from kabar.http import USER_AGENT, Crawl
+from kabar.config import load as load_config
+from kabar.flows.observe import Batches, forward_logs, publish, run_name
+from kabar.health import Tally, Thresholds, Verdict, breaches
+from kabar.http import Crawl
 from kabar.records import ERROR, SKIPPED, UNCHANGED, Discovery, Plan, RunFailed
 from kabar.sites import Site, get_site
 from kabar.tasks.dedup import dedup_batch, fresh_pages
 from kabar.tasks.discover import discover, index_pages
 from kabar.tasks.extract import extract_batch
 from kabar.tasks.fetch import fetch_batch
+from kabar.tasks.health import check_health
 from kabar.tasks.load import (
     due_urls,
     finish_run,
@@ -43,17 +46,17 @@ COUNTS = (
 )
 
 
-@flow(name="ingest", log_prints=True)
+@flow(name="ingest", log_prints=True, flow_run_name=run_name())
 def ingest(
     site: str = "tempo",
     base_url: str | None = None,
-    db_path: str | None = None,
-    archive_dir: str | None = None,
+    warehouse: str | None = None,
+    archive: str | None = None,
     limit: int | None = None,
     batch_size: int = 100,
-    max_workers: int = 4,
-    min_delay: float | None = None,
-    user_agent: str = USER_AGENT,
+    workers: int | None = None,
+    delay: float | None = None,
+    user_agent: str | None = None,
     backfill_from: date | None = None,
     backfill_to: date | None = None,
     max_pages: int | None = None,
@@ -62,20 +65,22 @@ def ingest(
     request_deadline: float = 20.0,
     allow_private_addresses: bool = False,
 ) -> dict[str, int]:
-    """Ingest one site into the warehouse (default: under KABAR_HOME). `base_url` fetches from a
-    mirror of the site instead; `backfill_from` (to `backfill_to`, default today) also reads the
-    site's index page of each day. `max_pages` / `max_minutes` end the run cleanly once spent; the
-    next run goes on from there."""
-    source = get_site(site)
-    db_path = db_path or str(settings.warehouse_path())
+    """Ingest one site into the warehouse. Parameters left None come from the configuration (kabar.toml,
+    KABAR_* variables; `delay` then from the site). `base_url` fetches from a mirror of the site
+    instead; `backfill_from` (to `backfill_to`, default today) also reads the site's index page of each
+    day. `max_pages` / `max_minutes` end the run cleanly once spent; the next run goes on from there.
+    The run fails when the health gate finds a measure past its threshold (the good pages are loaded)."""
+    forward_logs()
+    source, config = get_site(site), load_config()
+    db_path = str(warehouse or config.warehouse)
     crawl = Crawl(
-        archive_dir=archive_dir or str(settings.archive_dir()),
+        archive_dir=str(archive or config.archive),
         base_url=base_url,
         hosts=source.domains,
         allow_private=allow_private_addresses,
-        user_agent=user_agent,
-        max_workers=max_workers,
-        min_delay=source.min_delay if min_delay is None else min_delay,
+        user_agent=user_agent or config.user_agent,
+        max_workers=workers or config.workers,
+        min_delay=next(d for d in (delay, config.delay, source.min_delay) if d is not None),
         max_bytes=max_bytes,
         deadline=request_deadline,
     )
@@ -83,19 +88,52 @@ def ingest(
     run_id = flow_run.get_id() or str(uuid4())
     if abandoned := start_run(db_path, run_id, source.name, _now(), archive_dir=crawl.archive_dir):
         get_run_logger().warning("%d earlier run(s) of %s died and are marked abandoned", abandoned, site)
-    counts = dict.fromkeys(COUNTS, 0)
-    budget = Budget(max_pages, max_minutes)
+    run = Run(source, db_path, run_id, dict.fromkeys(COUNTS, 0), Tally(source.name), config.health)
     try:  # whatever happens, the run's row says how it ended
         backfill = index_pages(source, backfill_from, backfill_to or _now().date()) if backfill_from else []
-        _ingest(source, crawl, db_path, run_id, counts, limit, batch_size, backfill, budget)
-    except BaseException:
-        finish_run(db_path, run_id, _now(), "failed", counts)
+        _ingest(run, crawl, limit, batch_size, backfill, Budget(max_pages, max_minutes))
+    except RunFailed:  # nothing to load (nothing discovered): judged, kept and shown all the same
+        _conclude(run, failed=True)
         raise
-    finish_run(db_path, run_id, _now(), "completed", counts)
-    if counts["articles_new"] or counts["articles_updated"]:
-        refresh_search(db_path)  # the full-text index follows the articles
-    get_run_logger().info("run %s: %s", run_id, counts)
-    return counts
+    except BaseException:
+        finish_run(db_path, run_id, _now(), "failed", run.counts)
+        raise
+    if failed := _conclude(run):
+        raise RunFailed("health gate: " + "; ".join(v.message for v in failed))
+    return run.counts
+
+
+@dataclass
+class Run:
+    """One run of one site: where it writes, what it counted, what the health gate will judge."""
+
+    site: Site
+    db_path: str
+    run_id: str
+    counts: dict[str, int]
+    tally: Tally
+    limits: Thresholds
+
+
+def _conclude(run: Run, failed: bool = False) -> list[Verdict]:
+    """Judge the run, end its row (`failed` on a breach, or when it `failed` already), refresh the
+    search index, publish the summary; returns the breaches."""
+    try:
+        verdicts = check_health(run.db_path, run.run_id, run.tally, run.limits, _now())
+    except BaseException:
+        finish_run(run.db_path, run.run_id, _now(), "failed", run.counts)
+        raise
+    breached = breaches(verdicts)
+    status = "failed" if breached or failed else "completed"
+    finish_run(run.db_path, run.run_id, _now(), status, run.counts)
+    if run.counts["articles_new"] or run.counts["articles_updated"]:
+        refresh_search(run.db_path)  # the full-text index follows the articles
+    publish(run.site.name, run.counts, run.tally, verdicts)
+    logger = get_run_logger()
+    logger.info("run %s: %s", run.run_id, run.counts)
+    for verdict in breached:
+        logger.error("health gate: %s", verdict.message)
+    return breached
 
 
 class Budget:
@@ -115,20 +153,14 @@ class Budget:
 
 
 def _ingest(
-    site: Site,
-    crawl: Crawl,
-    db_path: str,
-    run_id: str,
-    counts: dict[str, int],
-    limit: int | None,
-    batch_size: int,
-    backfill: list[str],
-    budget: Budget,
+    run: Run, crawl: Crawl, limit: int | None, batch_size: int, backfill: list[str], budget: Budget
 ) -> None:
+    site, db_path, counts = run.site, run.db_path, run.counts
     found = discover(site, crawl, backfill, previous_sources(db_path, site.name))
-    record_sources(db_path, run_id, list(found.sources))
+    record_sources(db_path, run.run_id, list(found.sources))
     crawl = replace(crawl, robots=found.robots)  # robots.txt is read once per host per run
-    urls = _due(site, crawl, db_path, found, limit, counts)
+    urls = _due(run, crawl, found, limit)
+    batches = Batches(site.name, len(urls) if budget.pages is None else min(len(urls), budget.pages))
     for batch in (urls[start : start + batch_size] for start in range(0, len(urls), batch_size)):
         if not (batch := budget.take(batch)):
             left = len(urls) - counts["pages_fetched"]
@@ -137,23 +169,23 @@ def _ingest(
         pages = fetch_batch(crawl, batch, previous_fetches(db_path, batch))
         results, continuations = extract_batch(site, crawl, fresh_pages(db_path, pages))
         plan = dedup_batch(db_path, pages, results, continuations)
-        loaded = load_batch(db_path, run_id, pages, plan, continuations=continuations)
+        loaded = load_batch(db_path, run.run_id, pages, plan, continuations=continuations)
         _add(counts, loaded, _fetch_counts(pages, plan))
-    if counts["pages_fetched"] and counts["fetch_errors"] == counts["pages_fetched"]:
-        raise RunFailed(f"all {counts['pages_fetched']} pages failed to fetch (is the site reachable?)")
+        run.tally.add(pages, results, site.rules_for)
+        batches.step(len(batch), counts["fetch_errors"])
 
 
-def _due(
-    site: Site, crawl: Crawl, db_path: str, found: Discovery, limit: int | None, counts: dict[str, int]
-) -> list[str]:
+def _due(run: Run, crawl: Crawl, found: Discovery, limit: int | None) -> list[str]:
     """The URLs to request this run: one per article, and only those the failure memory and the
     sitemaps' lastmod say are due."""
+    site, counts = run.site, run.counts
     if not found.urls:
         why = "; ".join(found.problems[:3]) or "the sources listed none"
         raise RunFailed(f"discovery found no article URLs of {site.name}: {why}")
     selection = select_articles(site, list(found.urls), limit)
     changed_at = {crawl.locate(url): when for url, when in found.lastmod.items()}
-    urls, held = due_urls(db_path, [crawl.locate(url) for url in selection.urls], _now(), changed_at)
+    urls, held = due_urls(run.db_path, [crawl.locate(url) for url in selection.urls], _now(), changed_at)
+    run.tally.urls_discovered = len(selection.urls)
     counts |= {
         "urls_discovered": len(selection.urls),
         "urls_skipped": selection.skipped,

@@ -2,16 +2,18 @@
 
 from prefect import flow, get_run_logger
 
-from kabar import settings
+from kabar.config import load as load_config
+from kabar.flows.observe import forward_logs, publish_table, run_name
 from kabar.tasks.maintain import compact, expire_snapshots, refresh_search, sizes
 
 
-@flow(name="maintenance", log_prints=True)
-def maintenance(db_path: str | None = None, archive_dir: str | None = None, keep_days: float = 30.0) -> dict:
-    """Housekeeping of the warehouse (default: under KABAR_HOME). Snapshots older than `keep_days`
+@flow(name="maintenance", log_prints=True, flow_run_name=run_name("maintenance"))
+def maintenance(warehouse: str | None = None, archive: str | None = None, keep_days: float = 30.0) -> dict:
+    """Housekeeping of the warehouse (default: the configured one). Snapshots older than `keep_days`
     are expired: time travel reaches back that far."""
-    db_path = db_path or str(settings.warehouse_path())
-    archive_dir = archive_dir or str(settings.archive_dir())
+    forward_logs()
+    config = load_config()
+    db_path, archive_dir = str(warehouse or config.warehouse), str(archive or config.archive)
     compact(db_path)
     report = {
         "snapshots_expired": expire_snapshots(db_path, keep_days),
@@ -19,4 +21,5 @@ def maintenance(db_path: str | None = None, archive_dir: str | None = None, keep
     }
     report |= sizes(db_path, archive_dir)
     get_run_logger().info("maintenance: %s", report)
+    publish_table("maintenance-report", [report], "snapshots expired, articles indexed, sizes")
     return report

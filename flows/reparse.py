@@ -8,7 +8,8 @@ from uuid import uuid4
 from prefect import flow, get_run_logger
 from prefect.runtime import flow_run
 
-from kabar import settings
+from kabar.config import load as load_config
+from kabar.flows.observe import Batches, forward_logs, publish_table, run_name
 from kabar.records import FetchedPage, RunFailed
 from kabar.sites import Site, get_site
 from kabar.tasks.dedup import dedup_batch
@@ -29,29 +30,33 @@ COLUMNS = {  # crawl_runs columns for the counts it keeps
 }
 
 
-@flow(name="reparse", log_prints=True)
+@flow(name="reparse", log_prints=True, flow_run_name=run_name("reparse"))
 def reparse(
     site: str | None = None,
     since: date | None = None,
     layout: str | None = None,
-    db_path: str | None = None,
-    archive_dir: str | None = None,
+    warehouse: str | None = None,
+    archive: str | None = None,
     batch_size: int = 200,
 ) -> dict[str, int]:
     """Parse again every page's latest archived fetch (of `site`, else of every site ingested; fetched
     since `since`; with `layout`, only articles of that layout and pages with an open issue) and
     load what changed. Returns pages, articles_updated, articles_new, issues, issues_resolved,
     unchanged (and duplicates, near_duplicates, missing)."""
-    db_path = db_path or str(settings.warehouse_path())
-    archive_dir = archive_dir or str(settings.archive_dir())
+    forward_logs()
+    config = load_config()
+    db_path, archive_dir = str(warehouse or config.warehouse), str(archive or config.archive)
     if not Path(db_path).exists():
         raise RunFailed(f"no warehouse at {db_path}: nothing was ingested to reparse")
     names = [get_site(site).name] if site else fetched_sites(db_path)
     run_id = flow_run.get_id() or str(uuid4())
-    totals = dict.fromkeys(COUNTS + EXTRA, 0)
+    totals, rows = dict.fromkeys(COUNTS + EXTRA, 0), []
     for name in names:
         one = run_id if len(names) == 1 else f"{run_id}:{name}"
-        _add(totals, _reparse_site(get_site(name), one, db_path, archive_dir, since, layout, batch_size))
+        counts = _reparse_site(get_site(name), one, db_path, archive_dir, since, layout, batch_size)
+        _add(totals, counts)
+        rows.append({"site": name, **counts})
+    publish_table("reparse-figures", rows, "pages parsed again and what changed, per site")
     get_run_logger().info("reparse %s: %s", run_id, totals)
     return totals
 
@@ -69,8 +74,10 @@ def _reparse_site(
     counts = dict.fromkeys(COUNTS + EXTRA, 0)
     try:  # whatever happens, the run's row says how it ended
         pages = pages_to_reparse(db_path, site, archive_dir, since, layout)
+        batches = Batches(site.name, len(pages))
         for batch in (pages[start : start + batch_size] for start in range(0, len(pages), batch_size)):
             _add(counts, _reparse_batch(site, db_path, archive_dir, run_id, batch))
+            batches.step(len(batch), counts["missing"])
     except BaseException:
         finish_run(db_path, run_id, _now(), "failed", _columns(counts))
         raise

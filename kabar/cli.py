@@ -1,7 +1,9 @@
-"""The command line: run, backfill, reparse, demo, serve, extract, stats, sql, export.
+"""The command line: run, backfill, reparse, demo, serve, mirror, status, config, extract, stats, sql,
+search, export, maintain.
 
-A bad argument or input: one line on stderr, exit status 2. A run that cannot do its job (the flow
-raises `RunFailed`): one line on stderr, exit status 1. Never a traceback for either.
+Defaults come from the configuration (kabar.toml, KABAR_* variables: kabar.config); an option given
+wins. A bad argument, input or configuration value: one line on stderr, exit status 2. A run that
+cannot do its job (the flow raises `RunFailed`): one line on stderr, exit status 1. Never a traceback.
 """
 
 import argparse
@@ -14,17 +16,23 @@ import logging
 import math
 import os
 import re
+import signal
 import sys
 import tempfile
+import threading
 import unicodedata
 import zlib
-from contextlib import ExitStack
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from kabar import config as configuration
 from kabar import settings
+from kabar.config import Config, ConfigError
 from kabar.extract import Unavailable
 from kabar.mirror import saved_pages
 from kabar.records import ExtractionIssue, RunFailed
@@ -38,17 +46,28 @@ SQL_FORMATS = ("table", "csv", "json", "markdown")
 TABLE_MAX_ROWS = 1000  # `kabar sql --format table` prints at most this many rows of a result by default
 MAX_PAGE_BYTES = 64 * 2**20  # `kabar extract` refuses a page (or a gzip bomb) that holds more HTML than this
 GZIP_MAGIC = b"\x1f\x8b"
+BATCH_SIZE = 100  # the ingest flow's default
+REPARSE_BATCH_SIZE = 200  # the reparse flow's
+EXAMPLES = """examples:
+  kabar demo                                   ingest the bundled mirrors offline, show the warehouse
+  kabar run --site antara --limit 50           ingest the 50 newest antaranews.com articles
+  kabar status                                 last runs, health gates, warehouse freshness
+  kabar serve                                  run every enabled site's schedule (Ctrl-C stops)
+  kabar sql "SELECT site, count(*) FROM articles GROUP BY site"
+  kabar config                                 each setting, and the file or variable it came from
+"""
 
 
 class UsageError(Exception):
     """A bad argument or input: reported in one line, exit status 2."""
 
 
-class Help(argparse.ArgumentDefaultsHelpFormatter):
-    """Shows each option's default, unless it has none (None, or a flag's False)."""
+class Help(argparse.ArgumentDefaultsHelpFormatter, argparse.RawDescriptionHelpFormatter):
+    """Shows each option's default, unless it has none (None, or a flag's False); keeps the examples'
+    lines as written."""
 
     def _get_help_string(self, action: argparse.Action) -> str | None:
-        if action.default is None or action.default is False:
+        if action.default is None or action.default is False or "(default:" in (action.help or ""):
             return action.help
         return super()._get_help_string(action)
 
@@ -66,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         args = _parser().parse_args(argv)
         return args.command(args) or 0
-    except UsageError as error:
+    except (UsageError, ConfigError) as error:
         print(f"kabar: {_one_line(error)}", file=sys.stderr)
         return 2
     except RunFailed as error:  # raised by a flow (Prefect re-raises it from the flow call)
@@ -75,19 +94,46 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `kabar status | head`: the reader has all it wants
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 def _one_line(error: Exception) -> str:
     return " ".join(line.strip() for line in str(error).splitlines() if line.strip())
 
 
-def _parser() -> Parser:
-    parser = Parser(prog="kabar", description="Scheduled news ingestion into DuckDB.")
-    commands = parser.add_subparsers(required=True, metavar="COMMAND", parser_class=Parser)
+def _load_config() -> Config:
+    return configuration.load(known_sites=all_sites())
 
+
+def _version() -> str:
+    try:
+        return version("kabar")
+    except PackageNotFoundError:  # a checkout on sys.path, not installed
+        from kabar import __version__
+
+        return __version__
+
+
+def _parser(config: Config | None = None) -> Parser:
+    config = config or _load_config()
+    parser = Parser(prog="kabar", description="Scheduled news ingestion into DuckDB.", epilog=EXAMPLES)
+    parser.add_argument("--version", action="version", version=f"kabar {_version()}")
+    parser.set_defaults(config=config)
+    commands = parser.add_subparsers(required=True, metavar="COMMAND", parser_class=Parser)
+    _crawl_commands(commands, config)
+    _schedule_commands(commands, config)
+    _warehouse_commands(commands, config)
+    _page_commands(commands)
+    return parser
+
+
+def _crawl_commands(commands, config: Config) -> None:
+    """run, backfill, reparse, demo: the commands that call a flow."""
     run = commands.add_parser("run", help="ingest a site (the real one, or a mirror with --base-url)")
-    _ingest_options(run, settings.warehouse_path(), settings.archive_dir())
-    _crawl_options(run)
+    _ingest_options(run, config, config.warehouse, config.archive)
+    _crawl_options(run, config)
     run.add_argument(
         "--backfill-from",
         type=_date,
@@ -105,7 +151,7 @@ def _parser() -> Parser:
     backfill = commands.add_parser(
         "backfill", help="ingest a site, also reading its index page of every day in a range (older articles)"
     )
-    _ingest_options(backfill, settings.warehouse_path(), settings.archive_dir(), site="")
+    _ingest_options(backfill, config, config.warehouse, config.archive, site="")
     backfill.add_argument(
         "--from",
         dest="first",
@@ -117,9 +163,18 @@ def _parser() -> Parser:
     backfill.add_argument(
         "--to", dest="last", type=_date, metavar="YYYY-MM-DD", help="the last day (default: today)"
     )
-    _crawl_options(backfill)
+    _crawl_options(backfill, config)
     backfill.set_defaults(command=cmd_backfill)
+    _reparse_command(commands, config)
 
+    demo = commands.add_parser(
+        "demo", help="ingest every site's bundled mirror offline and show the warehouse"
+    )
+    _ingest_options(demo, config, settings.demo_warehouse_path(), settings.demo_archive_dir(), site=None)
+    demo.set_defaults(command=cmd_demo)
+
+
+def _reparse_command(commands, config: Config) -> None:
     reparse = commands.add_parser(
         "reparse",
         help="extract, deduplicate and load again from the raw archive, with no network "
@@ -142,26 +197,135 @@ def _parser() -> Parser:
         metavar="NAME",
         help=f"only articles of this layout (and pages with an open issue), one of {_known_layouts()}",
     )
-    _storage_options(reparse, settings.warehouse_path(), settings.archive_dir())
+    _storage_options(reparse, config.warehouse, config.archive)
+    reparse.add_argument(
+        "--batch-size", type=_positive, default=REPARSE_BATCH_SIZE, metavar="N", help="pages per batch"
+    )
     reparse.set_defaults(command=cmd_reparse)
 
-    demo = commands.add_parser(
-        "demo", help="ingest every site's bundled mirror offline and show the warehouse"
-    )
-    _ingest_options(demo, settings.demo_warehouse_path(), settings.demo_archive_dir(), site=None)
-    demo.set_defaults(command=cmd_demo)
 
-    serve = commands.add_parser("serve", help="serve a site's bundled mirror on 127.0.0.1")
+def _schedule_commands(commands, config: Config) -> None:
+    """serve (the schedules), mirror (a mirror server), status, config."""
+    serve = commands.add_parser(
+        "serve",
+        help="run every enabled site's schedule in this process until stopped (Prefect serve, no work pool)",
+    )
     serve.add_argument(
+        "--site",
+        type=_site_name,
+        action="append",
+        metavar="NAME",
+        help=f"only this site's schedule (repeatable; default: the enabled sites, {', '.join(config.sites)})",
+    )
+    serve.set_defaults(command=cmd_serve)
+
+    mirror = commands.add_parser(
+        "mirror", help="serve a site's bundled mirror, or a generated one, on 127.0.0.1 until stopped"
+    )
+    mirror.add_argument(
         "--site",
         type=_site_name,
         default="tempo",
         metavar="NAME",
-        help=f"the site whose mirror is served, one of {_known_sites()}",
+        help=f"the site whose bundled mirror is served, one of {_known_sites()}",
     )
-    serve.add_argument("--port", type=_port, default=8000, help="the TCP port on 127.0.0.1 (1-65535)")
-    serve.set_defaults(command=cmd_serve)
+    mirror.add_argument(
+        "--dir",
+        type=_mirror_dir,
+        metavar="DIR",
+        help="serve this folder instead (a generated mirror: robots.txt, sitemaps, pages)",
+    )
+    mirror.add_argument("--port", type=_port, default=8000, help="the TCP port on 127.0.0.1 (1-65535)")
+    mirror.set_defaults(command=cmd_mirror)
 
+    status = commands.add_parser(
+        "status", help="per site: the last runs and their health gates; the warehouse's size and freshness"
+    )
+    _storage_options(status, config.warehouse, config.archive)
+    status.add_argument("--runs", type=_positive, default=5, metavar="N", help="the last N runs of each site")
+    status.set_defaults(command=cmd_status)
+
+    show = commands.add_parser("config", help="print each setting's effective value and where it came from")
+    show.set_defaults(command=cmd_config)
+
+
+def _warehouse_commands(commands, config: Config) -> None:
+    """sql, export, search, maintain: the commands that read or tend the warehouse."""
+    sql = commands.add_parser(
+        "sql", help="query the warehouse read-only, sandboxed: no writes, no file outside the warehouse"
+    )
+    sql.add_argument(
+        "query",
+        nargs="?",
+        metavar="QUERY",
+        help="SQL, one statement or several separated by ';' (each result is printed); "
+        "'-' reads it from standard input",
+    )
+    sql.add_argument(
+        "--file", type=Path, metavar="FILE", help="read the SQL from this file ('-': standard input)"
+    )
+    _warehouse_option(sql, config.warehouse)
+    sql.add_argument("--format", choices=SQL_FORMATS, default="table", help="how each result is printed")
+    sql.add_argument(
+        "--max-rows",
+        type=_positive,
+        metavar="N",
+        help=f"print at most N rows of each result, saying so on stderr when there are more "
+        f"(default: {TABLE_MAX_ROWS} for table, every row for the other formats)",
+    )
+    sql.set_defaults(command=cmd_sql)
+
+    export = commands.add_parser(
+        "export", help="copy the warehouse's tables and analytics views to Parquet files or a DuckDB file"
+    )
+    target = export.add_mutually_exclusive_group(required=True)
+    target.add_argument(
+        "--parquet",
+        type=Path,
+        metavar="DIR",
+        help="write one subfolder of Parquet files per table and analytics view into this new folder",
+    )
+    target.add_argument(
+        "--duckdb",
+        type=Path,
+        metavar="FILE",
+        help="write one self-contained DuckDB file: every table, the analytics views as tables",
+    )
+    _warehouse_option(export, config.warehouse)
+    export.add_argument(
+        "--force", action="store_true", help="replace the target when it holds an earlier export"
+    )
+    export.set_defaults(command=cmd_export)
+
+    search = commands.add_parser(
+        "search", help="full-text search of the articles (Indonesian and English stemming)"
+    )
+    search.add_argument("query", help="words to look for: 'perbincangan' also finds 'berbincang'")
+    search.add_argument(
+        "--site", type=_site_name, metavar="NAME", help=f"only this site, one of {_known_sites()}"
+    )
+    search.add_argument(
+        "--since", type=_date, metavar="YYYY-MM-DD", help="only articles published since this day"
+    )
+    search.add_argument("--limit", type=_positive, default=10, help="at most this many hits")
+    _warehouse_option(search, config.warehouse)
+    search.set_defaults(command=cmd_search)
+
+    maintain = commands.add_parser(
+        "maintain", help="compact the warehouse, expire old snapshots, rebuild the search index, report sizes"
+    )
+    maintain.add_argument(
+        "--keep-days",
+        type=_positive_number,
+        default=30.0,
+        help="snapshots younger than this stay reachable by time travel",
+    )
+    _storage_options(maintain, config.warehouse, config.archive)
+    maintain.set_defaults(command=cmd_maintain)
+
+
+def _page_commands(commands) -> None:
+    """extract, stats: the commands that read saved pages."""
     extract = commands.add_parser("extract", help="print the article parsed from a saved page as JSON")
     extract.add_argument("file", type=Path, help="an .html or .html.gz page")
     extract.add_argument(
@@ -191,151 +355,94 @@ def _parser() -> Parser:
     )
     stats.set_defaults(command=cmd_stats)
 
-    sql = commands.add_parser(
-        "sql", help="query the warehouse read-only, sandboxed: no writes, no file outside the warehouse"
-    )
-    sql.add_argument(
-        "query",
-        nargs="?",
-        metavar="QUERY",
-        help="SQL, one statement or several separated by ';' (each result is printed); "
-        "'-' reads it from standard input",
-    )
-    sql.add_argument(
-        "--file", type=Path, metavar="FILE", help="read the SQL from this file ('-': standard input)"
-    )
-    sql.add_argument(
-        "--db",
-        type=_db_file,
-        default=str(settings.warehouse_path()),
-        metavar="FILE",
-        help="the DuckDB warehouse file",
-    )
-    sql.add_argument("--format", choices=SQL_FORMATS, default="table", help="how each result is printed")
-    sql.add_argument(
-        "--max-rows",
-        type=_positive,
-        metavar="N",
-        help=f"print at most N rows of each result, saying so on stderr when there are more "
-        f"(default: {TABLE_MAX_ROWS} for table, every row for the other formats)",
-    )
-    sql.set_defaults(command=cmd_sql)
 
-    export = commands.add_parser(
-        "export", help="copy the warehouse's tables and analytics views to Parquet files or a DuckDB file"
-    )
-    target = export.add_mutually_exclusive_group(required=True)
-    target.add_argument(
-        "--parquet",
-        type=Path,
-        metavar="DIR",
-        help="write one subfolder of Parquet files per table and analytics view into this new folder",
-    )
-    target.add_argument(
-        "--duckdb",
-        type=Path,
-        metavar="FILE",
-        help="write one self-contained DuckDB file: every table, the analytics views as tables",
-    )
-    export.add_argument(
-        "--db",
-        type=_db_file,
-        default=str(settings.warehouse_path()),
-        metavar="FILE",
-        help="the DuckDB warehouse file",
-    )
-    export.add_argument(
-        "--force", action="store_true", help="replace the target when it holds an earlier export"
-    )
-    export.set_defaults(command=cmd_export)
-
-    search = commands.add_parser(
-        "search", help="full-text search of the articles (Indonesian and English stemming)"
-    )
-    search.add_argument("query", help="words to look for: 'perbincangan' also finds 'berbincang'")
-    search.add_argument(
-        "--site", type=_site_name, metavar="NAME", help=f"only this site, one of {_known_sites()}"
-    )
-    search.add_argument(
-        "--since", type=_date, metavar="YYYY-MM-DD", help="only articles published since this day"
-    )
-    search.add_argument(
-        "--limit", type=_positive, default=10, help="at most this many hits (default: %(default)s)"
-    )
-    search.add_argument(
-        "--db",
-        type=_db_file,
-        default=str(settings.warehouse_path()),
-        metavar="FILE",
-        help="the warehouse whose index to search",
-    )
-    search.set_defaults(command=cmd_search)
-
-    maintain = commands.add_parser(
-        "maintain", help="compact the warehouse, expire old snapshots, rebuild the search index, report sizes"
-    )
-    maintain.add_argument(
-        "--keep-days",
-        type=_positive_number,
-        default=30.0,
-        help="snapshots younger than this stay reachable by time travel (default: %(default)s)",
-    )
-    _storage_options(maintain, settings.warehouse_path(), settings.archive_dir())
-    maintain.set_defaults(command=cmd_maintain)
-    return parser
-
-
-def _ingest_options(parser: Parser, db: Path, archive: Path, site: str | None = "tempo") -> None:
-    """--site (site "": required, None: every site by default), --db, --archive, --batch-size, --workers."""
+def _ingest_options(
+    parser: Parser, config: Config, db: Path, archive: Path, site: str | None = "tempo"
+) -> None:
+    """--site (site "": required, None: every enabled site by default), --warehouse, --archive,
+    --batch-size, --workers."""
     known = _known_sites()
     if site is None:
         help_text, default, required = (
-            f"only this site, one of {known} (default: every site with a mirror)",
+            f"only this site, one of {known} (default: every enabled site with a mirror)",
             None,
             False,
         )
     else:
+        if site and site not in config.sites:
+            site = config.sites[0]  # the usual site is disabled: the first enabled one
         help_text, default, required = f"the site to ingest, one of {known}", site or None, not site
     parser.add_argument(
         "--site", type=_site_name, default=default, required=required, metavar="NAME", help=help_text
     )
     _storage_options(parser, db, archive)
-    parser.add_argument("--batch-size", type=_positive, default=100, metavar="N", help="pages per batch")
-    parser.add_argument("--workers", type=_positive, default=4, metavar="N", help="concurrent fetches")
+    parser.add_argument(
+        "--batch-size", type=_positive, default=BATCH_SIZE, metavar="N", help="pages per batch"
+    )
+    parser.add_argument(
+        "--workers", type=_positive, default=config.workers, metavar="N", help="concurrent fetches"
+    )
 
 
 def _storage_options(parser: Parser, db: Path, archive: Path) -> None:
-    parser.add_argument(
-        "--db", type=_db_file, default=str(db), metavar="FILE", help="the DuckDB warehouse file"
-    )
+    _warehouse_option(parser, db)
     parser.add_argument(
         "--archive", type=_folder, default=str(archive), metavar="DIR", help="folder of raw pages"
     )
 
 
-def _crawl_options(parser: Parser) -> None:
+def _warehouse_option(parser: Parser, db: Path) -> None:
+    """--warehouse, and --db, its old name, hidden: scripts that use it keep working."""
+    parser.add_argument(
+        "--warehouse",
+        type=_db_file,
+        default=str(db),
+        metavar="FILE",
+        help="the warehouse's catalog file (its data sits beside it)",
+    )
+    parser.add_argument(
+        "--db", dest="warehouse", type=_db_file, default=argparse.SUPPRESS, help=argparse.SUPPRESS
+    )
+
+
+def _crawl_options(parser: Parser, config: Config) -> None:
     """What `run` and `backfill` share beyond _ingest_options: the mirror, politeness, the run budget."""
     parser.add_argument(
         "--base-url",
         type=_base_url,
         metavar="URL",
-        help="fetch from a mirror of the site at this http(s) URL, like http://127.0.0.1:8000",
+        help="fetch from a mirror of the site at this http(s) URL, like http://127.0.0.1:8000 "
+        "(default: the real site)",
     )
-    parser.add_argument("--limit", type=_positive, metavar="N", help="at most this many articles")
     parser.add_argument(
-        "--delay", type=_non_negative, metavar="SECONDS", help="seconds between requests to a host"
+        "--limit", type=_positive, metavar="N", help="at most this many articles (default: no limit)"
+    )
+    delay = "the site's own, or more if its robots.txt asks" if config.delay is None else f"{config.delay:g}"
+    parser.add_argument(
+        "--delay",
+        type=_non_negative,
+        metavar="SECONDS",
+        help=f"seconds between requests to a host (default: {delay})",
+    )
+    parser.add_argument(
+        "--user-agent",
+        type=_one_line_text,
+        metavar="TEXT",
+        help=f"the User-Agent sent, the contact appended (default: {config.user_agent})",
     )
     parser.add_argument(
         "--max-pages",
         type=_positive,
         metavar="N",
-        help="end the run cleanly after fetching this many pages; the next run goes on from there",
+        help="end the run cleanly after fetching this many pages; the next run goes on from there "
+        "(default: no limit)",
     )
     parser.add_argument(
         "--max-minutes",
         type=_positive_number,
         metavar="MINUTES",
-        help="end the run cleanly after this many minutes; the next run goes on from there",
+        help="end the run cleanly after this many minutes; the next run goes on from there "
+        "(default: no limit)",
     )
 
 
@@ -475,6 +582,18 @@ def _db_file(value: str) -> str:
     return value
 
 
+def _mirror_dir(value: str) -> Path:
+    if not Path(value).is_dir():
+        raise argparse.ArgumentTypeError(f"{value} is no folder")
+    return Path(value)
+
+
+def _one_line_text(value: str) -> str:
+    if not value.strip() or not value.isprintable():
+        raise argparse.ArgumentTypeError(f"expected text on one line, got {value!r}")
+    return value.strip()
+
+
 def _folder(value: str) -> str:
     if Path(value).exists() and not Path(value).is_dir():
         raise argparse.ArgumentTypeError(f"{value} is a file, not a folder")
@@ -539,23 +658,32 @@ def _ingest(args, backfill_from: date | None, backfill_to: date | None) -> int:
     _quiet_prefect()
     from kabar.flows.ingest import ingest
 
-    counts = _call_flow(
-        ingest,
-        site=args.site,
-        base_url=args.base_url,
-        db_path=args.db,
-        archive_dir=args.archive,
-        limit=args.limit,
-        batch_size=args.batch_size,
-        max_workers=args.workers,
-        min_delay=args.delay,
-        backfill_from=backfill_from,
-        backfill_to=backfill_to,
-        max_pages=args.max_pages,
-        max_minutes=args.max_minutes,
-    )
+    with _progress():
+        counts = _call_flow(
+            ingest,
+            site=args.site,
+            base_url=args.base_url,
+            warehouse=args.warehouse,
+            archive=args.archive,
+            limit=args.limit,
+            batch_size=args.batch_size,
+            workers=args.workers,
+            delay=args.config.delay if args.delay is None else args.delay,
+            user_agent=_user_agent(args),
+            backfill_from=backfill_from,
+            backfill_to=backfill_to,
+            max_pages=args.max_pages,
+            max_minutes=args.max_minutes,
+        )
     print(json.dumps(counts, indent=2))
     return 0
+
+
+def _user_agent(args) -> str:
+    """The configured User-Agent, or the one given, the configured contact appended either way."""
+    if args.user_agent is None:
+        return args.config.user_agent
+    return configuration.identify(args.user_agent, args.config.contact)
 
 
 def cmd_reparse(args) -> int:
@@ -569,23 +697,85 @@ def cmd_reparse(args) -> int:
     _quiet_prefect()
     from kabar.flows.reparse import reparse
 
-    counts = _call_flow(
-        reparse,
-        site=args.site,
-        since=args.since,
-        layout=args.layout,
-        db_path=args.db,
-        archive_dir=args.archive,
-    )
+    with _progress():
+        counts = _call_flow(
+            reparse,
+            site=args.site,
+            since=args.since,
+            layout=args.layout,
+            warehouse=args.warehouse,
+            archive=args.archive,
+            batch_size=args.batch_size,
+        )
     print(json.dumps(counts, indent=2))
     return 0
+
+
+@contextmanager
+def _progress() -> Iterator[None]:
+    """The flows' progress reports while the block runs: a bar per kind of work on a terminal, plain
+    lines otherwise (a log, a pipe), on stderr beside the logs."""
+    from kabar.progress import listening
+
+    show = _Bars() if sys.stderr.isatty() else _plain_line
+    with listening(show):
+        try:
+            yield
+        finally:
+            if isinstance(show, _Bars):
+                show.close()
+
+
+def _plain_line(progress) -> None:
+    left = "" if progress.seconds_left is None else f", about {_seconds_text(progress.seconds_left)} left"
+    print(f"kabar: {progress.work}: {progress.done}/{progress.total}{left}", file=sys.stderr, flush=True)
+
+
+def _seconds_text(seconds: float) -> str:
+    minutes, second = divmod(round(seconds), 60)
+    return f"{minutes} min {second} s" if minutes else f"{second} s"
+
+
+def _terminal_size() -> dict[str, int]:
+    """The terminal's width and height for tqdm; 80 x 24 when it reports none (a new pseudo-terminal
+    says 0 x 0, and tqdm would then draw nothing)."""
+    try:
+        size = os.get_terminal_size(sys.stderr.fileno())
+    except OSError:
+        size = os.terminal_size((0, 0))
+    return {"ncols": size.columns or 80, "nrows": size.lines or 24}
+
+
+class _Bars:
+    """One tqdm bar per kind of work, moved to each report's figures (reports may come from threads)."""
+
+    def __init__(self) -> None:
+        self.bars: dict[str, object] = {}
+        self.lock = threading.Lock()
+
+    def __call__(self, progress) -> None:
+        from tqdm import tqdm
+
+        with self.lock:
+            bar = self.bars.get(progress.work)
+            if bar is None:
+                bar = self.bars[progress.work] = tqdm(
+                    desc=progress.work, unit="page", file=sys.stderr, **_terminal_size()
+                )
+            bar.total = progress.total
+            bar.n = progress.done
+            bar.refresh()
+
+    def close(self) -> None:
+        for bar in self.bars.values():
+            bar.close()
 
 
 def cmd_search(args) -> int:
     from kabar.warehouse.search import search
 
     try:
-        hits = search(args.db, args.query, site=args.site, since=args.since, limit=args.limit)
+        hits = search(args.warehouse, args.query, site=args.site, since=args.since, limit=args.limit)
     except FileNotFoundError as error:
         raise UsageError(str(error)) from None
     for n, hit in enumerate(hits, 1):
@@ -601,13 +791,14 @@ def cmd_maintain(args) -> int:
     _quiet_prefect()
     from kabar.flows.maintenance import maintenance
 
-    report = _call_flow(maintenance, db_path=args.db, archive_dir=args.archive, keep_days=args.keep_days)
+    report = _call_flow(maintenance, warehouse=args.warehouse, archive=args.archive, keep_days=args.keep_days)
     print(json.dumps(report, indent=2))
     return 0
 
 
 def cmd_demo(args) -> int:
-    sites = [_site(args.site)] if args.site else [site for site in all_sites().values() if site.mirror]
+    enabled = [all_sites()[name] for name in args.config.sites]
+    sites = [_site(args.site)] if args.site else [site for site in enabled if site.mirror]
     for site in sites:
         _mirror_root(site)
     _quiet_prefect()
@@ -616,20 +807,21 @@ def cmd_demo(args) -> int:
     from kabar.mirror import serve
 
     for site in sites:
-        with serve(site.mirror) as mirror:
+        with serve(site.mirror) as mirror, _progress():
             print(f"serving the {site.name} mirror ({site.mirror}) at {mirror.base_url}")
             counts = _call_flow(
                 ingest,
                 site=site.name,
                 base_url=mirror.base_url,
-                db_path=args.db,
-                archive_dir=args.archive,
+                warehouse=args.warehouse,
+                archive=args.archive,
                 batch_size=args.batch_size,
-                max_workers=args.workers,
-                min_delay=0.0,
+                workers=args.workers,
+                delay=0.0,
+                user_agent=args.config.user_agent,
             )
         _print_counts(site.name, counts)
-    _print_demo(args.db)
+    _print_demo(args.warehouse)
     return 0
 
 
@@ -659,7 +851,7 @@ def _print_demo(db: str) -> None:
         )
         print(f"sample query:\n{DEMO_QUERY}\n")
         print(con.sql(DEMO_QUERY))
-    print(f'try: kabar sql --db {db} "SELECT block, count(*) FROM related_links GROUP BY block"')
+    print(f'try: kabar sql --warehouse {db} "SELECT block, count(*) FROM related_links GROUP BY block"')
 
 
 def _mirror_root(site) -> Path:
@@ -668,22 +860,300 @@ def _mirror_root(site) -> Path:
     return site.mirror
 
 
-def cmd_serve(args) -> int:
+MAINTENANCE_SCHEDULE = "40 3 * * *"  # daily, at night between the sites' runs (prefect.yaml says the same)
+SCHEDULE_TIMEZONE = "Asia/Jakarta"
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+def cmd_mirror(args) -> int:
+    """Serve a mirror until SIGINT or SIGTERM: no terminal needed (systemd, Docker, a script)."""
     from kabar.mirror import serve
 
-    root = _mirror_root(_site(args.site))
+    root = args.dir or _mirror_root(_site(args.site))
     with ExitStack() as stack:
         try:
             mirror = stack.enter_context(serve(root, port=args.port))
         except OSError as error:  # the port is taken, or needs privileges
             raise UsageError(f"cannot serve on port {args.port}: {error.strerror or error}") from None
-        print(f"serving {args.site} at {mirror.base_url}; `kabar run --site {args.site} --base-url {mirror}`")
-        try:
-            while True:
-                input()
-        except EOFError:
-            pass
+        what = f"the folder {root}" if args.dir else f"the {args.site} mirror"
+        print(f"serving {what} at {mirror.base_url} until stopped (Ctrl-C or SIGTERM)", flush=True)
+        if not args.dir:
+            print(f"try: kabar run --site {args.site} --base-url {mirror}", flush=True)
+        _wait_for_a_stop_signal()
+    print("stopped", flush=True)
     return 0
+
+
+def _wait_for_a_stop_signal() -> None:
+    stop = threading.Event()
+    previous = {number: signal.signal(number, lambda *_: stop.set()) for number in STOP_SIGNALS}
+    try:
+        while not stop.wait(0.5):  # a timeout: the main thread stays responsive to signals
+            pass
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+
+
+def cmd_serve(args) -> int:
+    """Every enabled site's schedule (and the daily maintenance) served from this process by Prefect:
+    no work pool, no worker. SIGINT and SIGTERM cancel a run in progress (its crawl_runs row ends
+    'failed' through the flow's failure path, the Prefect run 'Cancelled') and stop."""
+    names = args.site or list(args.config.sites)
+    unscheduled = [name for name in names if not get_site(name).schedule]
+    if unscheduled:
+        raise UsageError(f"no schedule for {', '.join(unscheduled)} (a site module's `schedule`)")
+    _serve_environment(args.config)
+    _quiet_prefect()
+    from prefect import serve
+
+    # Prefect's runner, once started, stops gracefully on SIGTERM (it installs its own handler), and
+    # Ctrl-C (or `kill -INT`) takes the same way out. Before that nothing runs: a stop just ends.
+    signal.signal(signal.SIGTERM, _interrupt)
+    signal.signal(signal.SIGINT, lambda *_: signal.raise_signal(signal.SIGTERM))
+    started, deployments = datetime.now(UTC), []
+    try:
+        deployments = _deployments(names)
+        print(f"serving {', '.join(d.name for d in deployments)}; stop with Ctrl-C or SIGTERM", flush=True)
+        serve(*deployments, print_starting_message=False)
+    except KeyboardInterrupt:
+        pass
+    try:
+        _pause(deployments)
+        _mark_stopped_runs([d.name for d in deployments if d.flow_name == "ingest"], started, args.config)
+    except Exception as error:  # noqa: BLE001 (the API is gone: the next run of a site marks its rows)
+        print(f"kabar: after the stop: {_first_line(error)}", file=sys.stderr)
+    print("stopped", flush=True)
+    return 0
+
+
+def _pause(deployments: list) -> None:
+    """Paused while nobody serves them (Prefect's runner does so too once it started): no run piles
+    up unserved; the next `kabar serve` resumes them."""
+    from prefect.client.orchestration import get_client
+
+    with get_client(sync_client=True, httpx_settings={"timeout": API_TIMEOUT}) as client:
+        for deployment in deployments:
+            found = client.read_deployment_by_name(f"{deployment.flow_name}/{deployment.name}")
+            client.pause_deployment(found.id)
+
+
+def _mark_stopped_runs(names: list[str], since: datetime, config: Config) -> None:
+    """A run the stop cancelled ends through the flow's failure path ('failed'); one whose process
+    Prefect had to kill never got there: its row is marked 'abandoned' here, not left 'running'."""
+    from kabar.warehouse.db import connect
+    from kabar.warehouse.status import abandon_runs
+
+    for warehouse, run_ids in _ended_runs(names, since, config.warehouse).items():
+        if Path(warehouse).exists():
+            with connect(warehouse) as con:
+                if marked := abandon_runs(con, run_ids):
+                    print(f"marked {marked} killed run(s) abandoned in {warehouse}", flush=True)
+
+
+def _ended_runs(names: list[str], since: datetime, default: Path) -> dict[str, list[str]]:
+    """The flow runs of these ingest deployments that started since `since` and ended cancelled or
+    crashed, by the warehouse they wrote (`default` unless a parameter named another)."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import (
+        DeploymentFilter,
+        DeploymentFilterName,
+        FlowRunFilter,
+        FlowRunFilterStartTime,
+        FlowRunFilterState,
+        FlowRunFilterStateType,
+    )
+    from prefect.client.schemas.objects import StateType
+
+    ended = FlowRunFilter(
+        start_time=FlowRunFilterStartTime(after_=since),
+        state=FlowRunFilterState(type=FlowRunFilterStateType(any_=[StateType.CANCELLED, StateType.CRASHED])),
+    )
+    with get_client(sync_client=True, httpx_settings={"timeout": API_TIMEOUT}) as client:
+        runs = client.read_flow_runs(
+            flow_run_filter=ended, deployment_filter=DeploymentFilter(name=DeploymentFilterName(any_=names))
+        )
+    found: dict[str, list[str]] = {}
+    for run in runs:
+        warehouse = run.parameters.get("warehouse") or str(default)
+        found.setdefault(warehouse, []).append(str(run.id))
+    return found
+
+
+def _interrupt(*_) -> None:
+    raise KeyboardInterrupt
+
+
+def _serve_environment(config: Config) -> None:
+    """What the flow runs (child processes) inherit: this configuration wherever they start, and
+    logs on stdout at INFO."""
+    if (found := configuration.config_file()) is not None:
+        os.environ["KABAR_CONFIG"] = str(found.resolve())
+    os.environ["KABAR_HOME"] = str(config.home.resolve())
+    os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_STREAM", "ext://sys.stdout")
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO")
+
+
+def _deployments(names: list[str]) -> list:
+    from prefect.deployments.runner import EntrypointType
+    from prefect.schedules import Cron
+
+    from kabar.flows.ingest import ingest
+    from kabar.flows.maintenance import maintenance
+
+    def deployment(flow, name: str, cron: str, timezone: str, parameters: dict, tags: list[str]):
+        return flow.to_deployment(
+            name=name,
+            schedules=[Cron(cron, timezone=timezone)],
+            parameters=parameters,
+            tags=["kabar", *tags],
+            concurrency_limit=1,  # one run at a time: the warehouse has one writer
+            paused=False,  # a restart resumes the schedules a stop paused
+            entrypoint_type=EntrypointType.MODULE_PATH,  # found from any working folder
+        )
+
+    found = [
+        deployment(ingest, f"{name}-served", site.schedule, site.schedule_timezone, {"site": name}, [name])
+        for name, site in ((name, get_site(name)) for name in names)
+    ]
+    found.append(
+        deployment(maintenance, "maintenance-served", MAINTENANCE_SCHEDULE, SCHEDULE_TIMEZONE, {}, [])
+    )
+    return found
+
+
+API_TIMEOUT = 3.0  # seconds `kabar status` waits for the Prefect API
+
+
+def cmd_status(args) -> int:
+    from kabar.warehouse.db import connect
+    from kabar.warehouse.status import Status, folder_size, read_status, warehouse_size
+
+    warehouse, archive = Path(args.warehouse), Path(args.archive)
+    status = Status()
+    if warehouse.is_file():
+        with connect(warehouse, read_only=True) as con:
+            status = read_status(con, args.runs)
+        print(f"warehouse {warehouse}: {_size(warehouse_size(warehouse))}")
+    else:
+        print(f"warehouse {warehouse}: nothing yet (no run has written it; try `kabar run` or `kabar demo`)")
+        if (demo := settings.demo_warehouse_path()).is_file():
+            print(f"  the demo's: kabar status --warehouse {demo} --archive {settings.demo_archive_dir()}")
+    size, pages = folder_size(archive)
+    print(
+        f"raw archive {archive}: {_size(size)}, {pages} files" if pages else f"raw archive {archive}: empty"
+    )
+    upcoming, why_not = _next_runs()
+    for site in sorted(set(args.config.sites) | {run.site for run in status.runs} | set(status.freshness)):
+        _print_site(site, status, upcoming.get(site) or why_not)
+    return 0
+
+
+def _print_site(site: str, status, next_run: str) -> None:
+    print(f"\n{site}")
+    fresh = status.freshness.get(site)
+    if fresh is not None:
+        print(
+            f"  {fresh.articles} articles; newest published {_when(fresh.newest_published)}, "
+            f"newest fetch {_when(fresh.newest_fetch)}"
+        )
+    print(f"  next run: {next_run}")
+    runs = [run for run in status.runs if run.site == site]
+    print("  last runs:" if runs else "  no runs yet")
+    for run in runs:
+        print(f"    {_run_line(run)}")
+        for gate in run.gates or ():
+            if not gate.passed:
+                print(f"      gate failed: {gate.message or gate.measure}")
+
+
+def _run_line(run) -> str:
+    took = f"{(run.finished_at - run.started_at).total_seconds():.0f} s" if run.finished_at else "-"
+    kind = "" if run.kind == "ingest" else f" ({run.kind})"
+    gates = (
+        "no gate verdicts"
+        if run.gates is None
+        else (f"gates {sum(g.passed for g in run.gates)}/{len(run.gates)} passed")
+    )
+    return (
+        f"{_when(run.started_at)}  {run.status}{kind}  {took}  new {run.new}, changed {run.changed}, "
+        f"failed {run.failed}, issues {run.issues}; {gates}"
+    )
+
+
+def _when(moment) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC") if moment else "-"
+
+
+def _size(count: int) -> str:
+    for unit in ("B", "KB", "MB", "GB"):
+        if count < 1000 or unit == "GB":
+            return f"{count:.0f} {unit}" if unit == "B" else f"{count:.1f} {unit}"
+        count /= 1000
+    return f"{count} B"
+
+
+def _next_runs() -> tuple[dict[str, str], str]:
+    """Each site's next scheduled ingest run from the Prefect API, or why there is none to ask."""
+    import requests
+    from prefect.settings import PREFECT_API_URL
+
+    url = PREFECT_API_URL.value()  # the variable, or the active Prefect profile's
+    if not url:
+        return {}, "no Prefect API (PREFECT_API_URL is not set)"
+    try:
+        requests.get(f"{url.rstrip('/')}/health", timeout=API_TIMEOUT).raise_for_status()
+        return _scheduled_runs(), "none scheduled"
+    except Exception as error:  # noqa: BLE001 (status reports, it does not fail, whatever the API does)
+        return {}, f"no Prefect API ({url}: {_first_line(error)})"
+
+
+def _scheduled_runs() -> dict[str, str]:
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import (
+        FlowFilter,
+        FlowFilterName,
+        FlowRunFilter,
+        FlowRunFilterState,
+        FlowRunFilterStateType,
+    )
+    from prefect.client.schemas.objects import StateType
+    from prefect.client.schemas.sorting import FlowRunSort
+
+    scheduled = FlowRunFilter(
+        state=FlowRunFilterState(type=FlowRunFilterStateType(any_=[StateType.SCHEDULED]))
+    )
+    with get_client(sync_client=True, httpx_settings={"timeout": API_TIMEOUT}) as client:
+        runs = client.read_flow_runs(
+            flow_filter=FlowFilter(name=FlowFilterName(any_=["ingest"])),
+            flow_run_filter=scheduled,
+            sort=FlowRunSort.EXPECTED_START_TIME_ASC,
+            limit=100,
+        )
+    found: dict[str, str] = {}
+    for run in runs:
+        found.setdefault(run.parameters.get("site", "tempo"), _when(run.expected_start_time))
+    return found
+
+
+def cmd_config(args) -> int:
+    found = configuration.config_file()
+    print(f"# configuration file: {found or 'none (no ./kabar.toml, KABAR_CONFIG not set)'}")
+    rows = [(key, _setting(key, value), source) for key, value, source in args.config.entries()]
+    key_width, value_width = max(len(row[0]) for row in rows), max(len(row[1]) for row in rows)
+    for key, value, source in rows:
+        print(f"{key:<{key_width}}  {value:<{value_width}}  {source}")
+    return 0
+
+
+def _setting(key: str, value) -> str:
+    if key == "delay" and value is None:
+        return "(each site's own)"
+    if value is None:
+        return "(none)"
+    if isinstance(value, tuple):
+        return ",".join(value)
+    return str(value)
 
 
 def cmd_extract(args) -> int:
@@ -792,8 +1262,8 @@ def cmd_sql(args) -> int:
     text = _sql_text(args.query, args.file)
     limit = args.max_rows or (TABLE_MAX_ROWS if args.format == "table" else None)
     try:
-        with connect(args.db, read_only=True) as con:
-            lock_down(con, warehouse_paths(args.db))
+        with connect(args.warehouse, read_only=True) as con:
+            lock_down(con, warehouse_paths(args.warehouse))
             found = statements(con, text)
             if not found:
                 raise UsageError("no SQL statement given")
@@ -1069,12 +1539,12 @@ def cmd_export(args) -> int:
     target = args.parquet or args.duckdb
     export = export_parquet if args.parquet else export_duckdb
     try:
-        con = connect(args.db, read_only=True)
+        con = connect(args.warehouse, read_only=True)
     except (duckdb.Error, FileNotFoundError) as error:
         raise UsageError(_first_line(error)) from None
     with con:
         try:
-            counts = export(con, target, force=args.force, keep_out=warehouse_paths(args.db))
+            counts = export(con, target, force=args.force, keep_out=warehouse_paths(args.warehouse))
         except ExportError as error:
             raise UsageError(str(error)) from None
         except duckdb.Error as error:

@@ -14,7 +14,7 @@ import zlib
 from collections.abc import Callable, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 from types import MappingProxyType
@@ -346,6 +346,7 @@ class Fetcher:
             content_type=answer.headers.get("Content-Type"),
             retry_after=answer.retry_after,
             reason=answer.reason,
+            served_at=_served_at(answer.headers.get("Date"), fetched_at),
         )
         if status == 304 and known and known.content_hash and not answer.reason:
             # A 304 may omit validators; the ones we sent are still current.
@@ -368,6 +369,21 @@ class Fetcher:
             charset=charset,
             charset_source=source,
         )
+
+
+DATE_SKEW = timedelta(minutes=5)  # a server's clock may run this far ahead of ours
+
+
+def _served_at(date: str | None, fetched_at: datetime) -> datetime | None:
+    """The response's Date, when it is a valid time no later than the fetch (give or take a clock's
+    skew): a Date from the future would push every relative time on the page there."""
+    try:
+        served = parsedate_to_datetime(date) if date else None
+    except (TypeError, ValueError):
+        return None
+    if served is None or served.tzinfo is None or served > fetched_at + DATE_SKEW:
+        return None
+    return served.astimezone(UTC)
 
 
 def fetch_pages(

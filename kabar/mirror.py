@@ -11,10 +11,12 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 from email.utils import formatdate, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -85,6 +87,17 @@ def not_modified(headers, etag: str, mtime: float) -> bool:
     return False
 
 
+def captured_at(page: Path | None) -> float | None:
+    """When a mirror's page was captured from the site (`fetched_at` in `<page>.meta.json`), as a
+    timestamp; None for a file without one (robots.txt, sitemaps, a generated mirror)."""
+    meta = page.with_name(page.name.removesuffix(page.suffix) + ".meta.json") if page else None
+    try:
+        moment = datetime.fromisoformat(json.loads(meta.read_text(encoding="utf-8"))["fetched_at"])
+    except (AttributeError, OSError, ValueError, KeyError, TypeError):
+        return None
+    return moment.timestamp() if moment.tzinfo else None
+
+
 class _Handler(BaseHTTPRequestHandler):
     """Serves files under `root` and logs each request to `mirror` (both set per server by `serve`)."""
 
@@ -93,6 +106,7 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive, as real sites do
     root: Path
     mirror: Mirror
+    captured: float | None = None
 
     def do_GET(self) -> None:
         self._answer(with_body=True)
@@ -102,6 +116,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _answer(self, with_body: bool) -> None:
         path = resolve(self.root, self.path)
+        self.captured = captured_at(path)  # per request: a keep-alive connection reuses the handler
         if path is None:
             return self._send(404, b"not found\n", {"Content-Type": "text/plain"}, with_body)
         body, mtime = path.read_bytes(), path.stat().st_mtime
@@ -121,6 +136,10 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         if with_body:
             self.wfile.write(body)
+
+    def date_time_string(self, timestamp: float | None = None) -> str:
+        """The Date header: a captured page is replayed as it was served, at its capture time."""
+        return super().date_time_string(timestamp if timestamp is not None else self.captured)
 
     def log_message(self, format: str, *args) -> None:
         pass  # one line per request drowns test and benchmark output

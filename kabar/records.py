@@ -67,6 +67,9 @@ class FetchedPage:
     charset: str | None = None  # what the body's bytes were decoded as (kabar.charset)
     charset_source: str | None = None  # how that was chosen: bom, header, meta, detected, fallback
     unchanged: bool = False  # 304, or the same bytes as the last fetch of this URL
+    # The response's Date: when the server produced the page, which its relative times ("2 jam lalu")
+    # count from; a mirror replaying a captured page sends the capture time. None: no usable Date.
+    served_at: datetime | None = None
 
 
 # FetchedPage.reason codes: why a URL gave no usable page this time.

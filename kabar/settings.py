@@ -1,26 +1,28 @@
-"""Where kabar keeps its data: `KABAR_HOME` (default `./kabar-data`) and every default path under it.
+"""Where kabar keeps its data: the configured data folder (`home`: kabar.toml or `KABAR_HOME`, default
+`./kabar-data`) and every default path under it. See kabar.config.
 
 Read when asked, never at import: a process that sets `KABAR_HOME` after importing kabar (a test, a
 worker's job environment) still gets its own folder.
 """
 
-import os
 from pathlib import Path
 
+from kabar import config
+
 HOME_VARIABLE = "KABAR_HOME"
-DEFAULT_HOME = "kabar-data"
+DEFAULT_HOME = config.DEFAULT_HOME
 
 
 def home() -> Path:
-    return Path(os.environ.get(HOME_VARIABLE) or DEFAULT_HOME)
+    return config.load().home
 
 
 def warehouse_path() -> Path:
-    return home() / "warehouse.sqlite"
+    return config.load().warehouse
 
 
 def archive_dir() -> Path:
-    return home() / "archive"
+    return config.load().archive
 
 
 def demo_warehouse_path() -> Path:

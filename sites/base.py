@@ -61,6 +61,9 @@ class Site:
     layouts: tuple[Layout, ...] = ()  # in order of preference: the first that matches a page reads it
     boilerplate: tuple[Rule, ...] = ()  # rules for every layout's pages
     min_delay: float = 1.0  # seconds between requests to one host, unless robots.txt asks for more
+    # When the site is ingested on a schedule (`kabar serve`; prefect.yaml says the same, a test checks):
+    schedule: str | None = None  # a cron expression
+    schedule_timezone: str = "Asia/Jakarta"
     listing_selectors: tuple[str, ...] = ()  # the main list of a home or index page, in preference order
 
     def start_urls(self) -> list[str]:

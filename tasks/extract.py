@@ -18,7 +18,8 @@ Result = Article | ExtractionIssue
 def extract_fetched(site: Site, crawl: Crawl, page: FetchedPage, more: PageSource | None = None) -> Result:
     """The article on an archived page; an issue keeps the raw page's hash (the page stays archived)."""
     url = rebase(page.final_url, site.base_url) if crawl.base_url else page.final_url  # the real URL
-    result = extract(site, read_archived(page.archive_path), url, page.fetched_at, more, page.charset)
+    served = page.served_at or page.fetched_at  # relative times count from when the page was produced
+    result = extract(site, read_archived(page.archive_path), url, served, more, page.charset)
     return replace(result, content_hash=page.content_hash) if isinstance(result, ExtractionIssue) else result
 
 

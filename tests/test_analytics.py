@@ -380,9 +380,9 @@ def loaded_warehouse(prefect_api, tmp_path_factory) -> Path:
             ingest(
                 site=site,
                 base_url=mirror.base_url,
-                db_path=str(db),
-                archive_dir=str(db.parent / "archive"),
-                min_delay=0.0,
+                warehouse=str(db),
+                archive=str(db.parent / "archive"),
+                delay=0.0,
             )
     with connect(db) as con:
         apply_analytics(con)

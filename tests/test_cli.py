@@ -94,6 +94,12 @@ def assert_usage_error(capsys, argv: list[str]) -> str:
         pytest.param(["run", "--site", "nope"], id="run-unknown-site"),
         pytest.param(["demo", "--site", "nope"], id="demo-unknown-site"),
         pytest.param(["serve", "--site", "nope"], id="serve-unknown-site"),
+        pytest.param(["mirror", "--site", "nope"], id="mirror-unknown-site"),
+        pytest.param(["mirror", "--port", "0"], id="mirror-port-0"),
+        pytest.param(["mirror", "--dir", "/nonexistent/mirror"], id="mirror-no-folder"),
+        pytest.param(["status", "--runs", "0"], id="status-runs-0"),
+        pytest.param(["run", "--workers", "0"], id="workers-0"),
+        pytest.param(["run", "--user-agent", ""], id="empty-user-agent"),
         pytest.param(["extract", str(PAGE), "--fetched-at", "notatime"], id="fetched-at-not-a-time"),
         pytest.param(["extract"], id="extract-without-file"),
     ],
@@ -113,7 +119,7 @@ def test_good_run_arguments_reach_the_flow(capsys, no_crawl, tmp_path):
     db = str(tmp_path / "w.duckdb")
     argv = ["run", "--db", db, "--limit", "3", "--delay", "0.5", "--base-url", "http://127.0.0.1:9"]
     assert main(argv) == 0
-    assert [(c["site"], c["db_path"], c["limit"], c["min_delay"], c["base_url"]) for c in no_crawl] == [
+    assert [(c["site"], c["warehouse"], c["limit"], c["delay"], c["base_url"]) for c in no_crawl] == [
         ("tempo", db, 3, 0.5, "http://127.0.0.1:9")
     ]
 
@@ -177,11 +183,11 @@ def test_kabar_home_moves_every_default_path(monkeypatch, tmp_path, no_crawl, ca
 
     monkeypatch.setenv("KABAR_HOME", str(tmp_path / "home"))
     assert main(["run", "--site", "tempo"]) == 0
-    assert no_crawl[-1]["db_path"] == str(tmp_path / "home" / "warehouse.sqlite")
-    assert no_crawl[-1]["archive_dir"] == str(tmp_path / "home" / "archive")
+    assert no_crawl[-1]["warehouse"] == str(tmp_path / "home" / "warehouse.sqlite")
+    assert no_crawl[-1]["archive"] == str(tmp_path / "home" / "archive")
     demo = _parser().parse_args(["demo"])
     home = tmp_path / "home"
-    assert (demo.db, demo.archive) == (str(home / "demo.sqlite"), str(home / "demo-archive"))
+    assert (demo.warehouse, demo.archive) == (str(home / "demo.sqlite"), str(home / "demo-archive"))
     line = assert_usage_error(capsys, ["sql", "SELECT 1"])
     assert str(tmp_path / "home" / "warehouse.sqlite") in line
 
@@ -205,7 +211,7 @@ def test_backfill_is_a_command_of_its_own(capsys, no_crawl, tmp_path):
     argv += ["--archive", archive, "--base-url", "http://127.0.0.1:9", "--max-pages", "10"]
     assert main([*argv, "--max-minutes", "1"]) == 0
     [call] = no_crawl
-    assert call["site"] == "antara" and (call["db_path"], call["archive_dir"]) == (db, archive)
+    assert call["site"] == "antara" and (call["warehouse"], call["archive"]) == (db, archive)
     assert (call["backfill_from"], call["backfill_to"]) == (date(2023, 9, 1), date(2023, 9, 3))
     assert (call["base_url"], call["max_pages"], call["max_minutes"]) == ("http://127.0.0.1:9", 10, 1.0)
     assert json.loads(capsys.readouterr().out) == {}
@@ -283,8 +289,9 @@ def test_reparse_arguments_reach_the_flow(capsys, no_reparse, no_crawl, tmp_path
             "site": "tempo",
             "since": date(2023, 9, 1),
             "layout": "tempo-2015",
-            "db_path": db,
-            "archive_dir": archive,
+            "warehouse": db,
+            "archive": archive,
+            "batch_size": 200,
         }
     ]
     assert json.loads(capsys.readouterr().out) == REPARSE_COUNTS
@@ -299,8 +306,9 @@ def test_reparse_defaults_to_everything(capsys, no_reparse, monkeypatch, tmp_pat
             "site": None,
             "since": None,
             "layout": None,
-            "db_path": str(tmp_path / "home" / "warehouse.sqlite"),
-            "archive_dir": str(tmp_path / "home" / "archive"),
+            "warehouse": str(tmp_path / "home" / "warehouse.sqlite"),
+            "archive": str(tmp_path / "home" / "archive"),
+            "batch_size": 200,
         }
     ]
 
@@ -330,7 +338,22 @@ def test_unknown_layout_names_the_known_ones(capsys):
     assert "nope" in line and "tempo-2024" in line and "antara-2015" not in line
 
 
-COMMANDS = ["run", "backfill", "reparse", "demo", "serve", "extract", "stats", "sql"]
+COMMANDS = [
+    "run",
+    "backfill",
+    "reparse",
+    "demo",
+    "serve",
+    "mirror",
+    "status",
+    "config",
+    "extract",
+    "stats",
+    "sql",
+    "search",
+    "export",
+    "maintain",
+]
 
 
 @pytest.mark.parametrize("command", COMMANDS)
@@ -347,7 +370,8 @@ def test_every_option_has_help(command):
     ("command", "shown"),
     [
         ("run", ["(default: tempo)", "(default: 100)", "(default: 4)", "warehouse.sqlite)"]),
-        ("serve", ["(default: 8000)", "(default: tempo)"]),
+        ("mirror", ["(default: 8000)", "(default: tempo)"]),
+        ("status", ["warehouse.sqlite)", "archive)", "(default: 5)"]),
         ("sql", ["warehouse.sqlite)"]),
         ("reparse", ["archive)", "tempo-2015"]),
     ],
@@ -360,3 +384,115 @@ def test_help_shows_the_defaults(capsys, command, shown):
     for text in shown:
         assert text in out
     assert "(default: None)" not in out and "(default: False)" not in out
+
+
+def _reporting(**kwargs):
+    from kabar.progress import Progress, report
+
+    report(Progress("tempo pages", 50, 200, 75.0))
+    report(Progress("tempo pages", 200, 200, 0.0))
+    return {}
+
+
+def test_progress_is_plain_lines_without_a_terminal(capsys, monkeypatch):
+    import kabar.flows.ingest
+
+    monkeypatch.setattr(kabar.flows.ingest, "ingest", _reporting)
+    assert main(["run", "--base-url", "http://127.0.0.1:9"]) == 0
+    assert capsys.readouterr().err.splitlines() == [
+        "kabar: tempo pages: 50/200, about 1 min 15 s left",
+        "kabar: tempo pages: 200/200, about 0 s left",
+    ]
+
+
+def test_progress_is_a_bar_on_a_terminal(tmp_path):
+    """A real pseudo-terminal on stderr: tqdm draws the bar there (carriage returns, a percentage)."""
+    import os
+    import pty
+    import subprocess
+
+    script = (
+        "import sys, kabar.flows.ingest as i, tests.test_cli as t\n"
+        "i.ingest = t._reporting\n"
+        "from kabar.cli import main\n"
+        "sys.exit(main(['run', '--base-url', 'http://127.0.0.1:9']))\n"
+    )
+    leader, follower = pty.openpty()
+    try:
+        done = subprocess.run(
+            [sys.executable, "-c", script],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=follower,
+            cwd=Path(__file__).parents[1],
+            timeout=60,
+        )
+        os.close(follower)
+        drawn = b""
+        while True:
+            try:
+                chunk = os.read(leader, 4096)
+            except OSError:  # the terminal's other end is closed: all read
+                break
+            if not chunk:
+                break
+            drawn += chunk
+    finally:
+        os.close(leader)
+    assert done.returncode == 0
+    text = drawn.decode("utf-8", "replace")
+    assert "tempo pages" in text and "\r" in text and "100%" in text and "200/200" in text
+    assert "kabar: tempo pages: 50/200" not in text  # no plain lines on a terminal
+
+
+def test_version(capsys):
+    from importlib.metadata import version
+
+    with pytest.raises(SystemExit) as exit:
+        main(["--version"])
+    assert exit.value.code == 0
+    assert capsys.readouterr().out.strip() == f"kabar {version('kabar')}"
+
+
+def test_help_has_examples(capsys):
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    out = capsys.readouterr().out
+    assert "examples:\n  kabar demo " in out and "kabar status" in out and "kabar serve" in out
+
+
+def test_db_is_a_hidden_alias_of_warehouse(capsys, no_crawl, tmp_path):
+    with pytest.raises(SystemExit):
+        main(["run", "--help"])
+    out = capsys.readouterr().out
+    assert "--warehouse FILE" in out and "--db" not in out
+    assert main(["run", "--db", str(tmp_path / "old.sqlite")]) == 0
+    assert no_crawl[-1]["warehouse"] == str(tmp_path / "old.sqlite")
+
+
+def test_the_configuration_gives_the_defaults_and_options_win(capsys, no_crawl, monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "kabar.toml").write_text('workers = 7\ncontact = "ops@contoh.id"\nsites = ["antara"]\n')
+    monkeypatch.setenv("KABAR_DELAY", "0.25")
+    assert main(["run"]) == 0
+    call = no_crawl[-1]
+    assert (call["site"], call["workers"], call["delay"]) == ("antara", 7, 0.25)  # tempo is not enabled
+    assert call["user_agent"].startswith("kabar/") and call["user_agent"].endswith("; ops@contoh.id)")
+    assert main(["run", "--workers", "2", "--delay", "3", "--user-agent", "bot/2 (+https://contoh.id)"]) == 0
+    call = no_crawl[-1]
+    assert (call["workers"], call["delay"], call["user_agent"]) == (
+        2,
+        3.0,
+        "bot/2 (+https://contoh.id; ops@contoh.id)",
+    )
+    with pytest.raises(SystemExit):
+        main(["run", "--help"])
+    out = " ".join(capsys.readouterr().out.split())
+    assert "(default: 7)" in out and "(default: 0.25)" in out and "(default: antara)" in out
+
+
+def test_a_bad_configuration_is_one_line_and_exit_2(capsys, no_crawl, monkeypatch):
+    monkeypatch.setenv("KABAR_WORKERS", "banyak")
+    line = assert_usage_error(capsys, ["run"])
+    assert line == 'kabar: KABAR_WORKERS: must be a positive integer, got "banyak"'
+    assert no_crawl == []

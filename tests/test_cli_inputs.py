@@ -168,7 +168,7 @@ def test_bad_max_minutes(capsys, no_crawl, value):
 
 @pytest.mark.parametrize("value", ["0", "65536", "-1", "http", "８０", "80.5", ""])
 def test_bad_port(capsys, value):
-    assert "port" in assert_usage_error(capsys, ["serve", "--port", value])
+    assert "argument --port: expected a TCP port" in assert_usage_error(capsys, ["mirror", "--port", value])
 
 
 def test_a_taken_port(capsys):
@@ -176,7 +176,8 @@ def test_a_taken_port(capsys):
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        assert str(port) in assert_usage_error(capsys, ["serve", "--port", str(port)])
+        line = assert_usage_error(capsys, ["mirror", "--port", str(port)])
+        assert f"cannot serve on port {port}" in line
 
 
 @pytest.mark.parametrize(

@@ -57,10 +57,10 @@ def test_a_reader_holding_a_connection_never_blocks_three_runs(prefect_api, tmp_
                     ingest(
                         site="tempo",
                         base_url=mirror.base_url,
-                        db_path=str(db),
-                        archive_dir=str(tmp_path / archive),
+                        warehouse=str(db),
+                        archive=str(tmp_path / archive),
                         batch_size=5,
-                        min_delay=0.0,
+                        delay=0.0,
                     )
                 )
     finally:

@@ -1,11 +1,27 @@
 """prefect.yaml deploys one schedule per registered site (every 30 minutes, Asia/Jakarta, one run at a
-time), all running the flow file of this checkout."""
+time) and the daily maintenance, all running the flow files of this checkout; and the README's operator
+path works end to end: a real Prefect server on 127.0.0.1, the process work pool, `prefect deploy --all`,
+a process worker, a deployment run against the tempo mirror, the warehouse under KABAR_HOME.
+
+The real-server tests start every process themselves (own PREFECT_HOME and SQLite database in a
+temporary folder, PREFECT_API_URL always given, so no CLI call falls back to a temporary server) and stop
+each one's process group, and anything it spawned, when they end. The server runs without its scheduler
+service: a deployment's cron cannot create a run during the test, so the one run the test triggers is the
+only run there is (asserted).
+"""
 
 import os
+import re
+import signal
+import socket
 import subprocess
 import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
 import pytest
 import yaml
 
@@ -14,46 +30,336 @@ from kabar.sites import all_sites
 ROOT = Path(__file__).parents[1]
 DEPLOYMENTS = yaml.safe_load((ROOT / "prefect.yaml").read_text(encoding="utf-8"))["deployments"]
 INGEST = [entry for entry in DEPLOYMENTS if entry["entrypoint"] == "flows/ingest.py:ingest"]
-
-
-def _prefect(*args: str, api_url: str) -> subprocess.CompletedProcess:
-    env = os.environ | {"PREFECT_API_URL": api_url}
-    cli = [sys.executable, "-m", "prefect", "--no-prompt", *args]
-    return subprocess.run(cli, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+POOL = "kabar-process"
+SERVER_START = 120.0  # seconds until /api/health answers (2 busy cores: ~15 s)
+CLI_TIMEOUT = 180.0
+RUN_TIMEOUT = 180.0  # a deployment run's worker pickup + the flow: ~15 s here
+STOP_GRACE = 15.0  # SIGTERM, then SIGKILL
+LOG_WAIT = 20.0
+CONTACT = "kabar-deployment-test@example.org"  # in the test's kabar.toml: the runs read KABAR_CONFIG
 
 
 def test_every_registered_site_has_one_deployment():
     deployed = [entry["parameters"]["site"] for entry in INGEST]
     assert sorted(deployed) == sorted(all_sites()), "add one prefect.yaml entry per site"
-
-
-@pytest.mark.e2e
-def test_prefect_yaml_deploys_every_site_schedule(prefect_api):
-    from prefect.client.orchestration import get_client
-    from prefect.settings import PREFECT_API_URL
-
-    api_url = PREFECT_API_URL.value()
-    for args in (("work-pool", "create", "kabar-process", "--type", "process"), ("deploy", "--all")):
-        done = _prefect(*args, api_url=api_url)
-        assert done.returncode == 0, done.stdout + done.stderr
-
-    with get_client(sync_client=True) as client:
-        for entry in DEPLOYMENTS:
-            flow_name = entry["entrypoint"].rsplit(":", 1)[1]
-            deployment = client.read_deployment_by_name(f"{flow_name}/{entry['name']}")
-            assert deployment.parameters == entry["parameters"]
-            assert deployment.work_pool_name == "kabar-process"
-            assert deployment.entrypoint == entry["entrypoint"]
-            assert deployment.global_concurrency_limit is not None
-            assert deployment.global_concurrency_limit.limit == 1
-            [schedule] = deployment.schedules
-            assert schedule.schedule.timezone == "Asia/Jakarta" and schedule.active
-            assert (
-                schedule.schedule.cron == entry["schedules"][0]["cron"]
-                and schedule.schedule.cron.count(",") <= 1
-            )
     assert {e["entrypoint"] for e in DEPLOYMENTS} - {e["entrypoint"] for e in INGEST} == {
         "flows/maintenance.py:maintenance"
     }
     tempo = next(e for e in INGEST if e["parameters"]["site"] == "tempo")
     assert tempo["schedules"][0]["cron"] == "*/30 * * * *"
+
+
+def test_the_schedules_are_the_ones_kabar_serve_uses():
+    """prefect.yaml (a work pool) and `kabar serve` (no work pool) run the sites on the same schedule."""
+    from kabar.cli import MAINTENANCE_SCHEDULE, SCHEDULE_TIMEZONE
+    from kabar.sites import get_site
+
+    for entry in DEPLOYMENTS:
+        [schedule] = entry["schedules"]
+        site = entry["parameters"].get("site")
+        cron, timezone = (
+            (get_site(site).schedule, get_site(site).schedule_timezone)
+            if site
+            else (MAINTENANCE_SCHEDULE, SCHEDULE_TIMEZONE)
+        )
+        assert (schedule["cron"], schedule["timezone"]) == (cron, timezone), entry["name"]
+        assert entry["concurrency_limit"] == 1 and entry["work_pool"]["name"] == POOL
+
+
+def test_the_worker_unit_runs_a_worker_of_the_pool_against_a_server():
+    unit = (ROOT / "docs" / "kabar-worker.service").read_text(encoding="utf-8")
+    settings = [line.split("=", 1) for line in unit.splitlines() if "=" in line and not line.startswith("#")]
+    environment = dict(value.split("=", 1) for key, value in settings if key == "Environment")
+    service = dict(settings)
+    assert environment["PREFECT_API_URL"].startswith("http://127.0.0.1:")
+    assert f"prefect worker start --pool {POOL}" in service["ExecStart"]
+    assert service["Restart"] == "always" and service["WorkingDirectory"].startswith("/")
+
+
+def test_deployments_carry_no_path_in_their_parameters():
+    """Where the data goes is the job's environment (KABAR_HOME, KABAR_CONFIG), not a parameter."""
+    for entry in DEPLOYMENTS:
+        assert set(entry["parameters"]) <= {"site"}, entry["name"]
+        env = entry["work_pool"]["job_variables"]["env"]
+        assert set(env) == {"KABAR_HOME", "KABAR_CONFIG"}, entry["name"]
+
+
+def _build_step(step_id: str, environ: dict[str, str]) -> str:
+    """What one of prefect.yaml's build steps prints, run as `prefect deploy` runs it (a shell)."""
+    document = yaml.safe_load((ROOT / "prefect.yaml").read_text(encoding="utf-8"))
+    [step] = [
+        s for s in document["build"] if s["prefect.deployments.steps.run_shell_script"]["id"] == step_id
+    ]
+    options = step["prefect.deployments.steps.run_shell_script"]
+    assert options["shell"] is True
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KABAR_")} | environ
+    done = subprocess.run(options["script"], shell=True, cwd=ROOT, env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip()
+
+
+@pytest.mark.parametrize("variable", ["KABAR_HOME", "KABAR_CONFIG"])
+def test_the_deployers_environment_is_recorded_absolute_or_empty(variable):
+    step = {"KABAR_HOME": "kabar-home", "KABAR_CONFIG": "kabar-config"}[variable]
+    assert _build_step(step, {}) == ""  # unset: kabar's own default applies in the run
+    assert _build_step(step, {variable: ""}) == ""
+    assert _build_step(step, {variable: "/srv/kabar x"}) == "/srv/kabar x"
+    assert _build_step(step, {variable: "data/kabar"}) == str(ROOT.resolve() / "data/kabar")
+    assert _build_step("kabar-folder", {}) == str(ROOT.resolve())
+
+
+# --- a real Prefect server, its CLI and a worker, as subprocesses ---------------------------------------
+
+
+@dataclass
+class Server:
+    api_url: str
+    env: dict[str, str]  # the environment every CLI call and the worker get
+    folder: Path
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _environment(prefect_home: Path, api_url: str) -> dict[str, str]:
+    """This process's environment without any Prefect or kabar setting, then the test's own."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "KABAR_"))}
+    return env | {
+        "PREFECT_HOME": str(prefect_home),  # profiles, the server's database: nothing of the user's
+        "PREFECT_API_URL": api_url,
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+        "DO_NOT_TRACK": "1",
+        "PYTHONUNBUFFERED": "1",
+    }
+
+
+def _descendants(pid: int) -> list[int]:
+    """The processes `pid` started, and theirs (Linux /proc): a flow run may sit in its own session."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir() if Path("/proc").is_dir() else ():  # elsewhere: the group alone
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            ppid = int(stat.rsplit(")", 1)[1].split()[1])
+            children.setdefault(ppid, []).append(int(entry.name))
+    found, todo = [], [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+def _signal(pids: list[int], sig: int, group: int) -> None:
+    try:
+        os.killpg(group, sig)
+    except ProcessLookupError:
+        pass
+    for pid in pids:
+        try:
+            os.kill(pid, sig)
+        except ProcessLookupError:
+            pass
+
+
+def _stop(process: subprocess.Popen) -> None:
+    """SIGTERM to the process group (and to whatever it spawned elsewhere), SIGKILL after a grace."""
+    spawned = _descendants(process.pid)
+    _signal(spawned, signal.SIGTERM, process.pid)
+    try:
+        process.wait(timeout=STOP_GRACE)
+    except subprocess.TimeoutExpired:
+        pass
+    _signal(spawned, signal.SIGKILL, process.pid)  # also ends children that outlived the leader
+    process.wait(timeout=STOP_GRACE)
+
+
+def _start(args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen:
+    with log.open("wb") as out:  # the child keeps its own copy of the descriptor
+        return subprocess.Popen(
+            [sys.executable, "-m", "prefect", *args],
+            cwd=ROOT,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group: stopped as a whole
+        )
+
+
+def _tail(log: Path, lines: int = 40) -> str:
+    text = log.read_text(errors="replace") if log.exists() else ""
+    return f"\n--- {log.name} ---\n" + "\n".join(text.splitlines()[-lines:])
+
+
+def _prefect(server: Server, *args: str, env: dict[str, str] | None = None) -> str:
+    """A Prefect CLI command from the project folder, as an operator types it; its output."""
+    done = subprocess.run(
+        [sys.executable, "-m", "prefect", "--no-prompt", *args],
+        cwd=ROOT,
+        env=env or server.env,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=CLI_TIMEOUT,
+    )
+    assert done.returncode == 0, f"prefect {' '.join(args)}:\n{done.stdout}\n{done.stderr}"
+    return done.stdout
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory) -> Iterator[Server]:
+    folder = tmp_path_factory.mktemp("prefect-server")
+    port = _free_port()
+    api_url = f"http://127.0.0.1:{port}/api"
+    env = _environment(folder / "prefect-home", api_url)
+    server_env = env | {
+        "PREFECT_API_DATABASE_CONNECTION_URL": f"sqlite+aiosqlite:///{folder / 'prefect.db'}",
+        "PREFECT_SERVER_SERVICES_SCHEDULER_ENABLED": "false",  # no cron fires: the test's run is the only one
+        "PREFECT_SERVER_UI_ENABLED": "false",
+    }
+    log = folder / "server.log"
+    process = _start(["server", "start", "--host", "127.0.0.1", "--port", str(port)], server_env, log)
+    try:
+        deadline = time.monotonic() + SERVER_START
+        while True:
+            assert process.poll() is None, "the Prefect server exited" + _tail(log)
+            try:
+                if httpx.get(f"{api_url}/health", timeout=2).json() is True:
+                    break
+            except (httpx.HTTPError, ValueError):
+                pass
+            assert time.monotonic() < deadline, f"no /api/health after {SERVER_START:.0f} s" + _tail(log)
+            time.sleep(0.5)
+        yield Server(api_url=api_url, env=env, folder=folder)
+    finally:
+        _stop(process)
+
+
+@pytest.fixture(scope="module")
+def deployed(server) -> Server:
+    """The README's steps: the process work pool, then every deployment, with the data folder and the
+    configuration file of this test in the deployer's environment."""
+    home, config = server.folder / "kabar-home", server.folder / "kabar.toml"
+    config.write_text(f'delay = 0\ncontact = "{CONTACT}"\n', encoding="utf-8")
+    _prefect(server, "work-pool", "create", POOL, "--type", "process")
+    _prefect(
+        server, "deploy", "--all", env=server.env | {"KABAR_HOME": str(home), "KABAR_CONFIG": str(config)}
+    )
+    return server
+
+
+def _client(server: Server):
+    from prefect.client.orchestration import get_client
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    with temporary_settings({PREFECT_API_URL: server.api_url}), get_client(sync_client=True) as client:
+        yield client
+
+
+@pytest.fixture
+def client(deployed):
+    yield from _client(deployed)
+
+
+@pytest.mark.e2e
+def test_prefect_yaml_deploys_every_site_schedule(deployed, client):
+    home, config = deployed.folder / "kabar-home", deployed.folder / "kabar.toml"
+    for entry in DEPLOYMENTS:
+        flow_name = entry["entrypoint"].rsplit(":", 1)[1]
+        deployment = client.read_deployment_by_name(f"{flow_name}/{entry['name']}")
+        assert deployment.parameters == entry["parameters"]
+        assert deployment.work_pool_name == POOL
+        assert deployment.entrypoint == entry["entrypoint"]
+        assert deployment.global_concurrency_limit is not None
+        assert deployment.global_concurrency_limit.limit == 1
+        [schedule] = deployment.schedules
+        assert schedule.schedule.timezone == "Asia/Jakarta" and schedule.active
+        assert (
+            schedule.schedule.cron == entry["schedules"][0]["cron"] and schedule.schedule.cron.count(",") <= 1
+        )
+        # The runs' environment: the deployer's KABAR_HOME and KABAR_CONFIG, recorded in the job variables
+        assert deployment.job_variables["env"] == {"KABAR_HOME": str(home), "KABAR_CONFIG": str(config)}
+        [step] = deployment.pull_steps
+        assert step["prefect.deployments.steps.set_working_directory"]["directory"] == str(ROOT.resolve())
+        # ... and no path of the deployer's machine in the parameter form
+        properties = deployment.parameter_openapi_schema["properties"]
+        defaults = {name: spec["default"] for name, spec in properties.items() if "default" in spec}
+        for name, value in defaults.items():
+            assert not (isinstance(value, str) and ("/" in value or "kabar-data" in value)), (name, value)
+        assert not {"db_path", "archive_dir"} & set(properties), "the parameters' old names"
+
+    # Deployed with neither variable set: both empty, which kabar reads as unset (kabar.toml in the project
+    # folder, the runs' working folder, else ./kabar-data there); relative ones are made absolute
+    bare = {k: v for k, v in deployed.env.items() if k not in ("KABAR_HOME", "KABAR_CONFIG")}
+    _prefect(deployed, "deploy", "--name", "maintenance-daily", env=bare)
+    deployment = client.read_deployment_by_name("maintenance/maintenance-daily")
+    assert deployment.job_variables["env"] == {"KABAR_HOME": "", "KABAR_CONFIG": ""}
+
+
+@pytest.mark.e2e
+def test_a_worker_runs_the_tempo_deployment_against_the_mirror(deployed, client, tempo_mirror):
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId
+
+    from kabar.warehouse.db import connect
+
+    home = deployed.folder / "kabar-home"
+    log = deployed.folder / "worker.log"
+    worker_env = deployed.env | {"PREFECT_WORKER_QUERY_SECONDS": "1"}  # pick the run up at once
+    worker = _start(["worker", "start", "--pool", POOL, "--name", "kabar-test-worker"], worker_env, log)
+    try:
+        deployment = client.read_deployment_by_name("ingest/tempo-every-30-minutes")
+        # No delay parameter: the test's kabar.toml (delay = 0) reaches the run through KABAR_CONFIG
+        run = client.create_flow_run_from_deployment(
+            deployment.id, parameters={"base_url": tempo_mirror.base_url}
+        )
+        deadline = time.monotonic() + RUN_TIMEOUT
+        while not (run := client.read_flow_run(run.id)).state.is_final():
+            assert worker.poll() is None, "the worker exited" + _tail(log)
+            assert time.monotonic() < deadline, (
+                f"run {run.name} still {run.state.name} after {RUN_TIMEOUT:.0f} s" + _tail(log)
+            )
+            time.sleep(1)
+    finally:
+        _stop(worker)
+
+    assert run.state.is_completed(), f"{run.state.name}: {run.state.message}" + _tail(log)
+    assert run.parameters["site"] == "tempo" and run.parameters["base_url"] == tempo_mirror.base_url
+    assert run.name.startswith("tempo-"), f"runs are named after the site and start time, not {run.name!r}"
+    assert tempo_mirror.hits, "the run never reached the mirror"
+    assert all(CONTACT in (hit.user_agent or "") for hit in tempo_mirror.hits), "KABAR_CONFIG was not read"
+    [only] = client.read_flow_runs()
+    assert only.id == run.id, "a scheduled run fired during the test"
+
+    # The warehouse is where the deployer's KABAR_HOME said, not in the project folder
+    with connect(home / "warehouse.sqlite", read_only=True) as con:
+        articles = con.sql("SELECT count(*) FROM articles").fetchone()[0]
+        [status] = con.execute("SELECT status FROM crawl_runs WHERE run_id = ?", [str(run.id)]).fetchone()
+    assert articles > 0 and status == "completed"
+    assert (home / "archive").is_dir()
+
+    artifacts = client.read_artifacts(
+        artifact_filter=ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=[run.id]))
+    )
+    assert {"markdown", "table"} <= {artifact.type for artifact in artifacts}, artifacts
+
+    # The run's log reached the server (the process sends it in batches: the last may follow the state)
+    deadline = time.monotonic() + LOG_WAIT
+    while not any(re.match(r"tempo: (\d+)/\1 pages", line) for line in _log_lines(client, run.id)):
+        assert time.monotonic() < deadline, "no progress line in the run's Prefect logs" + _tail(log)
+        time.sleep(0.5)
+
+
+def _log_lines(client, run_id) -> list[str]:
+    from prefect.client.schemas.filters import LogFilter, LogFilterFlowRunId
+    from prefect.client.schemas.sorting import LogSort
+
+    newest = client.read_logs(
+        LogFilter(flow_run_id=LogFilterFlowRunId(any_=[run_id])), limit=200, sort=LogSort.TIMESTAMP_DESC
+    )
+    return [entry.message for entry in newest]

@@ -40,10 +40,10 @@ def warehouse(prefect_api, tmp_path_factory):
             return ingest(
                 site="tempo",
                 base_url=mirror.base_url,
-                db_path=str(db),
-                archive_dir=str(archive),
+                warehouse=str(db),
+                archive=str(archive),
                 batch_size=5,
-                min_delay=0.0,
+                delay=0.0,
             )
 
         first = run()
@@ -288,10 +288,10 @@ def test_a_run_budget_ends_the_run_and_the_next_goes_on(prefect_api, tempo_mirro
         return ingest(
             site="tempo",
             base_url=tempo_mirror.base_url,
-            db_path=str(tmp_path / "w.duckdb"),
-            archive_dir=str(tmp_path / "archive"),
+            warehouse=str(tmp_path / "w.duckdb"),
+            archive=str(tmp_path / "archive"),
             batch_size=4,
-            min_delay=0.0,
+            delay=0.0,
             max_pages=6,
         )
 

@@ -48,10 +48,10 @@ def _ingest(base_url: str, db, archive) -> dict:
     return ingest(
         site="tempo",
         base_url=base_url,
-        db_path=str(db),
-        archive_dir=str(archive),
+        warehouse=str(db),
+        archive=str(archive),
         batch_size=10,
-        min_delay=0.0,
+        delay=0.0,
         request_deadline=DEADLINE,
     )
 

@@ -35,9 +35,7 @@ def ingested(prefect_api, tmp_path_factory):
     db = tmp_path_factory.mktemp("ingested") / "warehouse.duckdb"
     archive = db.parent / "archive"
     with serve(get_site("tempo").mirror) as mirror:
-        ingest(
-            site="tempo", base_url=mirror.base_url, db_path=str(db), archive_dir=str(archive), min_delay=0.0
-        )
+        ingest(site="tempo", base_url=mirror.base_url, warehouse=str(db), archive=str(archive), delay=0.0)
     return db, archive
 
 
@@ -54,7 +52,7 @@ def reparse(warehouse, **options) -> dict[str, int]:
     from kabar.flows.reparse import reparse as flow
 
     db, archive = warehouse
-    return flow(db_path=str(db), archive_dir=str(archive), **options)
+    return flow(warehouse=str(db), archive=str(archive), **options)
 
 
 def rows(db, query: str, *params) -> list[tuple]:

@@ -22,9 +22,9 @@ def filled(prefect_api, tmp_path_factory):
             ingest(
                 site=site,
                 base_url=mirror.base_url,
-                db_path=str(db),
-                archive_dir=str(work / "archive"),
-                min_delay=0.0,
+                warehouse=str(db),
+                archive=str(work / "archive"),
+                delay=0.0,
             )
     return db, work / "archive"
 

@@ -123,3 +123,20 @@ def warehouse_size(db_path: Path) -> int:
     """The catalog file and the data files beside it, in bytes."""
     catalog = Path(db_path).stat().st_size if Path(db_path).is_file() else 0
     return catalog + folder_size(data_path(db_path))[0]
+
+
+STILL_RUNNING = "status = 'running' AND run_id IN (SELECT unnest($runs::VARCHAR[]))"
+
+
+def abandon_runs(con, run_ids: list[str]) -> int:
+    """Runs Prefect ended (cancelled, crashed) whose rows still say `running` (the process was killed
+    before its failure path could write): `abandoned`, ended when last seen. Returns how many."""
+    runs = {"runs": run_ids}
+    still = con.execute(f"SELECT count(*) FROM crawl_runs WHERE {STILL_RUNNING}", runs).fetchone()[0]
+    if still:  # DuckLake has no UPDATE ... RETURNING: counted first
+        con.execute(
+            "UPDATE crawl_runs SET status = 'abandoned', finished_at = coalesce(last_seen_at, started_at)"
+            f" WHERE {STILL_RUNNING}",
+            runs,
+        )
+    return still

@@ -28,6 +28,7 @@ class Tempo(Site):
     )
     start_paths = ("/robots.txt", "/rss/terbaru.xml")
     min_delay = 1.0
+    schedule = "*/30 * * * *"
     layouts = (Layout2024(), Layout2023(), Layout2015(), Layout2015en())  # newest first
     # 2015 home "Terkini" list, 2015 English index, the index pages, the 2024 index list
     listing_selectors = ("ul.list-terkini", "ul.indeks-list", "ul.list-indeks", "div.indeks-list")

@@ -1,0 +1,241 @@
+"""kabar's configuration: defaults, then `kabar.toml`, then `KABAR_*` variables (command-line options,
+applied by the command line, win over all three).
+
+    home = "/srv/kabar"            # KABAR_HOME: the data folder
+    warehouse = "warehouse.sqlite" # KABAR_WAREHOUSE (default: <home>/warehouse.sqlite)
+    archive = "archive"            # KABAR_ARCHIVE (default: <home>/archive)
+    user_agent = "kabar/0.1 (...)" # KABAR_USER_AGENT
+    contact = "ops@example.org"    # KABAR_CONTACT: appended to the User-Agent
+    delay = 2.0                    # KABAR_DELAY: seconds between requests to a host (default: the site's)
+    workers = 4                    # KABAR_WORKERS
+    sites = ["tempo", "antara"]    # KABAR_SITES=tempo,antara (default: every registered site)
+    [health]                       # KABAR_HEALTH_<NAME>: the fields of kabar.health.Thresholds
+    max_issue_rate = 0.1
+
+The file is `./kabar.toml`, or the one `KABAR_CONFIG` names; relative paths in it are relative to its
+folder (a scheduled run may start anywhere), relative paths in variables to the working folder. Read
+when asked (`load()`), never at import. A bad value or an unknown key is a `ConfigError` naming it.
+"""
+
+import json
+import math
+import os
+import tomllib
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+
+from kabar.health import Thresholds
+from kabar.http import USER_AGENT
+
+FILE_NAME = "kabar.toml"
+FILE_VARIABLE = "KABAR_CONFIG"
+DEFAULT_HOME = "kabar-data"
+DEFAULT = "default"
+KEYS = ("home", "warehouse", "archive", "user_agent", "contact", "delay", "workers", "sites")
+
+
+class ConfigError(ValueError):
+    """An invalid configuration value or key: one line that names it."""
+
+
+@dataclass(frozen=True)
+class Config:
+    home: Path
+    warehouse: Path
+    archive: Path
+    user_agent: str  # as sent: the configured one with the contact appended
+    contact: str | None
+    delay: float | None  # None: each site's own
+    workers: int
+    sites: tuple[str, ...]  # () only when load() was not told the registered sites
+    health: Thresholds
+    sources: Mapping[str, str] = field(default_factory=dict, compare=False)  # key -> where it came from
+
+    def entries(self) -> list[tuple[str, object, str]]:
+        """(key, effective value, source) for every key, `health.<name>` for the thresholds."""
+        rows = [(key, getattr(self, key), self.sources.get(key, DEFAULT)) for key in KEYS]
+        for item in fields(Thresholds):
+            key = f"health.{item.name}"
+            rows.append((key, getattr(self.health, item.name), self.sources.get(key, DEFAULT)))
+        return rows
+
+
+def identify(user_agent: str, contact: str | None) -> str:
+    """The User-Agent with a contact, the way crawlers give one: inside its trailing comment."""
+    if not contact:
+        return user_agent
+    if user_agent.endswith(")"):
+        return f"{user_agent[:-1]}; {contact})"
+    return f"{user_agent} ({contact})"
+
+
+def config_file(environ: Mapping[str, str] | None = None) -> Path | None:
+    """The configuration file in force: KABAR_CONFIG's (which must exist), else ./kabar.toml if any."""
+    environ = os.environ if environ is None else environ
+    if named := environ.get(FILE_VARIABLE):
+        if not Path(named).is_file():
+            raise ConfigError(f"{FILE_VARIABLE}: no such file: {named}")
+        return Path(named)
+    return Path(FILE_NAME) if Path(FILE_NAME).is_file() else None
+
+
+def load(environ: Mapping[str, str] | None = None, known_sites: Collection[str] | None = None) -> Config:
+    """The effective configuration. With `known_sites` (the registry, which the core cannot import),
+    site names are checked against it and the default is all of them."""
+    environ = os.environ if environ is None else environ
+    raw: dict[str, tuple[object, str, Path | None]] = {}  # key -> (value, source, folder paths are under)
+    path = config_file(environ)
+    if path is not None:
+        for key, value in _read(path).items():
+            raw[key] = (value, str(path), path.resolve().parent)
+    for key in [*KEYS, *(f"health.{item.name}" for item in fields(Thresholds))]:
+        if value := environ.get(_variable(key)):  # set but empty counts as unset, as KABAR_HOME always did
+            raw[key] = (value, _variable(key), None)
+    _no_unknown_variables(environ)
+    return _build(raw, known_sites)
+
+
+def _variable(key: str) -> str:
+    return "KABAR_" + key.replace(".", "_").upper()
+
+
+def _read(path: Path) -> dict[str, object]:
+    """The file's keys, flattened (`health.<name>`); unknown keys and tables are errors."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeError) as error:
+        raise ConfigError(f"{path}: cannot read: {getattr(error, 'strerror', None) or error}") from None
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{path}: not valid TOML: {error}") from None
+    health = data.pop("health", {})
+    if not isinstance(health, dict):
+        raise ConfigError(f"{path}: health: must be a table ([health]), got {_shown(health)}")
+    flat = dict(data) | {f"health.{name}": value for name, value in health.items()}
+    known = set(KEYS) | {f"health.{item.name}" for item in fields(Thresholds)}
+    for key in flat:
+        if key not in known:
+            raise ConfigError(f"{path}: {key}: unknown key (known: {', '.join(sorted(known))})")
+    return flat
+
+
+def _no_unknown_variables(environ: Mapping[str, str]) -> None:
+    """A misspelt KABAR_HEALTH_* would silently change nothing: refuse it."""
+    known = {_variable(f"health.{item.name}") for item in fields(Thresholds)}
+    for name in environ:
+        if name.startswith("KABAR_HEALTH_") and name not in known:
+            raise ConfigError(f"{name}: unknown health threshold (known: {', '.join(sorted(known))})")
+
+
+def _build(raw: dict, known_sites: Collection[str] | None) -> Config:
+    def value(key: str, check: Callable, default):
+        if key not in raw:
+            return default
+        given, source, folder = raw[key]
+        where = f"{source}: {key}" if folder is not None else source  # a file's key, or a variable
+        try:
+            return check(given, folder)
+        except ValueError as error:
+            raise ConfigError(f"{where}: {error}, got {_shown(given)}") from None
+
+    home = value("home", _path, Path(DEFAULT_HOME))
+    sites = value("sites", lambda v, _: _sites(v, known_sites), tuple(sorted(known_sites or ())))
+    health = Thresholds()
+    for item in fields(Thresholds):
+        check = _threshold(type(item.default), item.name)
+        health = replace(health, **{item.name: value(f"health.{item.name}", check, item.default)})
+    contact = value("contact", _text, None)
+    return Config(
+        home=home,
+        warehouse=value("warehouse", _path, home / "warehouse.sqlite"),
+        archive=value("archive", _path, home / "archive"),
+        user_agent=identify(value("user_agent", _text, USER_AGENT), contact),
+        contact=contact,
+        delay=value("delay", _seconds, None),
+        workers=value("workers", _positive_int, 4),
+        sites=sites,
+        health=health,
+        sources={key: source for key, (_, source, _) in raw.items()},
+    )
+
+
+def _shown(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False) if isinstance(value, str) else repr(value)  # one line
+
+
+# Checks: each takes (value as given, folder a relative path is under or None) and returns the value
+# or raises ValueError saying what the value must be. Variables give strings, the file TOML types.
+
+
+def _path(value: object, folder: Path | None) -> Path:
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError("must be a path")
+    path = Path(value).expanduser()
+    return folder / path if folder is not None and not path.is_absolute() else path
+
+
+def _text(value: object, _folder=None) -> str:
+    if not isinstance(value, str) or not value.strip() or any(c in value for c in "\r\n\0"):
+        raise ValueError("must be text on one line")
+    return value.strip()
+
+
+def _positive_int(value: object, _folder=None) -> int:
+    number = _integer(value)
+    if number is None or number < 1:
+        raise ValueError("must be a positive integer")
+    return number
+
+
+def _integer(value: object) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
+        return int(value)
+    return None
+
+
+def _number(value: object) -> float | None:
+    if isinstance(value, bool):
+        return None
+    try:
+        number = float(value) if isinstance(value, int | float | str) else None
+    except ValueError:
+        return None
+    return number if number is not None and math.isfinite(number) else None
+
+
+def _seconds(value: object, _folder=None) -> float:
+    number = _number(value)
+    if number is None or number < 0:
+        raise ValueError("must be a number of seconds (0 or more)")
+    return number
+
+
+def _sites(value: object, known: Collection[str] | None) -> tuple[str, ...]:
+    names = value.split(",") if isinstance(value, str) else value
+    if not isinstance(names, list | tuple) or not all(isinstance(n, str) and n.strip() for n in names):
+        raise ValueError("must be a list of site names")
+    names = tuple(dict.fromkeys(name.strip() for name in names))
+    if known is not None and (not names or any(name not in known for name in names)):
+        raise ValueError(f"must name sites among {', '.join(sorted(known))}")
+    return names
+
+
+def _threshold(kind: type, name: str) -> Callable[[object, object], object]:
+    """A count (int) is 0 or more; a rate or share (float) is from 0 to 1."""
+
+    def check(value: object, _folder=None):
+        if kind is int:
+            number = _integer(value)
+            if number is None or number < 0:
+                raise ValueError("must be a whole number (0 or more)")
+            return number
+        number = _number(value)
+        if number is None or not 0 <= number <= 1:
+            raise ValueError("must be a number from 0 to 1")
+        return number
+
+    return check
