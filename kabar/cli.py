@@ -897,12 +897,14 @@ def _wait_for_a_stop_signal() -> None:
 
 def cmd_serve(args) -> int:
     """Every enabled site's schedule (and the daily maintenance) served from this process by Prefect:
-    no work pool, no worker. SIGINT and SIGTERM cancel a run in progress (its crawl_runs row ends
-    'failed' through the flow's failure path, the Prefect run 'Cancelled') and stop."""
-    names = args.site or list(args.config.sites)
+    no work pool, no worker. SIGINT and SIGTERM cancel a run in progress (the Prefect run 'Cancelled',
+    its crawl_runs row 'failed' through the flow's failure path, or 'abandoned' here when Prefect had
+    to kill it first), pause the schedules, and stop."""
+    names = args.site or [name for name in args.config.sites if get_site(name).schedule]
     unscheduled = [name for name in names if not get_site(name).schedule]
-    if unscheduled:
-        raise UsageError(f"no schedule for {', '.join(unscheduled)} (a site module's `schedule`)")
+    if unscheduled or not names:
+        which = ", ".join(unscheduled) or "any enabled site"
+        raise UsageError(f"no schedule for {which} (a site module's `schedule`)")
     _serve_environment(args.config)
     _quiet_prefect()
     from prefect import serve
@@ -1085,12 +1087,13 @@ def _when(moment) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC") if moment else "-"
 
 
-def _size(count: int) -> str:
-    for unit in ("B", "KB", "MB", "GB"):
-        if count < 1000 or unit == "GB":
-            return f"{count:.0f} {unit}" if unit == "B" else f"{count:.1f} {unit}"
-        count /= 1000
-    return f"{count} B"
+def _size(count: float) -> str:
+    unit = "B"
+    for larger in ("KB", "MB", "GB"):
+        if count < 1000:
+            break
+        count, unit = count / 1000, larger
+    return f"{count:.0f} B" if unit == "B" else f"{count:.1f} {unit}"
 
 
 def _next_runs() -> tuple[dict[str, str], str]:

@@ -82,7 +82,8 @@ def archived_source(db_path: str, site: Site, archive_dir: str) -> PageSource:
 
 def extract_page(site: Site, page: FetchedPage, html: bytes, more: PageSource) -> Result:
     """As the ingest flow extracts a fetched page; an issue keeps the raw page's hash."""
-    result = extract(site, html, real_url(site, page.final_url), page.fetched_at, more)
+    served = page.served_at or page.fetched_at  # relative times count from it, as in the ingest
+    result = extract(site, html, real_url(site, page.final_url), served, more)
     return replace(result, content_hash=page.content_hash) if isinstance(result, ExtractionIssue) else result
 
 

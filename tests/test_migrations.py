@@ -26,11 +26,16 @@ def _copy(tmp_path) -> Path:
     return db
 
 
+# Columns later migrations add (NULL in the old rows): run_id (3), fetches.served_at (7).
+ADDED = dict.fromkeys(("articles", "article_versions", "article_urls", "related_links", "removals"), "run_id")
+ADDED["fetches"] = "served_at"
+
+
 def _content(db) -> dict[str, list]:
     with connect(db, read_only=True) as con:
         return {
-            table: con.execute(f"SELECT * EXCLUDE (run_id) FROM {table} ORDER BY ALL").fetchall()
-            if table in ("articles", "article_versions", "article_urls", "related_links", "removals")
+            table: con.execute(f"SELECT * EXCLUDE ({ADDED[table]}) FROM {table} ORDER BY ALL").fetchall()
+            if table in ADDED
             else con.execute(f"SELECT * FROM {table} ORDER BY ALL").fetchall()
             for table in CONTENT
         }

@@ -274,3 +274,20 @@ def test_a_killed_run_is_marked_abandoned_when_serve_stops(prefect_api, tmp_path
     with connect(db, read_only=True) as con:
         rows = con.execute("SELECT run_id, status FROM crawl_runs ORDER BY site").fetchall()
     assert rows == [("another-run", "running"), (str(run.id), "abandoned")]  # only the run Prefect ended
+
+
+@pytest.mark.parametrize(
+    ("date", "kept"),
+    [
+        ("Sun, 01 Oct 2023 05:00:00 GMT", datetime(2023, 10, 1, 5, tzinfo=UTC)),  # a replayed capture
+        ("Fri, 01 Dec 2023 12:03:00 GMT", datetime(2023, 12, 1, 12, 3, tzinfo=UTC)),  # a clock 3 min ahead
+        ("Fri, 01 Dec 2023 13:00:00 GMT", None),  # from the future: would move every relative time there
+        ("kemarin", None),
+        ("Sun, 01 Oct 2023 05:00:00", None),  # no zone
+        (None, None),
+    ],
+)
+def test_the_fetcher_keeps_a_usable_date(date, kept):
+    from kabar.http import _served_at
+
+    assert _served_at(date, datetime(2023, 12, 1, 12, tzinfo=UTC)) == kept

@@ -47,6 +47,20 @@ def test_every_window_holds_its_targets_real_time(demo):
 
 
 @pytest.mark.e2e
+def test_a_reparse_resolves_them_from_the_same_time(demo, tmp_path, capsys):
+    """The Date each page came with is kept (fetches.served_at): a reparse gets the same windows."""
+    warehouse = tmp_path / "w.sqlite"
+    shutil.copy(demo[0], warehouse)
+    shutil.copytree(data_path(demo[0]), data_path(warehouse))
+    query = "SELECT source_article_id, block, target_url, published_after, published_until FROM related_links"
+    before = sorted(_rows(warehouse, query))
+    assert main(["reparse", "--warehouse", str(warehouse), "--archive", str(demo[1])]) == 0
+    assert sorted(_rows(warehouse, query)) == before
+    old = "SELECT count(*) FROM fetches WHERE served_at < fetched_at - INTERVAL 1 YEAR"  # captured pages
+    assert _rows(warehouse, old)[0][0] > 0
+
+
+@pytest.mark.e2e
 def test_status_after_the_demo(demo, capsys, monkeypatch):
     monkeypatch.delenv("PREFECT_API_URL", raising=False)
     warehouse, archive = demo

@@ -99,6 +99,7 @@ COMMENT ON COLUMN main.fetches.error IS 'what went wrong, for a person';
 COMMENT ON COLUMN main.fetches.reason IS 'the same as a stable code, NULL when the page came back (`disallowed`, `http_404`, `deadline`, …)';
 COMMENT ON COLUMN main.fetches.charset IS 'what the body was decoded as';
 COMMENT ON COLUMN main.fetches.charset_source IS 'how that was chosen: `bom`, `header`, `meta`, `detected`, `fallback`';
+COMMENT ON COLUMN main.fetches.served_at IS 'the response''s Date: when the server produced the page, which its relative times count from (NULL: none usable)';
 COMMENT ON TABLE internal.url_state IS 'one row per URL the flow selected and fetched: its failure memory';
 COMMENT ON COLUMN internal.url_state.url IS 'as requested (`fetches.url`; a mirror''s URL when the run fetched from one)';
 COMMENT ON COLUMN internal.url_state.site IS 'the run''s site';

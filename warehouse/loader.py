@@ -287,6 +287,7 @@ def _insert_fetches(con, run_id: str, pages: list[FetchedPage], outcomes: Mappin
                 "reason": memory.reason_of(p),  # derived from the status when the fetcher gave none
                 "charset": p.charset,
                 "charset_source": p.charset_source,
+                "served_at": p.served_at,
             }
             for p in pages
         ],

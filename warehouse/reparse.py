@@ -22,8 +22,8 @@ def pages_to_reparse(
     pages carry no archive path (the caller knows the archive)."""
     rows = con.execute(sql("reparse_pages.sql"), {"site": site, "since": since, "layout": layout}).fetchall()
     return [
-        FetchedPage(url=url, final_url=final_url, fetched_at=fetched_at, status=200, content_hash=digest)
-        for url, final_url, fetched_at, digest in rows
+        FetchedPage(url=url, final_url=final, fetched_at=at, status=200, content_hash=hash_, served_at=served)
+        for url, final, at, hash_, served in rows
     ]
 
 

@@ -4,13 +4,14 @@
 -- latest fetch of an article fetched under several URLs is the one that counts.
 WITH latest AS (
     SELECT f.url, arg_max(f.final_url, f.fetched_at) AS final_url, max(f.fetched_at) AS fetched_at,
-           arg_max(f.content_hash, f.fetched_at) AS content_hash
+           arg_max(f.content_hash, f.fetched_at) AS content_hash,
+           arg_max(f.served_at, f.fetched_at) AS served_at  -- relative times count from it
     FROM fetches f JOIN crawl_runs r USING (run_id)
     WHERE r.site = $site AND f.status = 200 AND f.content_hash IS NOT NULL AND f.reason IS NULL
       AND f.outcome NOT IN ('continuation', 'source')  -- pages 2..n, and sitemaps and feeds
     GROUP BY f.url
 )
-SELECT l.url, l.final_url, l.fetched_at, l.content_hash
+SELECT l.url, l.final_url, l.fetched_at, l.content_hash, l.served_at
 FROM latest l
 WHERE ($since::TIMESTAMPTZ IS NULL OR l.fetched_at >= $since::TIMESTAMPTZ)
   AND ($layout::VARCHAR IS NULL
