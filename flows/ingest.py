@@ -2,7 +2,7 @@
 
 import time
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from uuid import uuid4
 
@@ -26,6 +26,7 @@ from kabar.tasks.load import (
     load_batch,
     previous_fetches,
     previous_sources,
+    recent_articles,
     record_sources,
     start_run,
 )
@@ -64,11 +65,14 @@ def ingest(
     max_bytes: int = 10_000_000,
     request_deadline: float = 20.0,
     allow_private_addresses: bool = False,
+    revisit_days: float = 2.0,
 ) -> dict[str, int]:
     """Ingest one site into the warehouse. Parameters left None come from the configuration (kabar.toml,
     KABAR_* variables; `delay` then from the site). `base_url` fetches from a mirror of the site
     instead; `backfill_from` (to `backfill_to`, default today) also reads the site's index page of each
     day. `max_pages` / `max_minutes` end the run cleanly once spent; the next run goes on from there.
+    Articles first seen in the last `revisit_days` are candidates too (fetched again when the failure
+    memory says they are due), so a correction after an article left the feeds is still caught.
     The run fails when the health gate finds a measure past its threshold (the good pages are loaded)."""
     forward_logs()
     source, config = get_site(site), load_config()
@@ -91,7 +95,8 @@ def ingest(
     run = Run(source, db_path, run_id, dict.fromkeys(COUNTS, 0), Tally(source.name), config.health)
     try:  # whatever happens, the run's row says how it ended
         backfill = index_pages(source, backfill_from, backfill_to or _now().date()) if backfill_from else []
-        _ingest(run, crawl, limit, batch_size, backfill, Budget(max_pages, max_minutes))
+        recent = recent_articles(db_path, source.name, _now() - timedelta(days=revisit_days))
+        _ingest(run, crawl, limit, batch_size, backfill, recent, Budget(max_pages, max_minutes))
     except RunFailed:  # nothing to load (nothing discovered): judged, kept and shown all the same
         _conclude(run, failed=True)
         raise
@@ -153,13 +158,19 @@ class Budget:
 
 
 def _ingest(
-    run: Run, crawl: Crawl, limit: int | None, batch_size: int, backfill: list[str], budget: Budget
+    run: Run,
+    crawl: Crawl,
+    limit: int | None,
+    batch_size: int,
+    backfill: list[str],
+    recent: list[str],
+    budget: Budget,
 ) -> None:
     site, db_path, counts = run.site, run.db_path, run.counts
     found = discover(site, crawl, backfill, previous_sources(db_path, site.name))
     record_sources(db_path, run.run_id, list(found.sources))
     crawl = replace(crawl, robots=found.robots)  # robots.txt is read once per host per run
-    urls = _due(run, crawl, found, limit)
+    urls = _due(run, crawl, found, recent, limit)
     batches = Batches(site.name, len(urls) if budget.pages is None else min(len(urls), budget.pages))
     for batch in (urls[start : start + batch_size] for start in range(0, len(urls), batch_size)):
         if not (batch := budget.take(batch)):
@@ -175,14 +186,15 @@ def _ingest(
         batches.step(len(batch), counts["fetch_errors"])
 
 
-def _due(run: Run, crawl: Crawl, found: Discovery, limit: int | None) -> list[str]:
-    """The URLs to request this run: one per article, and only those the failure memory and the
-    sitemaps' lastmod say are due."""
+def _due(run: Run, crawl: Crawl, found: Discovery, recent: list[str], limit: int | None) -> list[str]:
+    """The URLs to request this run: one per article, discovered ones first, then the recent articles
+    to revisit; and only those the failure memory and the sitemaps' lastmod say are due."""
     site, counts = run.site, run.counts
     if not found.urls:
         why = "; ".join(found.problems[:3]) or "the sources listed none"
         raise RunFailed(f"discovery found no article URLs of {site.name}: {why}")
-    selection = select_articles(site, list(found.urls), limit)
+    listed = set(found.urls)
+    selection = select_articles(site, [*found.urls, *(url for url in recent if url not in listed)], limit)
     changed_at = {crawl.locate(url): when for url, when in found.lastmod.items()}
     urls, held = due_urls(run.db_path, [crawl.locate(url) for url in selection.urls], _now(), changed_at)
     run.tally.urls_discovered = len(selection.urls)

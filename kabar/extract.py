@@ -12,7 +12,7 @@ from typing import Protocol
 
 from kabar.charset import decode
 from kabar.clean import Rule, clean
-from kabar.records import Article, ExtractionIssue, ParsedArticle, ParseError, RelatedLink
+from kabar.records import Article, ExtractionIssue, FetchedPage, ParsedArticle, ParseError, RelatedLink
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +30,23 @@ class Extractor(Protocol):
     def parse(self, html: bytes | str, url: str, fetched_at: datetime) -> ParsedArticle: ...
 
     def rules_for(self, layout_name: str) -> Sequence[Rule]: ...
+
+
+def extract_from_fetch(
+    site: Extractor,
+    page: FetchedPage,
+    html: bytes,
+    url: str,
+    more: PageSource | None = None,
+    charset: str | None = None,
+) -> Article | ExtractionIssue:
+    """`extract` for a page kabar fetched: relative times ("2 jam lalu") count from when the server
+    produced the page (its Date, else the fetch), while the article was seen when kabar fetched it;
+    an issue keeps the raw page's hash."""
+    result = extract(site, html, url, page.served_at or page.fetched_at, more, charset)
+    if isinstance(result, ExtractionIssue):
+        return replace(result, content_hash=page.content_hash)
+    return replace(result, parsed=replace(result.parsed, fetched_at=page.fetched_at))
 
 
 def extract(

@@ -166,6 +166,8 @@ class Fetcher:
         self._robots = {origin: _rules(read) for origin, read in crawl.robots.items()}
         self.sources: list[FetchedPage] = []
         self._robots_lock = threading.Lock()
+        self.done = 0  # pages of `fetch_all` answered so far (read by whoever reports progress)
+        self._done_lock = threading.Lock()
 
     def __enter__(self) -> Fetcher:
         return self
@@ -179,6 +181,8 @@ class Fetcher:
         hold the batch: it is `deferred` to a later run, and its thread left to meet its deadline."""
         pool = ThreadPoolExecutor(self.crawl.max_workers)
         futures = [pool.submit(self.fetch, url) for url in urls]
+        for future in futures:
+            future.add_done_callback(self._count)
         try:
             _wait_for_all_but_stragglers(futures, self.crawl.straggler_grace)
         finally:
@@ -186,6 +190,10 @@ class Fetcher:
         return [
             future.result() if future.done() else self._deferred(url) for future, url in zip(futures, urls)
         ]
+
+    def _count(self, _future) -> None:
+        with self._done_lock:
+            self.done += 1
 
     def _deferred(self, url: str) -> FetchedPage:
         error = f"still loading {self.crawl.straggler_grace:g} s after the rest of its batch: deferred"

@@ -1,12 +1,10 @@
 """extract: fetched pages -> articles or issues, through the one extraction path (kabar.extract)."""
 
-from dataclasses import replace
-
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
 from kabar.archive import read_archived
-from kabar.extract import PageSource, Unavailable, extract
+from kabar.extract import PageSource, Unavailable, extract_from_fetch
 from kabar.http import Crawl, Fetcher
 from kabar.records import Article, ExtractionIssue, FetchedPage
 from kabar.sites import Site
@@ -18,9 +16,7 @@ Result = Article | ExtractionIssue
 def extract_fetched(site: Site, crawl: Crawl, page: FetchedPage, more: PageSource | None = None) -> Result:
     """The article on an archived page; an issue keeps the raw page's hash (the page stays archived)."""
     url = rebase(page.final_url, site.base_url) if crawl.base_url else page.final_url  # the real URL
-    served = page.served_at or page.fetched_at  # relative times count from when the page was produced
-    result = extract(site, read_archived(page.archive_path), url, served, more, page.charset)
-    return replace(result, content_hash=page.content_hash) if isinstance(result, ExtractionIssue) else result
+    return extract_from_fetch(site, page, read_archived(page.archive_path), url, more, page.charset)
 
 
 @task(name="extract", cache_policy=NO_CACHE)

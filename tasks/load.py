@@ -43,6 +43,12 @@ def previous_sources(db_path: str, site: str) -> dict[str, Validators]:
         return {url: Validators(*known) for url, known in loader.previous_fetches(con, urls).items()}
 
 
+@task(name="recent-articles", cache_policy=NO_CACHE)
+def recent_articles(db_path: str, site: str, since: datetime) -> list[str]:
+    with connect(db_path) as con:
+        return loader.recent_article_urls(con, site, since)
+
+
 @task(name="record-sources", cache_policy=NO_CACHE)
 def record_sources(db_path: str, run_id: str, pages: list[FetchedPage]) -> None:
     with connect(db_path) as con:

@@ -12,7 +12,7 @@ from prefect import task
 from prefect.cache_policies import NO_CACHE
 
 from kabar.archive import archive_path, read_archived
-from kabar.extract import PageSource, Unavailable, extract
+from kabar.extract import PageSource, Unavailable, extract_from_fetch
 from kabar.records import Article, ExtractionIssue, FetchedPage
 from kabar.sites import Site, all_sites
 from kabar.urls import rebase
@@ -82,9 +82,7 @@ def archived_source(db_path: str, site: Site, archive_dir: str) -> PageSource:
 
 def extract_page(site: Site, page: FetchedPage, html: bytes, more: PageSource) -> Result:
     """As the ingest flow extracts a fetched page; an issue keeps the raw page's hash."""
-    served = page.served_at or page.fetched_at  # relative times count from it, as in the ingest
-    result = extract(site, html, real_url(site, page.final_url), served, more)
-    return replace(result, content_hash=page.content_hash) if isinstance(result, ExtractionIssue) else result
+    return extract_from_fetch(site, page, html, real_url(site, page.final_url), more)
 
 
 @task(name="extract-archived", cache_policy=NO_CACHE)

@@ -35,7 +35,7 @@ SERVER_START = 120.0  # seconds until /api/health answers (2 busy cores: ~15 s)
 CLI_TIMEOUT = 180.0
 RUN_TIMEOUT = 180.0  # a deployment run's worker pickup + the flow: ~15 s here
 STOP_GRACE = 15.0  # SIGTERM, then SIGKILL
-LOG_WAIT = 20.0
+LOG_WAIT = 60.0
 CONTACT = "kabar-deployment-test@example.org"  # in the test's kabar.toml: the runs read KABAR_CONFIG
 
 

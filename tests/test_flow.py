@@ -338,3 +338,49 @@ def test_every_content_row_names_the_run_that_wrote_it(warehouse):
     ):
         rows = _rows(db, f"SELECT DISTINCT run_id FROM {table}")
         assert rows == first_run, table  # the second run changed nothing, so wrote nothing
+
+
+def test_recent_articles_no_longer_listed_are_revisited_when_due(
+    prefect_api, tempo_mirror, tmp_path, monkeypatch
+):
+    """An article that left the feeds and sitemaps is fetched again while it is recent (first seen
+    within `revisit_days`) and its failure memory says it is due; an older one is not."""
+    from dataclasses import replace
+    from datetime import timedelta
+
+    from kabar.flows import ingest as ingest_module
+    from kabar.urls import rebase
+
+    def run(**options):
+        return ingest_module.ingest(
+            site="tempo",
+            base_url=tempo_mirror.base_url,
+            warehouse=str(tmp_path / "w.sqlite"),
+            archive=str(tmp_path / "archive"),
+            batch_size=4,
+            delay=0.0,
+            **options,
+        )
+
+    run(limit=3)
+    first = {url for (url,) in _rows(tmp_path / "w.sqlite", "SELECT url FROM articles")}
+    discover = ingest_module.discover
+
+    def without_first(*args, **kwargs):  # the real discovery, minus the articles of the first run
+        found = discover(*args, **kwargs)
+        lastmod = {url: when for url, when in found.lastmod.items() if url not in first}
+        return replace(found, urls=tuple(u for u in found.urls if u not in first), lastmod=lastmod)
+
+    monkeypatch.setattr(ingest_module, "discover", without_first)
+    later = ingest_module._now() + timedelta(days=8)  # due again: past the longest revisit interval (7 days)
+    monkeypatch.setattr(ingest_module, "_now", lambda: later)
+    run(revisit_days=10)
+
+    fetched_again = _rows(
+        tmp_path / "w.sqlite",
+        "SELECT count(DISTINCT f.url) FROM fetches f JOIN crawl_runs r USING (run_id)"
+        " WHERE f.outcome <> 'source' AND r.started_at = ? AND f.url IN (SELECT unnest(?))",
+        later,
+        [rebase(url, tempo_mirror.base_url) for url in first],
+    )
+    assert len(first) == 3 and fetched_again == [(3,)]

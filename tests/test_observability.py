@@ -162,3 +162,40 @@ def test_reparse_and_maintenance_runs_are_named_too(healthy):
     assert _name(maintained)["what"] == "maintenance"
     [report] = json.loads(_artifacts(maintained)["maintenance-report"].data)
     assert report["catalog_bytes"] > 0
+
+
+def test_a_slow_fetch_batch_says_how_far_it_got(prefect_api, tmp_path, monkeypatch):
+    """A batch that takes long (here 4 pages at 0.4 s apart, reported every 0.3 s) logs its progress
+    while it runs, not only once it is done."""
+    from prefect import flow
+
+    from kabar.http import Crawl
+    from kabar.sites import get_site
+    from kabar.tasks import fetch
+    from kabar.tasks.fetch import fetch_batch
+
+    monkeypatch.setattr(fetch, "REPORT_EVERY", 0.3)
+    urls = ["/read/1772001/gletser-di-patagonia-menyusut-lebih-cepat-dari-perkiraan"] * 4
+
+    @flow
+    def fetch_slowly(base_url: str) -> list:
+        crawl = Crawl(
+            archive_dir=str(tmp_path / "archive"),
+            base_url=base_url,
+            hosts=get_site("tempo").domains,
+            min_delay=0.4,
+            max_workers=1,
+        )
+        pages = fetch_batch(
+            crawl, [crawl.locate(f"https://www.tempo.co{path}?n={n}") for n, path in enumerate(urls)]
+        )
+        assert [page.status for page in pages] == [200] * 4
+        return pages
+
+    with serve(mirror_of("tempo")) as mirror:
+        state = fetch_slowly(mirror.base_url, return_state=True)
+    assert state.is_completed()
+    lines = [line for line in _logs(state.state_details.flow_run_id) if line.startswith("fetching: ")]
+    assert lines, "no progress line while the batch ran"
+    done = [int(re.match(r"fetching: (\d+)/4", line)[1]) for line in lines]
+    assert done == sorted(done) and done[0] < 4

@@ -50,6 +50,17 @@ def record_sources(con, run_id: str, pages: list[FetchedPage]) -> None:
     _insert_fetches(con, run_id, pages, {page.url: SOURCE for page in pages})
 
 
+def recent_article_urls(con, site: str, since: datetime) -> list[str]:
+    """The site's articles first seen since `since` and not gone, newest first: revisited while their
+    failure memory says they are due (corrections, updates, takedowns)."""
+    rows = con.execute(
+        "SELECT url FROM articles WHERE site = ? AND first_seen_at >= ? AND gone_at IS NULL"
+        " ORDER BY first_seen_at DESC",
+        [site, since],
+    ).fetchall()
+    return [url for (url,) in rows]
+
+
 def seen_raw_hashes(con, hashes: Iterable[str]) -> set[str]:
     """Raw pages (by sha256) that an earlier run already parsed."""
     rows = con.execute(
