@@ -1240,10 +1240,10 @@ def _canonical_link(html: bytes) -> str:
 
 
 def _site_for(url: str):
-    site = site_for_url(url)
-    if site is None:
-        raise UsageError(f"no site module for {url} (known: {', '.join(sorted(all_sites()))})")
-    return site
+    """The site module for the URL's host, else the generic extractor (sites/generic)."""
+    from kabar.sites import generic
+
+    return site_for_url(url) or generic.site_for(url)
 
 
 def cmd_stats(args) -> int:

@@ -7,7 +7,7 @@ from functools import cache
 from kabar.sites.base import Layout, Reading, Site
 
 __all__ = ["Layout", "Reading", "Site", "UnknownSite", "all_sites", "get_site", "site_for_url"]
-_NOT_SITES = {"base", "html", "indonesian"}
+_NOT_SITES = {"base", "html", "indonesian", "generic"}  # generic: any host without a module (sites.generic)
 
 
 class UnknownSite(KeyError):

@@ -1,0 +1,467 @@
+"""Any news site without a module of its own: metadata from JSON-LD, OpenGraph and the visible page,
+the body from trafilatura's main-content pass on our tree plus our own checks, related-article blocks
+found by their headings. Each page is parsed once, with lxml; everything runs on that tree.
+
+Not a registered site (this package defines no `SITE`): the registry falls back to `site_for(url)`
+for a host no site module owns.
+"""
+
+import re
+from datetime import UTC, datetime, timedelta, timezone
+from functools import lru_cache
+from urllib.parse import urljoin, urlsplit
+
+from htmldate import find_date
+from lxml import etree
+from trafilatura.metadata import extract_metainfo
+from trafilatura.xpaths import AUTHOR_XPATHS
+
+from kabar.clean import Rule, rule
+from kabar.records import ParsedArticle, ParseError
+from kabar.sites.base import Site
+from kabar.text import normalize
+from kabar.times import WIB
+from kabar.urls import canonical_url, host_of
+
+from . import body as bodies
+from . import meta as m
+from .related import find_blocks
+from .tree import classes, parse, text_of
+
+__all__ = ["GenericSite", "site_for", "read_page"]
+
+LAYOUT = "generic"
+
+# Lines a generic page's story is often interleaved with; each removal is logged under its name.
+_MONTH = (
+    r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec|januari|februari|maret|mei|juni|juli|agustus"
+    r"|oktober|desember)[a-z]*\.?"
+)
+BOILERPLATE = (
+    rule(
+        "read_also",
+        r"(baca( juga)?|lihat juga|simak juga|read (also|more|next)|also read|see also)\b\s*:?.{0,150}$"
+        r"|related\s*:.{0,150}$",
+    ),
+    rule("read_our", r"read (our|the) (full )?.{0,80}\b(review|guide|policy|coverage)\b.{0,40}$"),
+    rule("advertisement", r"(advertisement|iklan|ads?|sponsored|anzeige|publicité)$"),
+    rule(
+        "scroll_prompt", r"(scroll (untuk|to) (melanjutkan|continue)( reading)?|continue reading( below)?)$"
+    ),
+    rule("share_prompt", r"(share|bagikan|share this( article| story)?|follow us)\b.{0,40}$"),
+    rule("copyright_line", r"(copyright\s*(©|\(c\)|\d{4})|©\s*\d{4}|all rights reserved)"),
+    rule(
+        "subscribe_prompt",
+        r"(sign up|subscribe|berlangganan|daftar) (for|to|now|newsletter|untuk)\b.{0,80}$",
+    ),
+    rule(
+        "call_to_action",
+        r"(learn more|click here|klik di ?sini|check (it out|price|prices)|buy (on|now|at)|shop now"
+        r"|see (price|deal)s?|view (deal|on))\b.{0,100}$",
+    ),
+    rule("contents_heading", r"(table of contents|contents|in this article|daftar isi|jump to)\s*:?$"),
+    rule(
+        "date_line",
+        rf"((last )?(updated|published|posted|diperbarui|diterbitkan)( on)?\s*:?\s*)?"
+        rf"([a-z]+,?\s+)?(\d{{1,2}}(st|nd|rd|th)?\s+{_MONTH},?\s+\d{{4}}|{_MONTH}\s+\d{{1,2}}(st|nd|rd|th)?,?\s+\d{{4}}"
+        rf"|\d{{4}}-\d{{2}}-\d{{2}})([\s,|]+\d{{1,2}}[:.]\d{{2}}\s*([ap]m|wib|wita|wit)?)?$",
+    ),
+    rule(
+        "credit_line",
+        r"((written|reviewed|edited|fact[- ]checked|medically reviewed) by|photo courtesy( of)?)\b.{0,80}$",
+    ),
+    rule("image_credit_line", r"(foto|photo|image|gambar)\s*:\s*\S.{0,60}$"),
+    rule("thanks_line", r"(thanks|thank you) for (reading|watching|subscribing|your interest)\b.{0,100}$"),
+)
+
+
+_DATE_CLASS = re.compile(r"(date|time|publish|posted|tanggal|waktu|meta)", re.IGNORECASE)
+_AUTHOR_CLASS = re.compile(r"(author|byline|writer|reporter|penulis|journalist|contributor)", re.IGNORECASE)
+_INDONESIAN = re.compile(
+    r"\b(yang|dan|di|ke|dengan|untuk|dari|tidak|dalam|ini|itu|pada|akan|juga|warga|oleh)\b"
+)
+
+
+class GenericSite(Site):
+    """A site known only by its host: URLs under that host's registrable domain are its pages."""
+
+    layouts = ()
+    language = "und"
+    article_paths = ()
+    boilerplate = BOILERPLATE
+
+    def __init__(self, host: str):
+        host = host.lower().removeprefix("www.")
+        self.name = host
+        self.domains = (host,)
+        self.base_url = f"https://{host}"
+
+    def __repr__(self) -> str:
+        return f"GenericSite({self.name!r})"
+
+    def article_id(self, url: str) -> str | None:
+        """The host and path of a URL that looks like an article's (a slug or a number, not a section)."""
+        if not self.owns(url):
+            return None
+        path = urlsplit(url).path.rstrip("/")
+        return f"{self.name}:{path}" if looks_like_article(path) else None
+
+    def rules_for(self, layout_name: str) -> tuple[Rule, ...]:
+        return self.boilerplate
+
+    def parse(self, html: bytes | str, url: str, fetched_at: datetime) -> ParsedArticle:
+        """The article on any page; ParseError (never another exception) when there is none."""
+        try:
+            fields, related_blocks, canonical = read_page(html, url)
+        except Exception as error:  # a surprise on one page is that page's issue, not the batch's
+            raise ParseError("parser_crashed", f"{type(error).__name__}: {error}") from error
+        if not fields["title"] and not fields["paragraphs"]:
+            raise ParseError("not_an_article", "no title and no text found")
+        page_url = canonical_url(canonical if canonical and self.owns(canonical) else url)
+        return ParsedArticle(
+            site=self.name,
+            article_id=f"{self.name}:{urlsplit(page_url).path.rstrip('/') or '/'}",
+            url=page_url,
+            layout=LAYOUT,
+            fetched_at=fetched_at,
+            related=self.related(related_blocks, page_url, fetched_at),
+            **fields,
+        )
+
+
+@lru_cache(maxsize=256)
+def site_for(url: str) -> GenericSite:
+    """The generic site of a URL's host (one instance per host)."""
+    return GenericSite(host_of(url) or "unknown")
+
+
+def looks_like_article(path: str) -> bool:
+    segments = [s for s in path.split("/") if s]
+    if not segments:
+        return False
+    last = segments[-1].lower()
+    if re.fullmatch(
+        r"(tag|tags|topic|topik|category|kategori|author|penulis|search|page|index|indeks)",
+        segments[0].lower(),
+    ):
+        return False
+    return bool(re.search(r"\d{4,}", path)) or last.count("-") >= 3 or (len(segments) >= 3 and "-" in last)
+
+
+def read_page(html: bytes | str, url: str):
+    """(ParsedArticle fields, related blocks, canonical URL) of one page: one lxml parse, then metadata,
+    related blocks and the body on that tree, in that order (the body pass prunes the tree)."""
+    root = parse(html)
+    head = root.find("head")
+    meta = m.meta_tags(root)
+    ld = m.json_ld(root)
+    article = m.article_object(ld)
+    host = host_of(url)
+    canonical = _canonical(root, head, url)
+
+    lang = _language(root, meta, article)
+    site_names = _site_names(meta, ld, article)
+    title, h1 = _title(root, meta, article, site_names, host)
+    authors = _authors(root, meta, article, site_names)
+
+    if not lang:  # no declared language: Indonesian words in the title and description say so
+        sample = f"{title} {m.first(meta, 'og:description', 'description') or ''}".lower()
+        lang = "id" if len(_INDONESIAN.findall(sample)) >= 2 else None
+    local = WIB if (lang or "").startswith("id") else UTC
+    updated = m.parse_time(m.ld_text(article.get("dateModified")), local) or m.parse_time(
+        m.first(meta, "article:modified_time", "og:updated_time", "datemodified", "last-modified"), local
+    )
+    published = _published(root, meta, article, url, local, updated)
+    blocks = find_blocks(root, url, host)
+
+    paragraphs = bodies.main_text(root, url)  # last: trafilatura prunes the tree
+    paragraphs = _trim(paragraphs, title, h1, authors)
+    if not lang and len(_INDONESIAN.findall(" ".join(paragraphs[:5]).lower())) > 8:
+        lang = "id"
+    free = m.ld_free(article.get("isAccessibleForFree"))
+    if free is None:
+        free = next((m.ld_free(o.get("isAccessibleForFree")) for o in ld if "isAccessibleForFree" in o), None)
+    section = m.ld_text(article.get("articleSection")) or m.first(
+        meta, "article:section", "section", "category"
+    )
+    fields = dict(
+        title=title,
+        paragraphs=tuple(paragraphs),
+        authors=tuple(authors),
+        published_at=published,
+        updated_at=updated,
+        section=section or None,
+        tags=_tags(meta, article),
+        image_url=_image(meta, article, url),
+        language=lang,
+        access="paywalled" if free is False else "free",
+    )
+    return fields, blocks, canonical
+
+
+# --- the fields ---------------------------------------------------------------------------------------
+
+
+def _canonical(root, head, url: str) -> str | None:
+    for link in (head if head is not None else root).iter("link"):
+        if "canonical" in (link.get("rel") or "").lower().split() and link.get("href"):
+            return urljoin(url, link.get("href").strip())
+    return None
+
+
+def _language(root, meta, article) -> str | None:
+    lang = root.get("lang") or root.get("xml:lang") or m.ld_text(article.get("inLanguage"))
+    lang = lang or m.first(meta, "og:locale", "content-language", "language", "dc.language")
+    lang = (lang or "").strip().replace("_", "-").lower()
+    return lang.split("-")[0] if re.fullmatch(r"[a-z]{2,3}(-[a-z0-9]+)*", lang) else None
+
+
+def _site_names(meta, ld, article) -> list[str]:
+    names = [m.first(meta, "og:site_name", "application-name", "twitter:site", "al:android:app_name")]
+    names.append(m.ld_text(article.get("publisher")))
+    names.extend(
+        m.ld_text(o.get("name"))
+        for o in ld
+        if m.types_of(o) & {"organization", "newsmediaorganization", "website"}
+    )
+    return [n.lstrip("@") for n in names if n]
+
+
+def _title(root, meta, article, site_names, host) -> tuple[str, str | None]:
+    """The headline as shown: the page's h1 (the one a metadata title agrees with, else the first that
+    is no site name or menu), else the best metadata title with the site name stripped."""
+    headline = m.ld_text(article.get("headline")) or m.ld_text(article.get("name"))
+    og = m.first(meta, "og:title", "twitter:title", "dc.title", "title", "headline")
+    page_title = text_of(root.find(".//title"))
+    candidates = [c for c in (headline, og, page_title) if c]
+    stripped = [m.strip_site_name(c, site_names, host) for c in candidates]
+    keys = {m._key(c) for c in candidates + stripped}
+    h1s = [t for t in (text_of(h) for h in root.iter("h1")) if t and len(t) < 400][:8]
+    for h1 in h1s:
+        if m._key(h1) in keys:
+            return h1, h1
+    for h1 in h1s:  # an h1 with a kicker before the headline the metadata gives: "Kicker - Headline"
+        k = m._key(h1)
+        for c in stripped:
+            if len(m._key(c)) > 15 and k.endswith(" " + m._key(c)):
+                return c, h1
+    names = {m._key(n) for n in site_names} | {m._key(w) for w in m._host_words(host)}
+    words = {w for key in keys for w in key.split()}
+    shown = [
+        h1
+        for h1 in h1s
+        if m._key(h1) not in names
+        and not _NOT_HEADLINE.match(h1)
+        and len(h1.split()) >= 2
+        and (not words or _share(h1, words) >= SHARE)
+    ]
+    if shown:
+        # several: the one sharing most words with the metadata titles
+        best = max(shown, key=lambda h: len(set(m._key(h).split()) & words)) if len(shown) > 1 else shown[0]
+        return best, best
+    best = next((s for s in stripped if s), "")
+    if not best and h1s:
+        best = h1s[0]
+    return best, (h1s[0] if h1s else None)
+
+
+SHARE = 0.5
+
+
+def _share(text: str, words: set[str]) -> float:
+    own = set(m._key(text).split())
+    return len(own & words) / len(own) if own else 0.0
+
+
+_NOT_HEADLINE = re.compile(
+    r"^(menu|navigation|search|main menu|our blog|blog|news|home|beranda|berita)$", re.I
+)
+
+
+def _authors(root, meta, article, site_names) -> list[str]:
+    """JSON-LD authors, else author meta, else a visible byline, else author page URLs; cleaned. A site
+    name is dropped, unless JSON-LD says that name is the one Person (a blog named after its author)."""
+    people = m.ld_people(article.get("author") or article.get("creator"))
+    names = m.clean_authors(people, site_names) or m.clean_authors(people)
+    if names:
+        return names
+    raw = m.ld_names(article.get("author")) or m.ld_names(article.get("creator"))
+    if not raw:
+        raw = [
+            v
+            for key in (
+                "author",
+                "article:author",
+                "dc.creator",
+                "byl",
+                "parsely-author",
+                "sailthru.author",
+                "citation_author",
+                "dcterms.creator",
+                "cxenseparse:author",
+            )
+            for v in meta.get(key, [])
+            if not v.startswith("http")
+        ]
+    names = m.clean_authors(raw, site_names)
+    if names:
+        return names
+    names = m.clean_authors(_visible_bylines(root), site_names) or m.clean_authors(
+        [_xpath_byline(root) or ""], site_names
+    )
+    if names:
+        return names
+    urls = [v for v in meta.get("article:author", []) if v.startswith("http")]
+    urls += [a.get("href") or "" for a in root.iter("a") if "author" in (a.get("rel") or "")]
+    return list(dict.fromkeys(filter(None, map(m.author_url_name, urls))))[:5]
+
+
+def _xpath_byline(root) -> str | None:
+    """The byline trafilatura's author expressions find (author classes, rel=author, itemprop)."""
+    try:
+        return extract_metainfo(root, AUTHOR_XPATHS, len_limit=120)
+    except Exception:  # a library surprise costs this fallback only
+        return None
+
+
+def _visible_bylines(root) -> list[str]:
+    found = []
+    for el in root.iter():
+        if not isinstance(el.tag, str) or el.tag in ("html", "body", "script", "style", "meta", "link"):
+            continue
+        if el.get("itemprop") == "author" or el.get("rel") == "author" or _AUTHOR_CLASS.search(classes(el)):
+            shown = el.get("content") if el.tag == "meta" else text_of(el)
+            if shown and len(shown) < 120:
+                found.append(shown)
+                if len(found) >= 6:
+                    break
+    return found
+
+
+def _published(root, meta, article, url, local, updated=None) -> datetime | None:
+    """The publication time: JSON-LD, then article meta, then the first date the page shows (<time>,
+    elements whose class names a date, in English or Indonesian), then a date in the URL."""
+    stated = None
+    for value in (
+        m.ld_text(article.get("datePublished")),
+        m.ld_text(article.get("dateCreated")),
+        m.first(
+            meta,
+            "article:published_time",
+            "datepublished",
+            "publishdate",
+            "publish-date",
+            "pubdate",
+            "date",
+            "dc.date",
+            "dc.date.issued",
+            "dcterms.created",
+            "sailthru.date",
+            "parsely-pub-date",
+            "og:published_time",
+            "article.published",
+            "published_time",
+            "citation_publication_date",
+            "content_publish_date",
+            "publication_date",
+            "release_date",
+            "cxenseparse:recs:publishtime",
+        ),
+    ):
+        if (stated := m.parse_time(value, local)) is not None:
+            break
+    if stated is not None:
+        return _on_url_day(stated, m.url_date(url, local))
+    shown = _shown_dates(root, local, limit=1)
+    if shown:
+        return shown[0]
+    return m.url_date(url, local) or _date_near_headline(root, local) or _htmldate(root, local)
+
+
+_FOLLOWING_TEXT = etree.XPath("following::text()[position() <= 80]")
+_DATE_WORDS = re.compile(r"\d{4}")
+
+
+def _date_near_headline(root, local) -> datetime | None:
+    """A date among the first lines after the headline, as a byline shows it ("March 3, 2025",
+    "Kamis, 5 November 2015 14:56 WIB")."""
+    h1 = next(root.iter("h1"), None)
+    if h1 is None:
+        return None
+    for node in _FOLLOWING_TEXT(h1):
+        parent = node.getparent()
+        if parent is not None and parent.tag in ("script", "style", "noscript", "template"):
+            continue
+        shown = normalize(str(node))
+        if 6 <= len(shown) <= 80 and _DATE_WORDS.search(shown):
+            found = m.parse_time(shown, local)
+            if found is not None:
+                return found
+    return None
+
+
+def _on_url_day(when: datetime, url_day: datetime | None) -> datetime:
+    """The same instant in the offset of the publisher's own calendar day: a time stated in UTC
+    ("…T02:41Z") of a story whose URL says /2025/12/18/ is shown at that day's evening, UTC-5."""
+    if url_day is None or when.date() == url_day.date() or abs((when.date() - url_day.date()).days) > 1:
+        return when
+    for hours in sorted(range(-12, 15), key=abs):
+        shifted = when.astimezone(timezone(timedelta(hours=hours)))
+        if shifted.date() == url_day.date():
+            return shifted
+    return when
+
+
+def _htmldate(root, local) -> datetime | None:
+    """Last resort, for a page that states no date where we look: htmldate's search of the page."""
+    try:
+        found = find_date(root, original_date=True, extensive_search=False, outputformat="%Y-%m-%d")
+    except Exception:  # a library surprise costs this fallback only
+        return None
+    return m.parse_time(found, local) if found else None
+
+
+def _shown_dates(root, local, limit: int = 4) -> list[datetime]:
+    """The first dates the page shows: <time> elements and small elements whose class names a date."""
+    found: list[datetime] = []
+    for el in root.iter("time", "span", "div", "p", "small", "li", "abbr"):
+        if el.tag == "time":
+            value = el.get("datetime") or text_of(el)
+        elif len(el) < 6 and _DATE_CLASS.search(classes(el)):
+            value = text_of(el)
+            if not 6 <= len(value) < 120:
+                continue
+        else:
+            continue
+        if (when := m.parse_time(value, local)) is not None:
+            found.append(when)
+            if len(found) >= limit:
+                break
+    return found
+
+
+def _tags(meta, article) -> tuple[str, ...]:
+    keywords = article.get("keywords")
+    values = keywords if isinstance(keywords, list) else str(keywords or "").split(",")
+    values = [*values, *meta.get("article:tag", [])]
+    if not [v for v in values if v]:
+        values = (m.first(meta, "news_keywords", "keywords") or "").split(",")
+    tags: dict[str, str] = {}
+    for value in values:
+        tag = normalize(m.ld_text(value))
+        if tag and len(tag) < 80:
+            tags.setdefault(tag.lower(), tag)
+    return tuple(tags.values())
+
+
+def _image(meta, article, url) -> str | None:
+    image = m.ld_image(article.get("image")) or m.first(meta, "og:image", "og:image:url", "twitter:image")
+    return urljoin(url, image) if image else None
+
+
+def _trim(paragraphs: list[str], title: str, h1: str | None, authors: list[str]) -> list[str]:
+    """The headline and a byline line trafilatura keeps at the top of the story are not body text."""
+    out = list(paragraphs)
+    while out and (m.same_text(out[0], title) or m.same_text(out[0], h1)):
+        out.pop(0)
+    return out

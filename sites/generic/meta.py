@@ -1,0 +1,375 @@
+"""What a page says about its article: JSON-LD, OpenGraph and article meta, then the visible page.
+
+Every reader here takes the lxml tree parsed once for the page and returns plain values; none raises
+for a malformed page (a broken JSON-LD block, a date that is not one, a title made only of a site name).
+"""
+
+import json
+import re
+from collections.abc import Iterable, Iterator
+from datetime import UTC, date, datetime, time, timedelta, timezone
+from html import unescape
+from urllib.parse import unquote, urlsplit
+
+from kabar.text import normalize
+from kabar.times import WIB, parse_datetime
+
+ARTICLE_TYPES = frozenset(
+    "newsarticle article reportagenewsarticle analysisnewsarticle opinionnewsarticle reviewnewsarticle "
+    "backgroundnewsarticle askpublicnewsarticle blogposting socialmediaposting liveblogposting report "
+    "scholarlyarticle techarticle satiricalarticle posting".split()
+)
+PAGE_TYPES = frozenset("webpage itempage articlepage".split())
+
+
+# --- JSON-LD ---------------------------------------------------------------------------------------
+
+
+def json_ld(root) -> list[dict]:
+    """Every JSON-LD object of the page, @graph and arrays flattened; broken blocks skipped."""
+    found: list[dict] = []
+    for script in root.iter("script"):
+        if (script.get("type") or "").strip().lower() != "application/ld+json" or not script.text:
+            continue
+        raw = _WRAPPER.sub("", script.text).strip()
+        try:
+            data = json.loads(raw, strict=False)
+        except ValueError:
+            try:  # a trailing comma, a stray semicolon: the commonest breakage
+                data = json.loads(re.sub(r",\s*([}\]])", r"\1", raw.rstrip("; \n")), strict=False)
+            except ValueError:
+                continue
+        found.extend(_flatten(data, 0))
+    return found
+
+
+_WRAPPER = re.compile(r"^\s*(?://\s*)?(?:<!--|<!\[CDATA\[)|(?://\s*)?(?:-->|\]\]>)\s*$")
+
+
+def _flatten(data, depth: int) -> Iterator[dict]:
+    if depth > 4:
+        return
+    if isinstance(data, list):
+        for item in data:
+            yield from _flatten(item, depth + 1)
+    elif isinstance(data, dict):
+        graph = data.get("@graph")
+        if graph is not None:
+            yield from _flatten(graph, depth + 1)
+        if "@type" in data:
+            yield data
+            main = data.get("mainEntity") or data.get("mainEntityOfPage")
+            if isinstance(main, (dict, list)):
+                yield from (d for d in _flatten(main, depth + 1) if _is_article(d))
+
+
+def types_of(item: dict) -> set[str]:
+    kind = item.get("@type")
+    kinds = kind if isinstance(kind, list) else [kind]
+    return {k.lower().rsplit("/", 1)[-1] for k in kinds if isinstance(k, str)}
+
+
+def _is_article(item: dict) -> bool:
+    return bool(types_of(item) & ARTICLE_TYPES)
+
+
+def article_object(objects: list[dict]) -> dict:
+    """The page's article: the article-typed object with the most of the fields we read."""
+    articles = [o for o in objects if _is_article(o)]
+    if not articles:
+        articles = [o for o in objects if types_of(o) & PAGE_TYPES and ("headline" in o or "author" in o)]
+    keys = ("headline", "author", "datePublished", "articleBody", "image", "dateModified")
+    return max(articles, key=lambda o: sum(k in o for k in keys), default={})
+
+
+def ld_text(value) -> str:
+    """A JSON-LD value as one string: a name of an object, the first of a list."""
+    if isinstance(value, list):
+        return next((t for t in map(ld_text, value) if t), "")
+    if isinstance(value, dict):
+        return ld_text(value.get("name") or value.get("@value") or value.get("text") or "")
+    return normalize(unescape(str(value))) if isinstance(value, (str, int, float)) else ""
+
+
+def ld_names(value) -> list[str]:
+    """Names from an author value: a string, an object, or a list of either."""
+    if isinstance(value, list):
+        return [name for item in value for name in ld_names(item)]
+    if isinstance(value, dict):
+        name = value.get("name")
+        if isinstance(name, list):
+            return ld_names(name)
+        if not name and (value.get("givenName") or value.get("familyName")):
+            name = f"{ld_text(value.get('givenName'))} {ld_text(value.get('familyName'))}"
+        return [normalize(name)] if isinstance(name, str) and normalize(name) else []
+    return [normalize(value)] if isinstance(value, str) and normalize(value) else []
+
+
+def ld_people(value) -> list[str]:
+    """Names of the author objects typed Person (a string or an untyped object is not one)."""
+    items = value if isinstance(value, list) else [value]
+    return [
+        name
+        for item in items
+        if isinstance(item, dict) and "person" in types_of(item)
+        for name in ld_names(item)
+    ]
+
+
+def ld_image(value) -> str | None:
+    if isinstance(value, list):
+        return next(filter(None, map(ld_image, value)), None)
+    if isinstance(value, dict):
+        return ld_image(value.get("url") or value.get("contentUrl") or value.get("@id"))
+    return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+def ld_free(value) -> bool | None:
+    """isAccessibleForFree: True, False or None (not said)."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in ("true", "false", "yes", "no"):
+        return value.strip().lower() in ("true", "yes")
+    return None
+
+
+# --- meta tags ---------------------------------------------------------------------------------------
+
+
+def meta_tags(root) -> dict[str, list[str]]:
+    """Every <meta> with a property/name/itemprop and content, keys lower-cased, values in page order."""
+    found: dict[str, list[str]] = {}
+    for el in root.iter("meta"):
+        content = el.get("content")
+        if content is None or not content.strip():
+            continue
+        for attribute in ("property", "name", "itemprop"):
+            key = el.get(attribute)
+            if key:
+                found.setdefault(key.strip().lower(), []).append(normalize(unescape(content)))
+    return found
+
+
+def first(meta: dict[str, list[str]], *keys: str) -> str | None:
+    return next((meta[k][0] for k in keys if meta.get(k)), None)
+
+
+# --- titles ------------------------------------------------------------------------------------------
+
+_SEPARATORS = re.compile(r"\s+[|\-–—:·•»«/\\~]+\s+|\s*[|·•»«]\s*|\s+::\s+|:\s+")
+
+
+def _key(text: str) -> str:
+    return " ".join(re.findall(r"\w+", (text or "").lower()))
+
+
+def strip_site_name(title: str, site_names: Iterable[str], host: str) -> str:
+    """The title without a site name before or after a separator ("Story | Site", "Site - Story")."""
+    title = normalize(title)
+    names = {_key(n) for n in site_names if n} | {_key(p) for p in _host_words(host)}
+    names.discard("")
+    parts = _SEPARATORS.split(title)
+    if len(parts) < 2:
+        return title
+    separators = _SEPARATORS.findall(title)
+
+    def is_site(part: str) -> bool:
+        key = _key(part)
+        squashed = key.replace(" ", "")
+        return bool(key) and any(
+            key == n
+            or squashed == n.replace(" ", "")
+            or (len(n) > 3 and (n in key) and len(key) <= len(n) + 12)
+            for n in names
+        )
+
+    # trailing site names, then leading ones
+    while len(parts) > 1 and is_site(parts[-1]):
+        parts.pop()
+        separators.pop()
+    while len(parts) > 1 and is_site(parts[0]):
+        parts.pop(0)
+        separators.pop(0)
+    out = parts[0]
+    for sep, part in zip(separators, parts[1:]):
+        out += sep + part
+    return normalize(out)
+
+
+def _host_words(host: str) -> list[str]:
+    host = host.lower().removeprefix("www.")
+    labels = host.split(".")
+    core = labels[0] if len(labels) < 3 or len(labels[-2]) > 3 else labels[-3]
+    if len(labels) >= 2 and len(labels[-2]) > 3:
+        core = labels[-2]
+    return [host, core, ".".join(labels[-2:])]
+
+
+def same_text(a: str | None, b: str | None) -> bool:
+    return bool(a) and bool(b) and _key(a) == _key(b)
+
+
+# --- authors -----------------------------------------------------------------------------------------
+
+_BY = re.compile(
+    r"^(?:(?:written|posted|published|reported|text|words|story|compiled|researched|reviewed|edited|"
+    r"fact[- ]checked|medically reviewed|illustrated)\s+)?(?:by|von|par|por|di|door|av|af"
+    r"|oleh|penulis|pewarta|reporter|reporters|wartawan|kontributor|author|authors|autor|autorin|auteur"
+    r"|writer|written|text|texte|laporan|quelle|source|sumber|fonte|fuente)\b\s*[:.\-–—|]?\s*",
+    re.IGNORECASE,
+)
+_ROLE_ADJECTIVES = (
+    r"(?:senior|chief|staff|contributing|political|economics?|business|sports?|foreign|deputy|associate|"
+    r"managing|executive|news|health|science|tech(?:nology)?|education|investigative|special|national|local|"
+    r"international|freelance)"
+)
+_ROLES = (
+    r"(?:reporter|correspondent|editor|writer|journalist|columnist|contributor|photographer|wartawan|redaktur"
+    r"|kontributor|penulis|staff|analyst|producer)s?\b"
+)
+# A role after a separator, after an adjective ("Staff Writer") or standing alone; never a bare surname
+# that is also a role word ("Sam Writer").
+_ROLE_TAIL = re.compile(
+    rf"(?:^|\s*[,|\-–—(]\s*|\s+(?={_ROLE_ADJECTIVES}\s))(?:{_ROLE_ADJECTIVES}\s+)*{_ROLES}.*$",
+    re.IGNORECASE,
+)
+_NAME_SPLIT = re.compile(
+    r"\s*(?:,|;|&|\band\b|\bdan\b|\bund\b|\bet\b|\by\b|\be\b|\bwith\b|/|\|)\s*", re.IGNORECASE
+)
+_NOT_NAME = re.compile(
+    r"^(?:admin|administrator|staff|newsroom|redaksi|editor|editorial|guest|anonymous|unknown|team|"
+    r"the author|"
+    r"desk|contributor|reuters|ap|afp|associated press|antara|bloomberg|the editors|tim redaksi|"
+    r".*\d.*|https?://.*|.*@.*|.*\.(?:com|co|id|net|org).*|.*[?!].*|(?:foto|photo|image|bild|gambar)\b.*|"
+    r".*\b(?:twitter|facebook|instagram|linkedin|whatsapp|email|e-mail|share|teilen|bearbeiten|follow)\b.*)$",
+    re.IGNORECASE,
+)
+_EDITOR_PART = re.compile(r"^(?:editor|redaktur|penyunting|editing|edited by)\b", re.IGNORECASE)
+_AGENCIES = frozenset(
+    "reuters ap afp antara bloomberg xinhua dpa kyodo bernama ansa efe apa sid kna epd".split()
+) | {"associated press", "agence france presse", "anadolu ajansi", "anadolu agency"}
+_EMAIL = re.compile(r"\S+@\S+")
+_PAREN = re.compile(r"\([^)]*\)|\[[^\]]*\]")
+_TRAILING_DATE = re.compile(
+    r"\s*[|,\-–—]?\s*\b(?:updated|published|posted|diperbarui|diterbitkan|on)\b.*$", re.I
+)
+
+
+_MONTH_TAIL = re.compile(
+    r"\s*[|,\-–—·•]?\s*\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|januari|februari|maret|mei|juni|"
+    r"juli|agustus|oktober|desember)[a-z]*\.?\s+\d.*$|\s+\d{1,2}\s+[a-z]+\s+\d{4}.*$|\s+says$",
+    re.IGNORECASE,
+)
+
+
+def clean_authors(values: Iterable[str], site_names: Iterable[str] = ()) -> list[str]:
+    """Names from bylines: 'By', 'Oleh', 'Reporter:' and roles removed, lists split, site names and
+    URLs dropped, each name once. A wire agency ("dpa", "AFP") stands as the author only when the
+    byline names no person."""
+    sites = {_key(n) for n in site_names if n}
+    sites.discard("")
+    names: dict[str, str] = {}
+    for value in values:
+        value = normalize(_EMAIL.sub(" ", value or ""))
+        if not value or len(value) > 200:
+            continue
+        value = _PAREN.sub(" ", re.sub(r"^(?:[Bb]y|Oleh)(?=[A-Z])", "", value))  # "byJane Doe"
+        value = _TRAILING_DATE.sub("", value)
+        value = _MONTH_TAIL.sub("", value)
+        for _ in range(2):
+            value = _BY.sub("", value.strip(" :|-–—·•")).strip()
+        for part in _NAME_SPLIT.split(value):
+            part = part.strip(" .:|-–—·•'\"")
+            if _EDITOR_PART.match(part):  # "Editor: Siti" names the editor, not an author
+                continue
+            part = _BY.sub("", part).strip()
+            part = _ROLE_TAIL.sub("", part).strip(" .,:|-–—")
+            key = _key(part)
+            if len(key) < 2 or len(part) > 60 or len(key.split()) > 6:
+                continue
+            if _NOT_NAME.match(part) and key not in _AGENCIES:
+                continue
+            if any(key == s or key.replace(" ", "") == s.replace(" ", "") for s in sites):
+                continue
+            if not re.search(r"[^\W\d_]", part):
+                continue
+            names.setdefault(key, part)
+    people = [name for key, name in names.items() if key not in _AGENCIES]
+    return people or list(names.values())
+
+
+def author_url_name(url: str) -> str | None:
+    """A name from an author page URL: /author/jane-doe -> Jane Doe."""
+    match = re.search(
+        r"/(?:author|authors|penulis|profile|people|staff|reporter|by)/([a-z][a-z0-9-]+)/?$",
+        urlsplit(url).path.lower(),
+    )
+    if not match:
+        return None
+    words = [w for w in unquote(match[1]).split("-") if w and not w.isdigit()]
+    return " ".join(w.capitalize() for w in words) if 1 < len(words) <= 4 else None
+
+
+# --- times -------------------------------------------------------------------------------------------
+
+_ISO = re.compile(
+    r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})(?:[T\s](\d{1,2}):(\d{2})(?::(\d{2})(?:[.,]\d+)?)?\s*"
+    r"(Z|[+-]\d{2}:?\d{2}|[+-]\d{2})?)?"
+)
+
+
+def parse_time(value: str | None, local=UTC) -> datetime | None:
+    """A machine-readable time (ISO 8601, with or without a zone) or a shown one, as an aware datetime
+    in the offset the page gave; no zone: `local` (WIB for Indonesian pages). The calendar day shown
+    is kept: a time is never moved across midnight by a zone the page did not state."""
+    if not value or not isinstance(value, str):
+        return None
+    match = _ISO.match(value)
+    if match:
+        y, mo, d, h, mi, s, zone = match.groups()
+        try:
+            tz = _zone(zone) if zone else local
+            return datetime(int(y), int(mo), int(d), int(h or 0), int(mi or 0), int(s or 0), tzinfo=tz)
+        except (ValueError, OverflowError):
+            return None
+    if re.fullmatch(r"\s*\d{10}(?:\d{3})?\s*", value):  # a Unix time stamp
+        try:
+            stamp = int(value.strip())
+            return datetime.fromtimestamp(stamp / 1000 if stamp > 10**11 else stamp, UTC)
+        except (ValueError, OverflowError, OSError):
+            return None
+    shown = parse_datetime(value)  # kabar.times: English and Indonesian, a zone or WIB
+    if shown is None:
+        return None
+    zone = re.search(r"(?i)\b(wib|wita|wit)\b", value)
+    if zone:  # the day as shown there
+        return shown.astimezone(timezone(timedelta(hours=_INDONESIAN_ZONES[zone[1].lower()])))
+    if not re.search(r"(?i)\b(?:gmt|utc)\b|[+-]\d{2}:?\d{2}\b|\dz\b", value):
+        return shown.astimezone(WIB).replace(tzinfo=local)  # its wall clock, in the page's own zone
+    return shown
+
+
+_INDONESIAN_ZONES = {"wib": 7, "wita": 8, "wit": 9}
+
+
+def _zone(zone: str) -> timezone:
+    if zone == "Z":
+        return UTC
+    sign = -1 if zone[0] == "-" else 1
+    digits = zone[1:].replace(":", "")
+    return timezone(sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:4] or 0)))
+
+
+_URL_DATE = re.compile(
+    r"/(20\d{2}|19\d{2})[/-]?(0[1-9]|1[0-2])[/-]?(0[1-9]|[12]\d|3[01])(?=[/_-]|$|\d{0,0}[^\d])"
+)
+
+
+def url_date(url: str, local=UTC) -> datetime | None:
+    match = _URL_DATE.search(urlsplit(url).path)
+    if not match:
+        return None
+    try:
+        return datetime.combine(date(int(match[1]), int(match[2]), int(match[3])), time(), local)
+    except ValueError:
+        return None

@@ -1,0 +1,274 @@
+"""Related-article blocks found without knowing the site: a heading such as "Baca juga", "Berita
+Terkait", "Related" or "More stories", then the links to other articles of the same site that follow
+it (until the next such heading), each link's card read for its title, time, image and summary.
+An inline "Baca juga: <a>…</a>" line is a block of its own links."""
+
+import re
+from urllib.parse import urljoin, urlsplit
+
+from kabar.records import Card
+from kabar.text import normalize
+from kabar.times import parse_datetime, resolve_relative
+from kabar.urls import canonical_url
+
+from .tree import text_of
+
+# heading text -> block name; the first pattern that matches the start of a short heading wins
+HEADINGS = tuple(
+    (re.compile(pattern, re.IGNORECASE), name)
+    for pattern, name in (
+        (r"baca( juga)?\b", "baca_juga"),
+        (r"(lihat|simak) juga\b", "baca_juga"),
+        (r"berita terkait\b", "berita_terkait"),
+        (r"artikel terkait\b", "artikel_terkait"),
+        (r"berita lain(nya)?\b", "berita_lainnya"),
+        (r"(artikel|berita) lain(nya)?\b", "berita_lainnya"),
+        (r"rekomendasi\b", "rekomendasi"),
+        (r"(berita |artikel )?terpopuler\b|(paling|ter)banyak dibaca\b|populer\b", "terpopuler"),
+        (r"(berita )?terkini\b|(berita )?terbaru\b", "terkini"),
+        (r"pilihan editor\b", "pilihan_editor"),
+        (r"(video|foto) pilihan\b|(video|foto|galeri) terkait\b", "video_pilihan"),
+        (r"related( (articles?|stories|news|posts|content|coverage|reading))?\b", "related"),
+        (r"read (more|next|also)\b", "read_more"),
+        (r"more (stories|news|articles|from|on|in)\b", "more_stories"),
+        (
+            r"(you (may|might) (also )?(like|enjoy)|recommended( for you| stories| articles)?)\b",
+            "recommended",
+        ),
+        (r"(most (read|popular|viewed)|trending( now)?|popular( now| stories)?)\b", "most_read"),
+        (r"(see|also read|also on|further reading)\b", "read_more"),
+    )
+)
+_CANDIDATES = frozenset("h1 h2 h3 h4 h5 h6 div span p strong b header em label dt li".split())
+_TIME_HINT = re.compile(
+    r"(\d+\s*|\b(?:se|a|an|one|satu|dua|two)\s*)(detik|menit|jam|hari|minggu|bulan|tahun|second|minute|hour|day|week|month|year)s?"
+    r"\s+(yang\s+|yg\s+)?(lalu|ago)|\bkemarin\b|\byesterday\b|\d{1,2}[:.]\d{2}|\d{4}",
+    re.IGNORECASE,
+)
+_MAX_ITEMS = 30
+
+
+def block_name(text: str) -> str | None:
+    """The block a heading names, or None: short headings only (a sentence mentioning 'related' is none)."""
+    text = normalize(text).strip(" :|-–—•»›>")
+    if not text or len(text) > 50:
+        return None
+    return next((name for pattern, name in HEADINGS if pattern.match(text)), None)
+
+
+def registrable(host: str) -> str:
+    labels = (host or "").lower().split(".")
+    if len(labels) >= 3 and len(labels[-1]) == 2 and labels[-2] in _SECOND_LEVEL:
+        return ".".join(labels[-3:])
+    return ".".join(labels[-2:])
+
+
+_SECOND_LEVEL = frozenset("co com ac go or net org gov edu web sch my biz ne gob nic mil".split())
+
+
+def find_blocks(root, page_url: str, host: str) -> list[tuple[str, list[Card]]]:
+    """Every related block on the page, in page order: (name, cards); blocks of one name merged."""
+    site = registrable(host)
+    page = _key(page_url)
+    headings = []
+    for el in root.iter(*_CANDIDATES):
+        name = _heading(el)
+        if name:
+            headings.append((el, name))
+    if not headings:
+        return []
+    heading_set = {id(el) for el, _ in headings}
+    blocks: dict[str, list[Card]] = {}
+    taken: set[str] = set()
+    for el, name in headings:
+        links = _links_after(el, heading_set, page_url, site, page)
+        cards = []
+        for url, anchors in links:
+            if url in taken:
+                continue
+            card = _card(anchors, url)
+            if card is not None:
+                taken.add(url)
+                cards.append(card)
+        if cards:
+            blocks.setdefault(name, []).extend(cards)
+    return list(blocks.items())
+
+
+_WHOLE_TEXT = frozenset("h1 h2 h3 h4 h5 h6 header dt label".split())
+# the first word of every heading HEADINGS knows, after any bullets: a cheap test before the patterns
+_FIRST_WORD = re.compile(
+    r"\W*(baca|lihat|simak|berita|artikel|rekomendasi|terpopuler|paling|terbanyak|populer|terkini|terbaru"
+    r"|pilihan|video|foto|galeri|related|read|more|you|recommended|most|trending|popular|see|also|further)",
+    re.IGNORECASE,
+)
+
+
+def _heading(el) -> str | None:
+    """The block name of an element that is a heading: its own short text names a block; an inline
+    'Baca juga:' line holds its links itself."""
+    if el.tag in _WHOLE_TEXT:
+        shown = text_of(el)  # small elements: their whole text
+    else:  # larger ones: their own text only (a container's text would cost the whole page)
+        own = el.text
+        if not own or own.isspace() or len(own) > 300 or not _FIRST_WORD.match(own):
+            return None
+        shown = normalize(own)
+    if not shown or len(shown) > 300:
+        return None
+    name = block_name(shown[:50]) if len(shown) <= 50 else None
+    if name:
+        # a heading holding a whole list is the list's container, not its heading
+        return name if sum(1 for _ in el.iter("a")) <= 2 or el.tag.startswith("h") else None
+    match = re.match(r"^\s*(baca( juga)?|lihat juga|simak juga|read (also|more)|see also)\s*:", shown, re.I)
+    if match and el.find(".//a") is not None and el.tag in ("p", "div", "strong", "b", "span", "li", "em"):
+        return "baca_juga"
+    return None
+
+
+def _links_after(heading, headings: set[int], page_url: str, site: str, page: str):
+    """Same-site article links after the heading: inside it (an inline line), else in its nearest
+    ancestor that has some, up to the next heading; grouped by target URL, in page order."""
+    inside = _collect(heading.iter("a"), page_url, site, page)
+    if inside:  # an inline "Baca juga: <a>" line, or a heading wrapping its list
+        return inside
+    node = heading
+    for _ in range(4):
+        parent = node.getparent()
+        if parent is None or parent.tag in ("body", "html"):
+            break
+        following = []
+        seen_self = False
+        for el in parent.iter():
+            if el is heading:
+                seen_self = True
+                continue
+            if not seen_self:
+                continue
+            if id(el) in headings and el is not heading and not _is_inside(el, heading):
+                break
+            if el.tag == "a":
+                following.append(el)
+        links = _collect(following, page_url, site, page)
+        if links:
+            return links
+        node = parent
+    return []
+
+
+def _is_inside(el, ancestor) -> bool:
+    return any(p is ancestor for p in el.iterancestors())
+
+
+def _collect(anchors, page_url: str, site: str, page: str) -> list[tuple[str, list]]:
+    grouped: dict[str, list] = {}
+    for a in anchors:
+        href = (a.get("href") or "").strip()
+        if not href or href.startswith(("#", "javascript:", "mailto:", "tel:")):
+            continue
+        url = urljoin(page_url, href)
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or registrable(parts.hostname or "") != site:
+            continue
+        if _key(url) == page or not _article_like(parts.path):
+            continue
+        grouped.setdefault(url, []).append(a)
+        if len(grouped) >= _MAX_ITEMS:
+            break
+    return list(grouped.items())
+
+
+def _key(url: str) -> str:
+    try:
+        return canonical_url(url)
+    except Exception:  # a URL w3lib cannot read is no page of ours
+        return url
+
+
+def _article_like(path: str) -> bool:
+    segments = [s for s in path.split("/") if s]
+    if not segments:
+        return False
+    if segments[0].lower() in (
+        "tag",
+        "tags",
+        "topic",
+        "topik",
+        "category",
+        "kategori",
+        "author",
+        "penulis",
+        "search",
+        "indeks",
+        "index",
+        "login",
+        "register",
+        "user",
+    ):
+        return False
+    last = segments[-1]
+    return bool(re.search(r"\d{3,}", path)) or last.count("-") >= 2 or len(last) > 25
+
+
+def _card(anchors: list, url: str) -> Card | None:
+    """A link's card: its item element (the nearest ancestor holding only this link), read for the
+    title (the longest link text), image, time text and summary."""
+    item = anchors[0]
+    shown_title = max((len(text_of(a)) for a in anchors), default=0)
+    for _ in range(4):
+        parent = item.getparent()
+        if parent is None or parent.tag in ("body", "html", "ul", "ol"):
+            break
+        if len(text_of(parent)) > 3 * shown_title + 300:  # the story around an inline link is no card
+            break
+        hrefs = {a.get("href") for a in parent.iter("a")}
+        if len(hrefs) > 1 and not all(a in anchors for a in parent.iter("a")):
+            break
+        item = parent
+        if item.tag in ("li", "article"):
+            break
+    title = max((text_of(a) for a in anchors), key=len, default="")
+    if not title:
+        title = normalize(anchors[0].get("title") or "")
+    image = next(item.iter("img"), None)
+    if not title and image is not None:
+        title = normalize(image.get("alt") or "")
+    if not title or len(title) < 4:
+        return None
+    image_url = None
+    if image is not None:
+        image_url = next(
+            (image.get(k) for k in ("data-src", "data-original", "data-lazy-src", "src") if image.get(k)),
+            None,
+        )
+        if image_url and image_url.startswith("data:"):
+            image_url = None
+    time_text = None
+    when = next(item.iter("time"), None)
+    if when is not None:
+        time_text = text_of(when) or when.get("datetime")
+    summary = None
+    for el in item.iter("span", "div", "p", "small"):
+        shown = text_of(el)
+        if not shown or shown == title or title in shown and len(shown) < len(title) + 3:
+            continue
+        if time_text is None and len(shown) < 40 and _TIME_HINT.search(shown) and _is_time(shown):
+            time_text = shown
+        elif summary is None and el.tag == "p" and len(shown) > 40 and title not in shown:
+            summary = shown
+    return Card(
+        href=url,
+        title=title,
+        time_text=time_text,
+        image_url=urljoin(url, image_url) if image_url else None,
+        summary=summary,
+    )
+
+
+def _is_time(shown: str) -> bool:
+    from datetime import UTC, datetime
+
+    return (
+        resolve_relative(shown, datetime(2000, 1, 1, tzinfo=UTC)) is not None
+        or parse_datetime(shown) is not None
+    )

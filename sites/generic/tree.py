@@ -1,0 +1,79 @@
+"""One lxml parse per page, and the few readers every part of the generic extractor shares."""
+
+import re
+
+import lxml.html
+from lxml import etree
+
+from kabar.text import normalize
+
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*>", re.IGNORECASE)
+# As trafilatura parses (comments and processing instructions dropped: its pass reads the tree better)
+PARSER = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, collect_ids=False, default_doctype=False)
+# UTF-8 read as Latin-1/cp1252: "Ã³" for "ó", "â€™" for "’"
+_MOJIBAKE = re.compile(
+    "[\u00c2\u00c3][\u0080-\u00bf\u2018-\u203a\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc]|\u00e2\u20ac"
+)
+SKIP = frozenset({"script", "style", "noscript", "template", "svg", "iframe", "button", "select", "option"})
+
+
+def parse(html: str | bytes) -> lxml.html.HtmlElement:
+    """The page as an lxml tree; an empty or unparseable page is an empty document, never an exception."""
+    if isinstance(html, bytes):
+        html = html.decode("utf-8", "replace")
+    html = repair_mojibake(_XML_DECLARATION.sub("", html, count=1).replace("\x00", ""))
+    try:
+        root = lxml.html.document_fromstring(html, parser=PARSER) if html.strip() else None
+    except (etree.ParserError, ValueError):
+        root = None
+    return root if root is not None else lxml.html.document_fromstring("<html><body></body></html>")
+
+
+def repair_mojibake(html: str) -> str:
+    """A page of UTF-8 bytes decoded as a single-byte charset (a wrong meta charset): decoded again."""
+    if len(_MOJIBAKE.findall(html, 0, 200_000)) < 5:
+        return html
+    for single in ("cp1252", "latin-1", "iso8859-15"):
+        try:
+            return html.encode(single).decode("utf-8")
+        except UnicodeError:
+            continue
+    return html
+
+
+def text_of(el) -> str:
+    """Visible text of an element: scripts and styles left out, white space normalised."""
+    if el is None:
+        return ""
+    parts: list[str] = []
+    _collect(el, parts)
+    return normalize("".join(parts))
+
+
+def _collect(el, parts: list[str]) -> None:
+    tag = el.tag if isinstance(el.tag, str) else ""
+    if tag in SKIP:
+        if el.tail:
+            parts.append(el.tail)
+        return
+    if tag == "br":
+        parts.append(" ")
+    elif isinstance(el.tag, str) and el.text:
+        parts.append(el.text)
+    for child in el:
+        _collect(child, parts)
+    if tag in BLOCKS:
+        parts.append(" ")
+    if el.tail:
+        parts.append(el.tail)
+
+
+BLOCKS = frozenset(
+    "address article aside blockquote dd div dl dt figcaption figure footer h1 h2 h3 h4 h5 h6 "
+    "header hr li main nav ol p pre section table td th tr ul".split()
+)
+
+
+def classes(el) -> str:
+    """The element's class and id, lower-cased, for loose matching."""
+    return f"{el.get('class') or ''} {el.get('id') or ''}".lower()

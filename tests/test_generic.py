@@ -1,0 +1,309 @@
+"""The generic site (sites/generic): metadata, authors, titles, dates, paywall and related blocks on
+synthetic pages written for these tests; no crash on any page of the shared corpus; related links
+found generically against the site modules' own output on the bundled tempo and antara mirrors."""
+
+import gzip
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from kabar.extract import extract
+from kabar.records import Article, ExtractionIssue
+from kabar.sites import get_site
+from kabar.sites.generic import GenericSite, site_for
+from kabar.sites.generic import meta as m
+from kabar.sites.generic.related import block_name
+from kabar.urls import canonical_url
+from tests.conftest import CORPUS
+
+FIXTURES = Path(__file__).parent / "fixtures" / "generic"
+FETCHED = datetime(2024, 3, 12, 6, 0, tzinfo=UTC)
+GRAPH_URL = (
+    "https://kabarcontoh.example.id/ekonomi/2024/03/12/petani-garam-desa-sukamaju-panen-lebih-awal-55501"
+)
+ENGLISH_URL = "https://www.dailyexample.com/news/2025/06/03/river-town-opens-its-first-floating-library"
+TEXT_DATE_URL = "https://wartadesa.example.id/daerah/warga-tanam-seribu-pohon-bambu-di-bantaran-sungai"
+
+
+def article(name: str, url: str) -> Article:
+    result = extract(site_for(url), (FIXTURES / f"{name}.html").read_bytes(), url, FETCHED)
+    assert isinstance(result, Article), result
+    return result
+
+
+# --- metadata -----------------------------------------------------------------------------------------
+
+
+def test_json_ld_in_a_graph_gives_the_fields():
+    parsed = article("berita-graph", GRAPH_URL).parsed
+    assert parsed.site == "kabarcontoh.example.id" and parsed.layout == "generic"
+    assert parsed.title == "Petani Garam Desa Sukamaju Panen Lebih Awal"
+    assert parsed.authors == ("Rina Wulandari",)  # "Oleh" dropped, the site name as an author dropped
+    assert parsed.published_at == datetime(2024, 3, 12, 1, 15, tzinfo=UTC)
+    assert parsed.published_at.utcoffset() == timedelta(hours=7)  # the page's own offset kept
+    assert parsed.updated_at == datetime(2024, 3, 12, 3, 0, tzinfo=UTC)
+    assert parsed.section == "Ekonomi"
+    assert parsed.tags == ("garam", "petani", "Sukamaju")
+    assert parsed.image_url == "https://kabarcontoh.example.id/img/garam.jpg"
+    assert parsed.language == "id"
+    assert parsed.url == GRAPH_URL
+
+
+def test_paywall_flag_from_is_accessible_for_free():
+    assert article("berita-graph", GRAPH_URL).parsed.access == "paywalled"
+    assert article("english-related", ENGLISH_URL).parsed.access == "free"
+
+
+def test_opengraph_and_article_meta_without_json_ld():
+    parsed = article("english-related", ENGLISH_URL).parsed
+    assert parsed.title == "River Town Opens Its First Floating Library"
+    assert parsed.authors == ("Jane Doe", "John Roe")
+    assert parsed.published_at == datetime(2025, 6, 3, 18, 20, tzinfo=UTC)
+    assert parsed.tags == ("libraries", "rivers")
+    assert parsed.language == "en"
+
+
+def test_date_and_byline_from_visible_indonesian_text():
+    parsed = article("tanggal-teks", TEXT_DATE_URL).parsed
+    assert parsed.published_at == datetime(2015, 11, 5, 7, 56, tzinfo=UTC)  # 14:56 WIB
+    assert parsed.published_at.date().isoformat() == "2015-11-05"
+    assert parsed.authors == ("Budi Santoso",)  # "Reporter:" dropped; the editor is no author
+    assert parsed.title == "Warga Tanam Seribu Pohon Bambu di Bantaran Sungai"
+    assert parsed.language == "id"
+
+
+@pytest.mark.parametrize(
+    ("shown", "names"),
+    [
+        (["Oleh Rina Wulandari"], ["Rina Wulandari"]),
+        (["Reporter: Budi Santoso | Editor: Siti Aminah"], ["Budi Santoso"]),
+        (["Pewarta: Ahmad Fauzi dan Dewi Lestari"], ["Ahmad Fauzi", "Dewi Lestari"]),
+        (["By Jane Doe and John Roe, Senior Reporter"], ["Jane Doe", "John Roe"]),
+        (["By JANE DOE, Political Correspondent"], ["JANE DOE"]),
+        (["Kabar Contoh", "Tim Redaksi"], []),
+        (["Mary Major; Sam Minor"], ["Mary Major", "Sam Minor"]),
+        (["jane@example.com (Jane Doe)", "Jane Doe"], ["Jane Doe"]),
+    ],
+)
+def test_author_cleaning(shown, names):
+    assert m.clean_authors(shown, ["Kabar Contoh"]) == names
+
+
+def test_a_blog_named_after_its_author_keeps_the_author():
+    html = (
+        b'<html><head><meta property="og:site_name" content="Sam Writer"><script type="application/ld+json">'
+        b'{"@type": "BlogPosting", "headline": "On Rivers",'
+        b' "author": {"@type": "Person", "name": "Sam Writer"}}'
+        b"</script></head><body><h1>On Rivers</h1><p>"
+        + b"Rivers run to the sea in every season. " * 20
+        + b"</p></body></html>"
+    )
+    parsed = site_for("https://samwriter.example/2025/01/on-rivers").parse(
+        html, "https://samwriter.example/2025/01/on-rivers", FETCHED
+    )
+    assert parsed.authors == ("Sam Writer",)
+    assert m.clean_authors(["byJane Doe"]) == ["Jane Doe"]
+
+
+@pytest.mark.parametrize(
+    ("title", "clean"),
+    [
+        ("Petani Garam Panen Lebih Awal | Kabar Contoh", "Petani Garam Panen Lebih Awal"),
+        ("River Town Opens a Library - The Daily Example", "River Town Opens a Library"),
+        ("Kabar Contoh: Petani Garam Panen", "Petani Garam Panen"),
+        ("Kabar Contoh — Petani Garam Panen", "Petani Garam Panen"),
+        ("Jakarta - Bandung Toll Road Reopens | dailyexample.com", "Jakarta - Bandung Toll Road Reopens"),
+        ("No Site Name Here", "No Site Name Here"),
+    ],
+)
+def test_title_without_the_site_name(title, clean):
+    assert m.strip_site_name(title, ["Kabar Contoh", "The Daily Example"], "www.dailyexample.com") == clean
+
+
+def test_time_parsing_keeps_the_day_shown():
+    assert m.parse_time("2024-03-12").date().isoformat() == "2024-03-12"  # no zone: not moved a day
+    assert m.parse_time("2024-03-12T00:30:00+02:00").isoformat() == "2024-03-12T00:30:00+02:00"
+    assert m.parse_time("Selasa, 12 Maret 2024 | 01:10 WIB").date().isoformat() == "2024-03-12"
+    assert m.parse_time("not a date") is None
+    assert m.parse_time(None) is None
+
+
+# --- related blocks -----------------------------------------------------------------------------------
+
+
+def test_baca_juga_line_and_berita_terkait_list_are_blocks():
+    parsed = article("berita-graph", GRAPH_URL).parsed
+    blocks = {(link.block, link.position): link for link in parsed.related}
+    inline = blocks["baca_juga", 1]
+    assert (
+        inline.url == "https://kabarcontoh.example.id/ekonomi/2024/03/10/harga-garam-krosok-naik-tipis-55480"
+    )
+    assert inline.title == "Harga Garam Krosok Naik Tipis di Pasar Induk"
+    assert inline.summary is None  # the story around an inline link is not its summary
+    first, second = blocks["berita_terkait", 1], blocks["berita_terkait", 2]
+    assert first.title == "Koperasi Nelayan Buka Gerai Baru di Pelabuhan"
+    assert first.url.endswith("/koperasi-nelayan-buka-gerai-baru-di-pelabuhan-55490")
+    assert first.image_url == "https://kabarcontoh.example.id/img/gerai.jpg"
+    assert first.time_text == "2 jam lalu"
+    assert (first.published_after, first.published_until) == (
+        FETCHED - timedelta(hours=3),
+        FETCHED - timedelta(hours=2),
+    )
+    assert first.summary.startswith("Gerai baru itu")
+    assert second.time_text == "kemarin" and second.published_until is not None
+    assert all("lain.example.com" not in link.url for link in parsed.related)  # another site's link
+    assert len(parsed.related) == 3
+
+
+def test_related_list_with_lazy_images_and_time_elements():
+    parsed = article("english-related", ENGLISH_URL).parsed
+    assert [(link.block, link.position) for link in parsed.related] == [
+        ("related", 1),
+        ("related", 2),
+        ("related", 3),
+    ]
+    first = parsed.related[0]
+    assert first.title == "Valley schools report record reading scores"
+    assert first.image_url == "https://www.dailyexample.com/img/scores.jpg"  # data-src, not the placeholder
+    assert first.time_text == "May 28, 2025"
+    assert (
+        first.target_article_id
+        == "dailyexample.com:/news/2025/05/28/valley-schools-report-record-reading-scores"
+    )
+
+
+@pytest.mark.parametrize(
+    ("heading", "name"),
+    [
+        ("Baca Juga:", "baca_juga"),
+        ("BERITA TERKAIT", "berita_terkait"),
+        ("Artikel Terkait", "artikel_terkait"),
+        ("Rekomendasi untuk Anda", "rekomendasi"),
+        ("Terpopuler", "terpopuler"),
+        ("Related Stories", "related"),
+        ("Read more", "read_more"),
+        ("More stories", "more_stories"),
+        ("The minister said more stories", None),
+        ("Ekonomi", None),
+    ],
+)
+def test_block_headings(heading, name):
+    assert block_name(heading) == name
+
+
+# --- the cleaning log, and pages that are no article -----------------------------------------------------
+
+
+def test_boilerplate_removals_are_logged():
+    result = article("english-related", ENGLISH_URL)
+    assert "Advertisement" not in result.body
+    assert {r.rule: r.count for r in result.removals} == {"advertisement": 1}
+    assert article("berita-graph", GRAPH_URL).body.startswith("Para petani garam")
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        b"",
+        b"\x00\x00",
+        b"<html></html>",
+        b"<?xml version='1.0' encoding='utf-8'?><x/>",
+        b"<html><head><script type='application/ld+json'>{broken</script></head></html>",
+    ],
+)
+def test_empty_or_broken_pages_are_issues_not_crashes(html):
+    result = extract(site_for("https://x.example/a/b-c-d-e"), html, "https://x.example/a/b-c-d-e", FETCHED)
+    assert isinstance(result, (Article, ExtractionIssue))
+
+
+def test_generic_sites_are_per_host_and_not_registered():
+    site = site_for("https://www.Example.com/news/2024/01/02/some-story-here")
+    assert isinstance(site, GenericSite) and site.name == "example.com"
+    assert site_for("https://example.com/x") is site_for("https://example.com/x")
+    assert site.owns("https://m.example.com/a") and not site.owns("https://example.org/a")
+    assert site.article_id("https://example.com/news/2024/01/02/some-story-here")
+    assert site.article_id("https://example.com/tag/politics") is None
+    from kabar.sites import all_sites
+
+    assert "example.com" not in all_sites()
+
+
+# --- the shared corpus (skipped without it) ---------------------------------------------------------------
+
+
+def corpus_pages():
+    if not CORPUS.is_dir():
+        pytest.skip(f"no corpus at {CORPUS} (set KABAR_CORPUS)")
+    for truth in sorted(CORPUS.glob("*/truth.jsonl")):
+        with open(truth, encoding="utf-8") as lines:
+            for label in map(json.loads, filter(str.strip, lines)):
+                yield truth.parent / "pages" / f"{label['id']}.html.gz", label
+
+
+def test_every_corpus_page_extracts_without_an_exception():
+    count = 0
+    for path, label in corpus_pages():
+        url = label.get("url") or f"https://corpus.invalid/{label['id']}"
+        result = extract(site_for(url), gzip.decompress(path.read_bytes()), url, FETCHED)
+        assert isinstance(result, (Article, ExtractionIssue))
+        if isinstance(result, ExtractionIssue):
+            assert result.problem != "parser_crashed", (label["id"], result.detail)
+        count += 1
+    assert count > 1000
+
+
+# --- related links against the site modules on their mirrors ---------------------------------------------
+
+
+def test_related_links_match_the_site_modules_on_their_mirrors():
+    """Precision and recall of the generic related links (URLs) against tempo's and antara's own
+    parse of their mirror pages, the site module's output being the truth."""
+    found = truth_count = hits = 0
+    for name in ("tempo", "antara"):
+        site = get_site(name)
+        for meta in sorted(site.mirror.rglob("*.meta.json")):
+            page = meta.with_name(meta.name.removesuffix(".meta.json") + ".html")
+            if not page.exists():
+                continue
+            url = json.loads(meta.read_text(encoding="utf-8"))["url"]
+            html = page.read_bytes()
+            try:
+                truth = {canonical_url(link.url) for link in site.parse(html, url, FETCHED).related}
+            except Exception:  # pages the module itself refuses (truncated, no article) are no truth
+                continue
+            got = {canonical_url(link.url) for link in site_for(url).parse(html, url, FETCHED).related}
+            found, truth_count, hits = found + len(got), truth_count + len(truth), hits + len(got & truth)
+    precision, recall = hits / max(found, 1), hits / max(truth_count, 1)
+    print(
+        f"generic related links vs site modules: P={precision:.3f} R={recall:.3f}"
+        f" (hits {hits}, found {found}, truth {truth_count})"
+    )
+    assert truth_count > 50
+    assert precision >= 0.9 and recall >= 0.7
+
+
+def test_kabar_extract_uses_the_generic_site_for_an_unknown_host(tmp_path, capsys):
+    from kabar.cli import main
+
+    page = tmp_path / "page.html"
+    page.write_text(
+        "<html><head><title>Jembatan Baru Dibuka - Kabar Kota</title>"
+        '<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Jembatan Baru Dibuka",'
+        ' "author": {"@type": "Person", "name": "Oleh Rina Wulan"},'
+        ' "datePublished": "2026-11-30T10:00:00+07:00"}</script></head>'
+        "<body><article><h1>Jembatan Baru Dibuka</h1>"
+        "<p>Warga menyambut jembatan baru yang menghubungkan dua desa di tepi sungai itu.</p>"
+        "<p>Pembangunannya memakan waktu dua tahun dan melibatkan ratusan pekerja setempat.</p>"
+        "</article></body></html>",
+        encoding="utf-8",
+    )
+    assert main(["extract", str(page), "--url", "https://kabarkota.example/berita/jembatan-baru"]) == 0
+    parsed = json.loads(capsys.readouterr().out)["parsed"]
+    assert (parsed["layout"], parsed["title"], parsed["authors"]) == (
+        "generic",
+        "Jembatan Baru Dibuka",
+        ["Rina Wulan"],
+    )
+    assert parsed["published_at"].startswith("2026-11-30T10:00")
