@@ -11,5 +11,8 @@ LAYERS = ("flows", "tasks", "sites", "warehouse")
 setup(
     package_dir={"kabar": "kabar", **{f"kabar.{layer}": layer for layer in LAYERS}},
     packages=["kabar", *(f"kabar.{p}" for p in find_packages(include=[f"{layer}*" for layer in LAYERS]))],
-    package_data={"kabar.sites": ["*/mirror/**/*"], "kabar.warehouse": ["*.sql", "migrations/*.sql"]},
+    package_data={
+        "kabar.sites": ["*/mirror/**/*", "*/site.toml"],  # site.toml: the demo's configured site
+        "kabar.warehouse": ["*.sql", "migrations/*.sql"],
+    },
 )

@@ -11,6 +11,14 @@ applied by the command line, win over all three).
     sites = ["tempo", "antara"]    # KABAR_SITES=tempo,antara (default: every registered site)
     [health]                       # KABAR_HEALTH_<NAME>: the fields of kabar.health.Thresholds
     max_issue_rate = 0.1
+    [[site]]                       # a site declared by configuration alone (the file only, no variable)
+    name = "kabarkita"             # lower case letters, digits, - and _; no site module's name
+    domains = ["kabarkita.example"]  # its hosts (and their subdomains); a module's hosts stay the module's
+    start_urls = ["https://kabarkita.example/robots.txt", "https://kabarkita.example/rss.xml"]
+    delay = 2.0                    # optional: seconds between requests (default 1)
+    article_pattern = '/berita/\\d+/'  # optional: a regex an article URL must match (`re.search`)
+    schedule = "5,35 * * * *"      # optional: its cron for `kabar serve` (Asia/Jakarta)
+    mirror = "mirror"              # optional: a folder mirroring it, for `kabar demo` and `kabar mirror`
 
 The file is `./kabar.toml`, or the one `KABAR_CONFIG` names; relative paths in it are relative to its
 folder (a scheduled run may start anywhere), relative paths in variables to the working folder. Read
@@ -20,10 +28,12 @@ when asked (`load()`), never at import. A bad value or an unknown key is a `Conf
 import json
 import math
 import os
+import re
 import tomllib
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from kabar.health import Thresholds
 from kabar.http import USER_AGENT
@@ -51,14 +61,37 @@ class Config:
     sites: tuple[str, ...]  # () only when load() was not told the registered sites
     health: Thresholds
     sources: Mapping[str, str] = field(default_factory=dict, compare=False)  # key -> where it came from
+    declared: tuple["SiteDeclaration", ...] = ()  # [[site]] tables, checked; sites/configured.py builds them
 
     def entries(self) -> list[tuple[str, object, str]]:
-        """(key, effective value, source) for every key, `health.<name>` for the thresholds."""
+        """(key, effective value, source) for every key, `health.<name>` for the thresholds, and
+        `site.<name>` (its domains) for each `[[site]]`."""
         rows = [(key, getattr(self, key), self.sources.get(key, DEFAULT)) for key in KEYS]
         for item in fields(Thresholds):
             key = f"health.{item.name}"
             rows.append((key, getattr(self.health, item.name), self.sources.get(key, DEFAULT)))
+        rows.extend((f"site.{site.name}", site.domains, site.source) for site in self.declared)
         return rows
+
+
+@dataclass(frozen=True)
+class SiteDeclaration:
+    """One `[[site]]` table of kabar.toml, checked: a site served by the generic extractor."""
+
+    name: str
+    domains: tuple[str, ...]
+    start_urls: tuple[str, ...]
+    delay: float | None = None
+    article_pattern: str | None = None
+    schedule: str | None = None
+    mirror: Path | None = None
+    source: str = ""  # the file that declares it
+
+
+SITE_KEYS = ("name", "domains", "start_urls", "delay", "article_pattern", "schedule", "mirror")
+_SITE_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,62}")
+_DOMAIN = re.compile(r"(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,62}")
+_CRON_FIELD = re.compile(r"[0-9*/,\-A-Za-z?]+")
 
 
 def identify(user_agent: str, contact: str | None) -> str:
@@ -93,7 +126,21 @@ def load(environ: Mapping[str, str] | None = None, known_sites: Collection[str] 
         if value := environ.get(_variable(key)):  # set but empty counts as unset, as KABAR_HOME always did
             raw[key] = (value, _variable(key), None)
     _no_unknown_variables(environ)
-    return _build(raw, known_sites)
+    declared = raw.pop("site", None)
+    config = _build(raw, known_sites)
+    if declared is not None:
+        config = replace(config, declared=declarations(declared[0], path))
+    return config
+
+
+def declared_sites(environ: Mapping[str, str] | None = None) -> tuple[SiteDeclaration, ...]:
+    """The `[[site]]` tables of the configuration file in force, checked (the registry reads only
+    these: a bad variable is the command's error, not every site lookup's)."""
+    path = config_file(environ)
+    if path is None:
+        return ()
+    tables = _read(path).get("site")
+    return () if tables is None else declarations(tables, path)
 
 
 def _variable(key: str) -> str:
@@ -111,12 +158,13 @@ def _read(path: Path) -> dict[str, object]:
     health = data.pop("health", {})
     if not isinstance(health, dict):
         raise ConfigError(f"{path}: health: must be a table ([health]), got {_shown(health)}")
+    tables = data.pop("site", None)
     flat = dict(data) | {f"health.{name}": value for name, value in health.items()}
     known = set(KEYS) | {f"health.{item.name}" for item in fields(Thresholds)}
     for key in flat:
         if key not in known:
             raise ConfigError(f"{path}: {key}: unknown key (known: {', '.join(sorted(known))})")
-    return flat
+    return flat if tables is None else flat | {"site": tables}
 
 
 def _no_unknown_variables(environ: Mapping[str, str]) -> None:
@@ -239,3 +287,89 @@ def _threshold(kind: type, name: str) -> Callable[[object, object], object]:
         return number
 
     return check
+
+
+# [[site]] tables: each error names `site.<name>.<key>` (or `site[<n>]` before the name is known).
+
+
+def declarations(tables: object, path: Path) -> tuple[SiteDeclaration, ...]:
+    """`[[site]]` tables (as TOML gives them) of the file `path`, checked."""
+    if not isinstance(tables, list) or not all(isinstance(t, dict) for t in tables):
+        raise ConfigError(f"{path}: site: must be an array of tables ([[site]]), got {_shown(tables)}")
+    found: dict[str, SiteDeclaration] = {}
+    for number, table in enumerate(tables, 1):
+        declaration = _declaration(table, path, number)
+        if declaration.name in found:
+            raise ConfigError(f"{path}: site.{declaration.name}.name: declared twice")
+        found[declaration.name] = declaration
+    return tuple(found.values())
+
+
+def _declaration(table: dict, path: Path, number: int) -> SiteDeclaration:
+    def fail(key: str, what: str, given: object) -> ConfigError:
+        return ConfigError(f"{path}: {prefix}.{key}: {what}, got {_shown(given)}")
+
+    prefix = f"site[{number}]"
+    name = table.get("name")
+    if not isinstance(name, str) or not _SITE_NAME.fullmatch(name):
+        raise fail("name", "must be a site name (a-z, 0-9, - and _, up to 63)", name)
+    prefix = f"site.{name}"
+    for key in table:
+        if key not in SITE_KEYS:
+            raise ConfigError(f"{path}: {prefix}.{key}: unknown key (known: {', '.join(SITE_KEYS)})")
+    domains = table.get("domains")
+    if (
+        not isinstance(domains, list)
+        or not domains
+        or not all(isinstance(d, str) and _DOMAIN.fullmatch(d.strip().lower()) for d in domains)
+    ):
+        raise fail("domains", "must be a non-empty list of host names (news.example.com)", domains)
+    domains = tuple(dict.fromkeys(d.strip().lower().removeprefix("www.") for d in domains))
+    start = table.get("start_urls")
+    if not isinstance(start, list) or not start or not all(isinstance(u, str) for u in start):
+        raise fail("start_urls", "must be a non-empty list of URLs (feeds, sitemaps, pages)", start)
+    for url in start:
+        parts = urlsplit(url.strip())
+        host = (parts.hostname or "").lower()
+        if parts.scheme not in ("http", "https") or not host:
+            raise fail("start_urls", "must be http(s) URLs", url)
+        if not any(host == d or host.endswith("." + d) for d in domains):
+            raise fail("start_urls", f"must be on the site's domains ({', '.join(domains)})", url)
+    delay = table.get("delay")
+    if delay is not None:
+        delay = _number(delay) if not isinstance(delay, str) else None
+        if delay is None or delay < 0:
+            raise fail("delay", "must be a number of seconds (0 or more)", table["delay"])
+    pattern = table.get("article_pattern")
+    if pattern is not None:
+        if not isinstance(pattern, str) or not pattern:
+            raise fail("article_pattern", "must be a regular expression", pattern)
+        try:
+            re.compile(pattern)
+        except re.error as error:
+            raise fail("article_pattern", f"not a regular expression ({error})", pattern) from None
+    schedule = table.get("schedule")
+    if schedule is not None and (
+        not isinstance(schedule, str)
+        or len(schedule.split()) != 5
+        or not all(_CRON_FIELD.fullmatch(f) for f in schedule.split())
+    ):
+        raise fail("schedule", "must be a cron expression of 5 fields", schedule)
+    mirror = table.get("mirror")
+    if mirror is not None:
+        try:
+            mirror = _path(mirror, path.resolve().parent)
+        except ValueError as error:
+            raise fail("mirror", str(error), mirror) from None
+        if not mirror.is_dir():
+            raise fail("mirror", "must be a folder", str(mirror))
+    return SiteDeclaration(
+        name=name,
+        domains=domains,
+        start_urls=tuple(dict.fromkeys(u.strip() for u in start)),
+        delay=delay,
+        article_pattern=pattern,
+        schedule=" ".join(schedule.split()) if schedule else None,
+        mirror=mirror,
+        source=str(path),
+    )

@@ -14,7 +14,7 @@ from prefect.cache_policies import NO_CACHE
 from kabar.archive import archive_path, read_archived
 from kabar.extract import PageSource, Unavailable, extract_from_fetch
 from kabar.records import Article, ExtractionIssue, FetchedPage
-from kabar.sites import Site, all_sites
+from kabar.sites import Site, all_sites, demo_sites
 from kabar.urls import rebase
 from kabar.warehouse import reparse
 from kabar.warehouse.db import connect
@@ -44,9 +44,9 @@ def one_per_page(site: Site, pages: list[FetchedPage]) -> list[FetchedPage]:
 
 @task(name="fetched-sites", cache_policy=NO_CACHE)
 def fetched_sites(db_path: str) -> list[str]:
-    """The registered sites the warehouse holds fetches of (a site since removed is left out)."""
+    """The sites the warehouse holds fetches of, registered or the demo's (one since removed is left out)."""
     with connect(db_path) as con:
-        return [name for name in reparse.fetched_sites(con) if name in all_sites()]
+        return [name for name in reparse.fetched_sites(con) if name in all_sites() or name in demo_sites()]
 
 
 @task(name="pages-to-reparse", cache_policy=NO_CACHE)

@@ -37,6 +37,7 @@ ANALYTICS_VIEWS = (
     "run_health",
     "near_duplicates",
     "extraction_issues_open",
+    "duplicate_clusters",
 )
 # Sample queries (by their first comment line) that may rightly return nothing on the mirrors' data
 NO_ROWS_EXPECTED = {

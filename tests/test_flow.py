@@ -244,7 +244,8 @@ def test_kabar_demo_fills_a_warehouse(prefect_api, tmp_path, capsys):
         assert f"{site}: {len(_expected(site))} new articles" in out
     assert "duplicates collapsed: 2 URLs before fetching" in out
     assert "sample query:" in out and "│" in out  # the query's result table
-    assert _rows(db, "SELECT count(*) FROM articles") == [(len(_expected("antara", "tempo")),)]
+    assert "wartanusa: 6 new articles" in out  # the demo's configured site (tests/test_configured_sites.py)
+    assert _rows(db, "SELECT count(*) FROM articles") == [(len(_expected("antara", "tempo")) + 6,)]
     # The wire story ANTARA sent first and tempo republished: one cluster across the sites, earliest first
     across = _rows(
         db,

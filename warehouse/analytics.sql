@@ -176,3 +176,41 @@ SELECT i.run_id, c.site, i.url, i.stage, i.problem, i.detail, i.seen_at, i.conte
 FROM main.extraction_issues i
 LEFT JOIN main.crawl_runs c ON c.run_id = i.run_id
 WHERE i.resolved_at IS NULL;
+
+CREATE OR REPLACE VIEW analytics.duplicate_clusters AS
+WITH members AS (
+    SELECT n.duplicate_of AS root_article_id, n.article_id
+    FROM main.near_duplicates n
+    UNION
+    SELECT DISTINCT n.duplicate_of, n.duplicate_of
+    FROM main.near_duplicates n
+), facts AS (
+    SELECT m.root_article_id, m.article_id, a.site, a.published_at, a.first_seen_at,
+           min(a.published_at) OVER (PARTITION BY m.root_article_id, a.site) AS site_published_at
+    FROM members m
+    LEFT JOIN main.articles a ON a.article_id = m.article_id
+), clusters AS (
+    SELECT root_article_id,
+           count(*) AS members,
+           list(article_id ORDER BY published_at NULLS LAST, first_seen_at, article_id) AS article_ids,
+           count(DISTINCT site) AS site_count,
+           min(published_at) AS first_published_at,
+           max(published_at) AS last_published_at,
+           min(first_seen_at) AS first_seen_at,
+           max(first_seen_at) AS last_seen_at
+    FROM facts
+    GROUP BY root_article_id
+), sites AS (
+    SELECT root_article_id, list(site ORDER BY site_published_at NULLS LAST, site) AS sites
+    FROM (SELECT DISTINCT root_article_id, site, site_published_at FROM facts WHERE site IS NOT NULL)
+    GROUP BY root_article_id
+)
+SELECT c.root_article_id, r.site AS root_site, r.title AS root_title, r.url AS root_url,
+       r.published_at AS root_published_at, r.first_seen_at AS root_first_seen_at,
+       c.members, c.article_ids, s.sites, c.site_count, c.site_count > 1 AS cross_site,
+       c.first_published_at, c.last_published_at,
+       date_diff('minute', c.first_published_at, c.last_published_at) / 60.0 AS spread_hours,
+       c.first_seen_at, c.last_seen_at
+FROM clusters c
+LEFT JOIN sites s ON s.root_article_id = c.root_article_id
+LEFT JOIN main.articles r ON r.article_id = c.root_article_id;
