@@ -7,6 +7,8 @@ of the ATTACH string here and nowhere else.
 """
 
 import hashlib
+import sqlite3
+from contextlib import closing
 from importlib import resources
 from pathlib import Path
 
@@ -41,6 +43,8 @@ def connect(db_path: str | Path, *, read_only: bool = False) -> duckdb.DuckDBPyC
             f"no warehouse at {db_path} (run `kabar run` first; `kabar demo` writes {demo_warehouse_path()})"
         )
     Path(db_path).parent.mkdir(parents=True, exist_ok=True)
+    if not read_only:
+        _write_ahead_log(db_path)
     con = duckdb.connect()
     try:
         return _open(con, db_path, read_only)
@@ -64,6 +68,15 @@ def _open(con: duckdb.DuckDBPyConnection, db_path: str | Path, read_only: bool) 
     if not read_only:
         refresh_analytics(con)
     return con
+
+
+def _write_ahead_log(db_path: str | Path) -> None:
+    """Put the catalog in SQLite's WAL mode (kept in the file, so set once): readers then never hold
+    up a commit. In the default rollback journal a writer waits until no reader holds the file; with
+    an analyst reading every 50 ms a commit took 0.65 s instead of 0.1 s."""
+    with closing(sqlite3.connect(db_path)) as catalog:
+        if catalog.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+            catalog.execute("PRAGMA journal_mode=WAL")
 
 
 def _search_internal(con: duckdb.DuckDBPyConnection) -> None:

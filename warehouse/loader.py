@@ -555,12 +555,16 @@ def _mark_gone(con, gone: Mapping[str, datetime]) -> None:
 
 # --- near duplicates (layer 3 of deduplication; tasks/neardup.py) -----------------------------------
 
-# Candidate pairs: a batch article and any other sharing a bucket in some band (the batch's own rows
-# are stored first, so two near duplicates arriving together find each other too).
-_CANDIDATES = f"""
+# Candidate pairs: a batch article (its band keys given) and any other sharing a bucket in some band
+# (the batch's own rows are stored first, so two near duplicates arriving together find each other
+# too). One pass over article_bands: the batch's side comes from the signatures in hand.
+_CANDIDATES = """
 SELECT DISTINCT mine.article_id, other.article_id
-FROM article_bands mine JOIN article_bands other ON other.band = mine.band AND other.bucket = mine.bucket
-WHERE mine.article_id {IN_KEYS} AND other.article_id <> mine.article_id"""
+FROM (SELECT unnest(CAST($ids::JSON AS VARCHAR[])) AS article_id,
+             unnest(CAST($bands::JSON AS INTEGER[])) AS band,
+             unnest(CAST($buckets::JSON AS UBIGINT[])) AS bucket) mine
+JOIN article_bands other ON other.band = mine.band AND other.bucket = mine.bucket
+WHERE other.article_id <> mine.article_id"""
 
 # What ordering and confirming need about the batch, its candidates and the roots they point at.
 _FACTS = f"""
@@ -591,7 +595,9 @@ def _mark_near_duplicates(
     )
     if not signed:
         return 0
-    candidates = con.execute(_CANDIDATES, [_keys(signed)]).fetchall()
+    keys = [(i, band, key) for i in signed for band, key in enumerate(neardup.band_keys(signatures[i]))]
+    columns = ("ids", "bands", "buckets")
+    candidates = con.execute(_CANDIDATES, {c: _keys(v) for c, v in zip(columns, zip(*keys))}).fetchall()
     ids = list({*signed, *(other for _, other in candidates)})
     facts = {row[0]: row[1:] for row in con.execute(_FACTS, {"ids": _keys(ids)}).fetchall()}
     sig = {article_id: tuple(signature) for article_id, (_, signature, _) in facts.items()}
