@@ -10,7 +10,7 @@ from prefect import flow, get_run_logger
 from prefect.runtime import flow_run
 
 from kabar.config import load as load_config
-from kabar.flows.observe import Batches, forward_logs, publish, run_name
+from kabar.flows.observe import Batches, flush_logs, forward_logs, publish, run_name
 from kabar.health import Tally, Thresholds, Verdict, breaches
 from kabar.http import Crawl
 from kabar.records import ERROR, SKIPPED, UNCHANGED, Discovery, Plan, RunFailed
@@ -138,6 +138,7 @@ def _conclude(run: Run, failed: bool = False) -> list[Verdict]:
     logger.info("run %s: %s", run.run_id, run.counts)
     for verdict in breached:
         logger.error("health gate: %s", verdict.message)
+    flush_logs()
     return breached
 
 

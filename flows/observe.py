@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 
 from prefect import get_run_logger
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.logging.handlers import APILogHandler
 from prefect.runtime import flow_run
 
 from kabar import progress, report
@@ -27,6 +28,12 @@ def forward_logs() -> None:
             logger.addHandler(handler)
     if logger.level == logging.NOTSET:  # else the root's WARNING would hide kabar's INFO lines
         logger.setLevel(logging.INFO)
+
+
+def flush_logs() -> None:
+    """Send the run's log lines now: a flow process that exits right after its last lines could lose
+    them (seen in the deployment test: the final progress line never reached the API)."""
+    APILogHandler().flush()
 
 
 def run_name(kind: str | None = None):
