@@ -679,7 +679,7 @@ def _ingest(args, backfill_from: date | None, backfill_to: date | None) -> int:
             limit=args.limit,
             batch_size=args.batch_size,
             workers=args.workers,
-            delay=args.delay,  # None: the flow takes the configured delay, else the site's
+            delay=args.config.delay if args.delay is None else args.delay,
             user_agent=_user_agent(args),
             backfill_from=backfill_from,
             backfill_to=backfill_to,
