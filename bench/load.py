@@ -41,6 +41,7 @@ from kabar.tasks.dedup import plan_batch, sign_new_content
 from kabar.text import fingerprint
 from kabar.warehouse import loader
 from kabar.warehouse.db import connect
+from kabar.warehouse.maintenance import compact
 
 LOADER_SOURCE = Path(loader.__file__).read_bytes()  # as imported (close enough: read right after)
 
@@ -384,6 +385,15 @@ def load_one(db: Path, run_id: str, batch: Batch, profile: Profile | None = None
     }
 
 
+def maintain(db: Path) -> float:
+    """What the daily maintenance deployment does to an existing warehouse between two loads: flush
+    the inlined rows and merge the small files every commit leaves. Returns the seconds it took."""
+    started = time.perf_counter()
+    with connect(db) as con:
+        compact(con)
+    return round(time.perf_counter() - started, 1)
+
+
 def start_run(db: Path, run_id: str, started_at: datetime) -> None:
     with connect(db) as con:
         loader.start_run(con, run_id, SITE, started_at)
@@ -471,7 +481,7 @@ def bench(args: argparse.Namespace, work: Path) -> dict:
             raise RuntimeError("the reader process died before its first read")
         time.sleep(0.05)
     time.sleep(0.5)  # a few reads of the empty warehouse first
-    whole, total, phases = {0}, 0, []
+    whole, total, phases, maintained_s = {0}, 0, [], None
     loading_from = time.time()
     try:
         for run, name in enumerate(("first_load", "update_load")[: len(workload.plan)]):
@@ -500,6 +510,9 @@ def bench(args: argparse.Namespace, work: Path) -> dict:
             wall_s = time.perf_counter() - phase_started - generate_s
             finish_run(db, run_id, dict(totals))
             phases.append((name, per_batch, totals, profile, wall_s, generate_s))
+            if args.maintain and run + 1 < len(workload.plan):
+                maintained_s = maintain(db)
+                say(f"maintenance between the runs (compaction): {maintained_s:.1f} s")
     finally:
         loading_to = time.time()
         time.sleep(0.3)
@@ -534,6 +547,7 @@ def bench(args: argparse.Namespace, work: Path) -> dict:
             },
             "profile": profile.report(load_s),
         }
+    report["maintenance_between_runs_s"] = maintained_s  # None with --no-maintenance
     report["reader"] = reader_summary(out, whole, (loading_from, loading_to))
     report["warehouse"] = warehouse_size(db)
     return report
@@ -571,6 +585,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--changed", type=int, default=200)
     parser.add_argument("--batch", type=int, default=1_000)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--no-maintenance",
+        dest="maintain",
+        action="store_false",
+        help="skip the compaction between the runs (the daily maintenance's; on by default)",
+    )
     parser.add_argument("--keep", metavar="DIR", help="load into DIR (kept) instead of a temporary folder")
     parser.add_argument("--reader", metavar="DB", help=argparse.SUPPRESS)  # the reader process
     parser.add_argument("--out", help=argparse.SUPPRESS)

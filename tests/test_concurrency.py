@@ -1,6 +1,7 @@
 """Reads and loads never block each other: an analyst's process keeps one read-only connection open
-across three runs and queries every 0.2 s; no read fails, no run fails, and every read sees whole
-batches (a fetch recorded as an article always with its article's URL row, written in the same batch)."""
+across three runs and the daily maintenance (compaction, snapshot expiry) and queries every 0.2 s; no
+read fails, no run fails, and every read sees whole batches (a fetch recorded as an article always with
+its article's URL row, written in the same batch)."""
 
 import json
 import subprocess
@@ -44,6 +45,7 @@ Path(out).write_text(json.dumps({"reads": reads, "failures": failures, "torn": t
 
 def test_a_reader_holding_a_connection_never_blocks_three_runs(prefect_api, tmp_path):
     from kabar.flows.ingest import ingest
+    from kabar.flows.maintenance import maintenance
 
     db, stop, out = tmp_path / "w.duckdb", tmp_path / "stop", tmp_path / "reads.json"
     connect(db).close()  # the warehouse exists before the analyst opens it
@@ -53,6 +55,8 @@ def test_a_reader_holding_a_connection_never_blocks_three_runs(prefect_api, tmp_
         counts = []
         with serve(mirror_of("tempo")) as mirror:
             for archive in ("a1", "a2", "a3"):  # a fresh archive: every run fetches and loads again
+                if archive == "a3":  # the maintenance deployment's work, while the analyst reads
+                    maintenance(warehouse=str(db), archive=str(tmp_path / "a2"), keep_days=0.0)
                 counts.append(
                     ingest(
                         site="tempo",

@@ -2,24 +2,16 @@
 size report. Every commit writes new Parquet files (and keeps the old snapshot), so without this the
 data folder only grows."""
 
-import logging
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import duckdb
-
 from kabar.warehouse.db import CATALOG, data_path
-
-log = logging.getLogger(__name__)
 
 
 def compact(con) -> None:
-    """Move the rows and deletes kept in the catalog (data inlining, migration 006) into Parquet, then
-    merge the small files many batches leave into fewer, larger ones."""
-    try:
-        con.execute(f"CALL ducklake_flush_inlined_data('{CATALOG}')")
-    except duckdb.Error as error:  # seen once in CI (DuckLake 1.5.5 built a query with no table name)
-        log.warning("inlined rows stay in the catalog this time: %s", str(error).splitlines()[0])
+    """Merge the small files many batches leave into fewer, larger ones. Nothing is inlined in the
+    catalog since migration 008, so there is nothing to flush: a flush would drop catalog tables that
+    analysts' open connections still name (see that migration)."""
     con.execute(f"CALL ducklake_merge_adjacent_files('{CATALOG}')")
 
 
