@@ -10,7 +10,7 @@ from kabar.extract import extract_available
 from kabar.mirror import saved_pages
 from kabar.records import Article, ExtractionIssue, ParsedArticle
 from kabar.sites import site_for_url
-from kabar.sites.html import canonical_link, soup_of
+from kabar.sites.html import canonical_link, page_of
 
 SKIPPED = {
     "site",
@@ -72,7 +72,7 @@ def extract_file(path: Path, fetched_at: datetime) -> Article | ExtractionIssue 
     """The article on a saved page, its continuation pages read from beside it when saved there
     (else page 1 alone); None when no site claims the page's canonical URL."""
     html = gzip.decompress(path.read_bytes()) if path.suffix == ".gz" else path.read_bytes()
-    url = canonical_link(soup_of(html)) or ""
+    url = canonical_link(page_of(html)) or ""
     site = site_for_url(url)
     if site is None:
         return None

@@ -14,11 +14,9 @@ from importlib import resources
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
-from bs4 import BeautifulSoup
-
 from kabar.clean import Rule
 from kabar.records import Card, ParsedArticle, ParseError, RelatedLink
-from kabar.sites.html import canonical_link, soup_of
+from kabar.sites.html import Element, canonical_link, css, page_of, select, select_one, tree_of
 from kabar.times import resolve_time
 from kabar.urls import canonical_url, host_of, rebase
 
@@ -39,11 +37,13 @@ class Layout:
     boilerplate: tuple[Rule, ...] = ()  # applied to this layout's pages only, after the site's own
     article: str | None = None  # the element that holds the story: a page ending inside it is truncated
 
-    def matches(self, soup: BeautifulSoup) -> bool:
+    def matches(self, page: Element) -> bool:
+        """`page`: the parsed page (`kabar.sites.html.page_of`)."""
         raise NotImplementedError
 
-    def read(self, soup: BeautifulSoup, site: "Site", url: str) -> Reading:
-        """The fields and blocks of a page that `matches`; `url` is its canonical URL."""
+    def read(self, page: Element, site: "Site", url: str) -> Reading:
+        """The fields and blocks of a page that `matches`; `url` is its canonical URL. The layout may
+        change the tree (lift links out of the body, say): the page is parsed for it alone."""
         raise NotImplementedError
 
 
@@ -87,14 +87,14 @@ class Site:
 
     def parse(self, html: bytes | str, url: str, fetched_at: datetime) -> ParsedArticle:
         """The article on a page fetched from `url`; ParseError when the page is not one (or is cut short)."""
-        soup = soup_of(html)
-        canonical = canonical_link(soup)
+        page = page_of(html)
+        canonical = canonical_link(page)
         url = canonical_url(canonical if canonical and self.owns(canonical) else url)
         article_id = self.article_id(url)
         if article_id is None:
             raise ParseError("not_an_article_url", url)
-        layout = self.layout_of(soup, cut_short(html))
-        reading = layout.read(soup, self, url)
+        layout = self.layout_of(page, cut_short(html))
+        reading = layout.read(page, self, url)
         return ParsedArticle(
             site=self.name,
             article_id=article_id,
@@ -105,11 +105,11 @@ class Site:
             **reading.fields,
         )
 
-    def layout_of(self, soup: BeautifulSoup, cut: bool = False) -> Layout:
+    def layout_of(self, page: Element, cut: bool = False) -> Layout:
         """The first layout matching the page; a page that ends early (`cut`, no closing tags) and
         ends inside that layout's article, or matches no layout at all, is truncated."""
-        layout = next((layout for layout in self.layouts if layout.matches(soup)), None)
-        if cut and (layout is None or ends_inside(soup, layout.article)):
+        layout = next((layout for layout in self.layouts if layout.matches(page)), None)
+        if cut and (layout is None or ends_inside(page, layout.article)):
             raise ParseError("truncated", "the page ends before its article does (no closing tags)")
         if layout is None:
             raise ParseError("unknown_layout", f"no {self.name} layout matches the page")
@@ -123,17 +123,30 @@ class Site:
     def related(
         self, blocks: Iterable[tuple[str, Iterable[Card]]], page_url: str, fetched_at: datetime
     ) -> tuple[RelatedLink, ...]:
+        targets: dict[str, tuple[str, str | None]] = {}  # a link shown in several blocks is worked out once
         return tuple(
-            link for block, cards in blocks for link in self.related_links(block, cards, page_url, fetched_at)
+            link
+            for block, cards in blocks
+            for link in self.related_links(block, cards, page_url, fetched_at, targets)
         )
 
     def related_links(
-        self, block: str, cards: Iterable[Card], page_url: str, fetched_at: datetime
+        self,
+        block: str,
+        cards: Iterable[Card],
+        page_url: str,
+        fetched_at: datetime,
+        targets: dict[str, tuple[str, str | None]] | None = None,
     ) -> tuple[RelatedLink, ...]:
-        """A block's cards as links: canonical URLs, a target shown twice kept once, times resolved."""
+        """A block's cards as links: canonical URLs, a target shown twice kept once, times resolved.
+        `targets`: (canonical URL, article id) by href, as worked out for the page's other blocks."""
+        targets = {} if targets is None else targets
         links: list[RelatedLink] = []
         for card in cards:
-            url = self.canonical_url(urljoin(page_url, card.href))
+            if card.href not in targets:
+                url = self.canonical_url(urljoin(page_url, card.href))
+                targets[card.href] = url, self.article_id(url)
+            url, article_id = targets[card.href]
             if any(link.url == url for link in links):
                 continue
             window = resolve_time(card.time_text, fetched_at) if card.time_text else None
@@ -142,7 +155,7 @@ class Site:
                     block=block,
                     position=len(links) + 1,
                     url=url,
-                    target_article_id=self.article_id(url),
+                    target_article_id=article_id,
                     title=card.title,
                     time_text=card.time_text,
                     published_after=window.after if window else None,
@@ -165,14 +178,14 @@ class Site:
         of its main list (the whole page when no selector matches), each article once, canonical.
         A mirror's copy of the page (`url` on another origin) names the site's own URLs."""
         url = url if self.owns(url) else rebase(url, self.base_url)
-        soup = soup_of(html)
-        lists = next((found for s in self.listing_selectors if (found := soup.select(s))), [soup])
+        page = page_of(html)
+        lists = next((found for s in self.listing_selectors if (found := select(page, s))), [page])
         articles: dict[str, str] = {}
-        for link in (a for container in lists for a in container.select("a[href]")):
-            target = urljoin(url, link["href"])
+        for link in (a for container in lists for a in select(container, LINKS)):
+            target = urljoin(url, link.get("href"))
             if (article_id := self.article_id(target)) and article_id not in articles:
                 articles[article_id] = self.canonical_url(target)
-        more = [urljoin(url, a["href"]) for a in soup.select('a[rel~="next"][href], link[rel~="next"][href]')]
+        more = [urljoin(url, a.get("href")) for a in select(page, NEXT_PAGES)]
         return list(articles.values()), list(dict.fromkeys(more))
 
     @property
@@ -197,9 +210,18 @@ def cut_short(html: bytes | str, tail: int = 65536) -> bool:
     return "</body" not in end and "</html" not in end
 
 
-def ends_inside(soup: BeautifulSoup, selector: str | None) -> bool:
+LINKS = css("a[href]")
+NEXT_PAGES = css('a[rel~="next"][href], link[rel~="next"][href]')
+
+
+def ends_inside(page: Element, selector: str | None) -> bool:
     """Nothing follows the element `selector` finds: the parser closed it at the end of the data."""
-    element = soup.select_one(selector) if selector else None
+    page = tree_of(page)
+    element = select_one(page, selector) if selector else None
     if element is None:
         return selector is not None
-    return not any(node.find_next_sibling(True) for node in (element, *element.parents))
+    return not any(_element_after(node) for node in (element, *element.iterancestors()))
+
+
+def _element_after(node: Element) -> bool:
+    return any(isinstance(sibling.tag, str) for sibling in node.itersiblings())

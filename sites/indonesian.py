@@ -5,11 +5,9 @@ import re
 from collections.abc import Iterable
 from urllib.parse import urljoin
 
-from bs4 import Tag
-
 from kabar.records import Card
 from kabar.sites.base import Site
-from kabar.sites.html import first_text, text
+from kabar.sites.html import Element, drop, first_text, inside, text
 from kabar.text import normalize
 
 EDITORS_PICK = re.compile(r"^\s*pilihan editor\s*:", re.IGNORECASE)
@@ -19,33 +17,43 @@ AGENCIES = frozenset("ANTARA REUTERS AFP AP XINHUA BBC CNN BLOOMBERG KYODO DPA".
 CREDIT_LINE = re.compile(r"^[A-Z][A-Z.'’ |-]{1,80}$")  # "SEKAR AYU", "ANTARA | RINA WIDIASTUTI"
 
 
-def take_labelled_links(body: Tag, label: re.Pattern[str]) -> list[Card]:
+def take_labelled_links(body: Element, label: re.Pattern[str]) -> list[Card]:
     """Paragraphs like 'Baca juga: <a>…</a>' are links to other articles, not body text: lift
     them out of the body and return them as cards, in page order."""
     cards = []
-    for p in body.find_all(["p", "div"]):
-        if p.parent is not None and label.match(text(p)) and (link := p.find("a", href=True)):
-            cards.append(Card(href=link["href"], title=text(link) or None))
-            p.decompose()
+    for p in list(body.iterdescendants("p", "div")):
+        if inside(p, body) and label.match(text(p)) and (link := first_link(p)) is not None:
+            cards.append(Card(href=link.get("href"), title=text(link) or None))
+            drop(p)
     return cards
 
 
-def take_agency(body: Tag) -> str | None:
+def first_link(el: Element) -> Element | None:
+    """The first <a href> inside `el`."""
+    return next((a for a in el.iterdescendants("a") if a.get("href") is not None), None)
+
+
+def paragraphs_of(body: Element) -> list[Element]:
+    """The body's own <p> children."""
+    return [child for child in body if child.tag == "p"]
+
+
+def take_agency(body: Element) -> str | None:
     """A short all-capitals paragraph among the last ones credits the wire agency."""
-    for p in body.find_all("p", recursive=False)[-3:]:
+    for p in paragraphs_of(body)[-3:]:
         agency = text(p)
         if AGENCY.match(agency):
-            p.decompose()
+            drop(p)
             return agency
     return None
 
 
-def take_credit_line(body: Tag) -> tuple[tuple[str, ...], str | None]:
+def take_credit_line(body: Element) -> tuple[tuple[str, ...], str | None]:
     """The closing line in capitals credits reporters and wire agencies: 'ANTARA | SEKAR AYU' ->
     (('Sekar Ayu',), 'ANTARA'). Empty paragraphs may follow it."""
-    for p in reversed([p for p in body.find_all("p", recursive=False) if text(p)][-3:]):
+    for p in reversed([p for p in paragraphs_of(body) if text(p)][-3:]):
         if CREDIT_LINE.match(line := text(p)):
-            p.decompose()
+            drop(p)
             parts = [part.strip() for part in line.split("|") if part.strip()]
             names = tuple(name_case(part) for part in parts if part not in AGENCIES)
             return names, ", ".join(part for part in parts if part in AGENCIES) or None
@@ -64,7 +72,7 @@ def dateline(paragraphs: tuple[str, ...], pattern: re.Pattern[str]) -> str | Non
 
 
 def caption_and_credit(
-    figcaption: Tag | None, credit_selector: str = ".credit"
+    figcaption: Element | None, credit_selector: str = ".credit"
 ) -> tuple[str | None, str | None]:
     """A figcaption whose photo credit has markup of its own, at its end."""
     if figcaption is None:

@@ -14,16 +14,28 @@ fly-in box headed "Baca Juga" (`#box_fly`) closes the page.
 import re
 from datetime import datetime
 from html import unescape
-from itertools import takewhile
-
-from bs4 import BeautifulSoup, Comment, Tag
 
 from kabar.clean import rule
 from kabar.records import Card
 from kabar.sites import indonesian
 from kabar.sites.antara import wire
 from kabar.sites.base import Layout, Reading, Site
-from kabar.sites.html import BLOCK_TAGS, attr, first_text, meta, text, text_blocks
+from kabar.sites.html import (
+    BLOCK_TAGS,
+    Element,
+    attr,
+    css,
+    first_text,
+    has_block,
+    inside,
+    meta,
+    select,
+    select_one,
+    soup_text,
+    text,
+    text_blocks,
+    tree_of,
+)
 from kabar.text import normalize
 from kabar.times import parse_datetime
 
@@ -35,8 +47,15 @@ FILLER_KEYWORD = re.compile(r"^(?:berita|portal)\b", re.IGNORECASE)  # "berita t
 # A list's heading as the page shows it -> block name; other boxes (a section's or a focus topic's
 # latest stories, "Topik Pilihan" tag links) are the same sidebar on every page of a section.
 HEADINGS = {"berita lainnya": "berita_lainnya", "terpopuler": "terpopuler", "top news": "top_news"}
-ITEMS = ".brtall > div, ul.terpopuler > li, .box_content > div"
-SECTION = "#topnav > li.active > a"  # the main menu's open section; otomotif's menu marks none
+ITEMS = css(".brtall > div, ul.terpopuler > li, .box_content > div")
+SECTION = css("#topnav > li.active > a")  # the main menu's open section; otomotif's menu marks none
+MATCHES = css("div.bjbrt h1.title"), css("#content_news")
+ARTICLE, BODY, TITLE, CAPTION = css("div.bjbrt"), css("#content_news"), css("h1.title"), css("#caption_news")
+IMAGE, HTML, BYLINE_LINE, EDITOR_LINE = css("#image_news img"), css("html"), css("div.byline"), css("p.mt10")
+DATE, TIME = css("div.date"), css("time[datetime]")
+KEYWORDS, HEADINGS_BOX, FLY_BOX = css('[itemprop="keywords"]'), css("div.box_header"), css("#box_fly .fall")
+HEADLINE, LINK, IMG = css("h3 a[href], h2 a[href]"), css("a[href]"), css("img")
+ITEMPROPS = {name: css(f'meta[itemprop="{name}"]') for name in ("dateModified", "datePublished")}
 
 
 class Layout2015(Layout):
@@ -45,18 +64,20 @@ class Layout2015(Layout):
     # The editor line stands inside `#content_news` in this layout only (later ones put it after the body).
     boilerplate = (rule("editor_line", r"editor\s*:\s*[^.!?]{1,60}$"),)
 
-    def matches(self, soup: BeautifulSoup) -> bool:
-        return all(soup.select_one(s) is not None for s in ("div.bjbrt h1.title", "#content_news"))
+    def matches(self, page: Element) -> bool:
+        return all(select_one(page, s) is not None for s in MATCHES)
 
-    def read(self, soup: BeautifulSoup, site: Site, url: str) -> Reading:
-        article = soup.select_one("div.bjbrt")  # the header fields live in it; the sidebars do not
-        body = soup.select_one("#content_news")  # in it too, unless a tag left open above moves it out
-        for br in body.find_all("br"):  # a line break is a paragraph break, as a reader sees it
-            br.replace_with(Tag(name="hr"))
+    def read(self, page: Element, site: Site, url: str) -> Reading:
+        soup = tree_of(page)
+        article = select_one(soup, ARTICLE)  # the header fields live in it; the sidebars do not
+        body = select_one(soup, BODY)  # in it too, unless a tag left open above moves it out
+        for br in list(body.iter("br")):  # a line break is a paragraph break, as a reader sees it
+            br.tag = "hr"
+            br.attrib.clear()
         also = _take_labelled_lines(body)
         paragraphs = tuple(text_blocks(body))
-        title = first_text(article, "h1.title") or meta(soup, "og:title") or ""
-        caption, credit = indonesian.split_credit(first_text(article, "#caption_news"), CREDIT)
+        title = first_text(article, TITLE) or meta(soup, "og:title") or ""
+        caption, credit = indonesian.split_credit(first_text(article, CAPTION), CREDIT)
         fields = dict(
             title=title,
             paragraphs=paragraphs,
@@ -67,92 +88,119 @@ class Layout2015(Layout):
             section=first_text(soup, SECTION) or ("Otomotif" if "//otomotif." in url else None),
             tags=_tags(article, soup, title),
             **wire.dateline(paragraphs),
-            image_url=attr(article, "#image_news img", "src"),  # og:image of a page without one: a folder
+            image_url=attr(article, IMAGE, "src"),  # og:image of a page without one: a folder
             image_caption=caption,
             image_credit=credit,
-            language=attr(soup, "html", "lang") or site.language,
+            language=attr(soup, HTML, "lang") or site.language,
         )
         return Reading(fields, [("baca_juga", also), *_blocks(soup)])
 
 
-def _take_labelled_lines(body: Tag) -> list[Card]:
+def _take_labelled_lines(body: Element) -> list[Card]:
     """'Baca juga: <a>…</a>' lines link other stories, not body text: lift each line out as a card.
     A line is the run of inline nodes between blocks (the breaks are blocks by now)."""
     cards = []
-    for link in body.find_all("a", href=True):
-        line = _line_of(link, body) if any(parent is body for parent in link.parents) else []  # [] if lifted
-        shown = "".join(n if isinstance(n, str) else n.get_text() for n in line if not isinstance(n, Comment))
-        if indonesian.BACA_JUGA.match(normalize(shown)):
-            cards.append(Card(href=link["href"], title=text(link) or None))
-            for node in line:
-                node.extract()
+    for link in [a for a in body.iter("a") if a.get("href") is not None]:
+        if not inside(link, body):  # lifted with an earlier line
+            continue
+        parent, start, end = _line_of(link, body)
+        if indonesian.BACA_JUGA.match(normalize(_line_text(parent, start, end))):
+            cards.append(Card(href=link.get("href"), title=text(link) or None))
+            _lift(parent, start, end)
     return cards
 
 
-def _line_of(node: Tag, body: Tag) -> list:
-    while node.parent is not body and node.parent.name not in BLOCK_TAGS:
-        node = node.parent  # the outermost inline element holding the link: <strong>Baca juga: <a>
-    before = reversed(list(takewhile(_is_inline, node.previous_siblings)))
-    return [*before, node, *takewhile(_is_inline, node.next_siblings)]
+def _line_of(node: Element, body: Element) -> tuple[Element, int, int]:
+    """The line holding `node`: (its parent, the first and last child of the parent in it). The line
+    starts with the text after child `start - 1` (the parent's own text when `start` is 0)."""
+    while node.getparent() is not body and node.getparent().tag not in BLOCK_TAGS:
+        node = node.getparent()  # the outermost inline element holding the link: <strong>Baca juga: <a>
+    parent = node.getparent()
+    children = list(parent)
+    start = end = children.index(node)
+    while start > 0 and _is_inline(children[start - 1]):
+        start -= 1
+    while end + 1 < len(children) and _is_inline(children[end + 1]):
+        end += 1
+    return parent, start, end
 
 
-def _is_inline(node) -> bool:
-    return not isinstance(node, Tag) or (node.name not in BLOCK_TAGS and node.find(BLOCK_TAGS) is None)
+def _line_text(parent: Element, start: int, end: int) -> str:
+    before = parent[start - 1].tail if start else parent.text
+    shown = [before or ""]
+    for child in parent[start : end + 1]:
+        shown.append((soup_text(child) if isinstance(child.tag, str) else "") + (child.tail or ""))
+    return "".join(shown)
 
 
-def _authors(article: Tag) -> tuple[str, ...]:
-    shown = BYLINE.sub("", first_text(article, "div.byline") or "")
+def _lift(parent: Element, start: int, end: int) -> None:
+    """Take the line out: its first text, then its nodes (each with the text after it)."""
+    if start:
+        parent[start - 1].tail = None
+    else:
+        parent.text = None
+    for child in parent[start : end + 1]:
+        parent.remove(child)
+
+
+def _is_inline(node: Element) -> bool:
+    return not isinstance(node.tag, str) or (node.tag not in BLOCK_TAGS and not has_block(node))
+
+
+def _authors(article: Element) -> tuple[str, ...]:
+    shown = BYLINE.sub("", first_text(article, BYLINE_LINE) or "")
     return tuple(name for name in NAMES.split(shown) if name)
 
 
-def _editor(body: Tag) -> str | None:
-    match = EDITOR.match(first_text(body, "p.mt10") or "")
+def _editor(body: Element) -> str | None:
+    match = EDITOR.match(first_text(body, EDITOR_LINE) or "")
     return match["name"] if match else None
 
 
-def _published(article: Tag) -> datetime | None:
+def _published(article: Element) -> datetime | None:
     """The `<time datetime>`, else the date line before its view count, else the schema.org meta."""
-    shown = (first_text(article, "div.date") or "").split("|")[0]
-    stamps = (attr(article, "time[datetime]", "datetime"), shown, _itemprop(article, "datePublished"))
+    shown = (first_text(article, DATE) or "").split("|")[0]
+    stamps = (attr(article, TIME, "datetime"), shown, _itemprop(article, "datePublished"))
     return next(filter(None, map(parse_datetime, filter(None, stamps))), None)
 
 
-def _itemprop(article: Tag, name: str) -> str:
-    return attr(article, f'meta[itemprop="{name}"]', "content") or ""
+def _itemprop(article: Element, name: str) -> str:
+    return attr(article, ITEMPROPS[name], "content") or ""
 
 
-def _tags(article: Tag, soup: BeautifulSoup, title: str) -> tuple[str, ...]:
+def _tags(article: Element, soup: Element, title: str) -> tuple[str, ...]:
     """The article's keywords; without them (otomotif), the page's, less the title and site-wide filler."""
-    shown = attr(article, '[itemprop="keywords"]', "content") or first_text(article, '[itemprop="keywords"]')
+    shown = attr(article, KEYWORDS, "content") or first_text(article, KEYWORDS)
     if shown is None:
         words = (meta(soup, "keywords") or "").split(",")
         shown = ",".join(w for w in words if not FILLER_KEYWORD.match(w.strip()) and normalize(w) != title)
     return indonesian.unique_tags(shown.split(","))
 
 
-def _blocks(soup: BeautifulSoup) -> list[tuple[str, list[Card]]]:
+def _blocks(soup: Element) -> list[tuple[str, list[Card]]]:
     """Every related list under a known heading, in page order, then the fly-in "Baca Juga" box."""
     blocks: dict[str, list[Card]] = {}
-    for heading in soup.select("div.box_header"):
+    for heading in select(soup, HEADINGS_BOX):
         if name := HEADINGS.get(text(heading).lower()):
-            blocks.setdefault(name, []).extend(filter(None, map(_card, heading.parent.select(ITEMS))))
-    blocks["baca_juga_flybox"] = list(filter(None, map(_card, soup.select("#box_fly .fall"))))
+            blocks.setdefault(name, []).extend(filter(None, map(_card, select(heading.getparent(), ITEMS))))
+    blocks["baca_juga_flybox"] = list(filter(None, map(_card, select(soup, FLY_BOX))))
     return list(blocks.items())
 
 
-def _card(item: Tag) -> Card | None:
+def _card(item: Element) -> Card | None:
     """A list item: its headline link (else its first), image, and the tooltip that summarises it."""
-    anchor = item.select_one("h3 a[href], h2 a[href]") or item.select_one("a[href]")
-    title = (text(anchor) or normalize(anchor.get("title"))) if anchor else ""
+    anchor = select_one(item, HEADLINE)
+    anchor = anchor if anchor is not None else select_one(item, LINK)
+    title = (text(anchor) or normalize(anchor.get("title"))) if anchor is not None else ""
     if not title:  # no link, or the empty items the fly-in box pads itself with
         return None
-    image = item.select_one("img")
-    alt = normalize(image.get("alt")) if image else ""
+    image = select_one(item, IMG)
+    alt = normalize(image.get("alt")) if image is not None else ""
     tooltip = unescape(anchor.get("data-tooltip") or "")  # shows "&amp;nbsp;" as "&nbsp;"
     return Card(
-        href=anchor["href"],
+        href=anchor.get("href"),
         title=title,
-        image_url=image.get("src") if image else None,
+        image_url=image.get("src") if image is not None else None,
         image_caption=alt if alt and alt != title else None,  # alt repeating the title is no caption
         summary=normalize(tooltip) or None,
     )

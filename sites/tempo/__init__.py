@@ -54,7 +54,10 @@ class Tempo(Site):
 
     def canonical_url(self, url: str) -> str:
         """Only `page_num` (page 2..n of an article) names a different page; `?i=1` and the like do not."""
-        parts = urlsplit(canonical_url(url))
+        url = canonical_url(url)
+        if "?" not in url:  # no query to sift (the common case)
+            return url
+        parts = urlsplit(url)
         kept = [(k, v) for k, v in parse_qsl(parts.query) if k in PAGE_PARAMS]
         return urlunsplit(parts._replace(query=urlencode(kept)))
 

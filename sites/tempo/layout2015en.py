@@ -9,13 +9,22 @@ it (reporters, wire agency). Each related list follows a heading box (`judul-sub
 
 import re
 
-from bs4 import BeautifulSoup, Tag
-
 from kabar.clean import rule
 from kabar.records import Card
 from kabar.sites import indonesian
 from kabar.sites.base import Layout, Reading, Site
-from kabar.sites.html import attr, first_text, meta, text, text_blocks
+from kabar.sites.html import (
+    Element,
+    attr,
+    css,
+    first_text,
+    meta,
+    select,
+    select_one,
+    text,
+    text_blocks,
+    tree_of,
+)
 from kabar.sites.tempo import common
 from kabar.text import normalize
 from kabar.times import parse_datetime
@@ -32,7 +41,19 @@ BOILERPLATE = (
 HEADINGS = ("judul-subkanal", "judul-terkait", "judul-mlta")
 CAROUSEL = "ul#mycarousel"  # the page does not name it: "headlines"
 CARDS = ("kolom-300", "foto-terkait")  # cards that are <div>s; the other lists are <li>s
-CARD_LINK = ".bintang-judul a[href], .judul-kolom-300 a[href], .judul-kiri-lainnya a[href]"
+CARD_LINK = css(".bintang-judul a[href], .judul-kolom-300 a[href], .judul-kiri-lainnya a[href]")
+LISTS = css(f"{CAROUSEL}, " + ", ".join(f".{c}" for c in HEADINGS))  # the carousel and the headings
+ITEMS = css("li, " + ", ".join(f"div.{c}" for c in CARDS))
+MATCHES = css("div.judul-konten"), css("div.tubuh-berita")
+BODY, TITLE, SECTION, DATE = (
+    css("div.tubuh-berita"),
+    css("div.judul-konten"),
+    css("#blok-sitemap .site-map a"),
+    css("div.tanggal"),
+)
+CAPTION, IMAGE = css(".blok-foto-konten .foto-desc"), css(".blok-foto-konten img")
+HTML, TOPICS, LI, LINK = css("html"), css(".mlta li a"), css("li"), css("a[href]")
+TIME, SUMMARY = css(".tanggal"), css(".min-kolom-300")
 PHOTO_CREDIT = re.compile(r"(?:^|\s)(?:Image|Photo)\s*:\s*(?P<credit>[^:]+)$")
 
 
@@ -41,80 +62,81 @@ class Layout2015en(Layout):
     article = "div.tubuh-berita"
     boilerplate = BOILERPLATE
 
-    def matches(self, soup: BeautifulSoup) -> bool:
-        return all(soup.select_one(s) is not None for s in ("div.judul-konten", "div.tubuh-berita"))
+    def matches(self, page: Element) -> bool:
+        return all(select_one(page, s) is not None for s in MATCHES)
 
-    def read(self, soup: BeautifulSoup, site: Site, url: str) -> Reading:
-        body = soup.select_one("div.tubuh-berita")
-        column = body.parent  # title, date, photo and breadcrumb sit beside the body
-        caption, credit = indonesian.split_credit(
-            first_text(column, ".blok-foto-konten .foto-desc"), PHOTO_CREDIT
-        )
+    def read(self, page: Element, site: Site, url: str) -> Reading:
+        soup = tree_of(page)
+        body = select_one(soup, BODY)
+        column = body.getparent()  # title, date, photo and breadcrumb sit beside the body
+        caption, credit = indonesian.split_credit(first_text(column, CAPTION), PHOTO_CREDIT)
         blocks = _blocks(soup)
         authors, agency = indonesian.take_credit_line(body)
         paragraphs = tuple(text_blocks(body))
         fields = dict(
-            title=first_text(column, "div.judul-konten") or meta(soup, "og:title") or "",
+            title=first_text(column, TITLE) or meta(soup, "og:title") or "",
             paragraphs=paragraphs,
             authors=authors,
-            section=first_text(column, "#blok-sitemap .site-map a"),
+            section=first_text(column, SECTION),
             # "Wednesday, 04 November, 2015 | 07:28 WIB"
-            published_at=parse_datetime(first_text(column, "div.tanggal") or ""),
+            published_at=parse_datetime(first_text(column, DATE) or ""),
             tags=_tags(soup),
             dateline=indonesian.dateline(paragraphs, common.DATELINE),
             agency=agency,
-            image_url=attr(column, ".blok-foto-konten img", "src"),
+            image_url=attr(column, IMAGE, "src"),
             image_caption=caption,
             image_credit=credit,
-            language=(attr(soup, "html", "lang") or "en").split("-")[0].lower(),
+            language=(attr(soup, HTML, "lang") or "en").split("-")[0].lower(),
             kind=common.kind_from_url(url),
         )
         return Reading(fields, list(blocks.items()))
 
 
-def _tags(soup: BeautifulSoup) -> tuple[str, ...]:
+def _tags(soup: Element) -> tuple[str, ...]:
     """The keywords, then the topics ("Topic" list), once each. The site appended the description's
     words to the keywords ("Haze,Riau,Smoke,covers,the,…" for "Smoke covers the …"): those are dropped."""
     keywords = [normalize(k) for k in (meta(soup, "keywords") or "").split(",")]
     words = (meta(soup, "description") or "").split()
     if words and list(map(_word, keywords[-len(words) :])) == list(map(_word, words)):
         keywords = keywords[: -len(words)]
-    return indonesian.unique_tags([*keywords, *(text(a) for a in soup.select(".mlta li a"))])
+    return indonesian.unique_tags([*keywords, *(text(a) for a in select(soup, TOPICS))])
 
 
 def _word(shown: str) -> str:
     return re.sub(r"\W+", "", shown.lower())
 
 
-def _blocks(soup: BeautifulSoup) -> dict[str, list[Card]]:
+def _blocks(soup: Element) -> dict[str, list[Card]]:
     """Every related list in page order, named by its heading ("Latest News" -> latest_news)."""
     blocks: dict[str, list[Card]] = {}
-    for heading in soup.select(f"{CAROUSEL}, " + ", ".join(f".{c}" for c in HEADINGS)):
-        name = "headlines" if heading.name == "ul" else re.sub(r"\W+", "_", text(heading).lower()).strip("_")
-        items = heading.select("li") if heading.name == "ul" else _items(heading)
+    for heading in select(soup, LISTS):
+        name = "headlines" if heading.tag == "ul" else re.sub(r"\W+", "_", text(heading).lower()).strip("_")
+        items = select(heading, LI) if heading.tag == "ul" else _items(heading)
         if cards := [
-            common.list_card(item, CARD_LINK, ".tanggal", ".min-kolom-300")
+            common.list_card(item, CARD_LINK, TIME, SUMMARY)
             for item in items
-            if item.select_one("a[href]")
+            if select_one(item, LINK) is not None
         ]:
             blocks.setdefault(name, []).extend(cards)
     return blocks
 
 
-def _items(heading: Tag) -> list[Tag]:
+def _items(heading: Element) -> list[Element]:
     """The cards after a heading, up to the next one; a box (`div.blok-subkanal`) may wrap the heading."""
-    box = heading.parent if "blok-subkanal" in heading.parent.get("class", []) else heading
-    items: list[Tag] = []
-    for sibling in box.find_next_siblings():
-        if _has_class(sibling, (*HEADINGS, "blok-subkanal")) or sibling.find(class_=HEADINGS):
+    box = heading.getparent() if _has_class(heading.getparent(), ("blok-subkanal",)) else heading
+    items: list[Element] = []
+    for sibling in box.itersiblings():
+        if not isinstance(sibling.tag, str):
+            continue
+        if _has_class(sibling, (*HEADINGS, "blok-subkanal")) or _holds_heading(sibling):
             break
-        items += (
-            [sibling]
-            if sibling.name == "li" or _has_class(sibling, CARDS)
-            else sibling.select("li, " + ", ".join(f"div.{c}" for c in CARDS))
-        )
+        items += [sibling] if sibling.tag == "li" or _has_class(sibling, CARDS) else select(sibling, ITEMS)
     return items
 
 
-def _has_class(el: Tag, classes: tuple[str, ...]) -> bool:
-    return any(c in classes for c in el.get("class", []))
+def _has_class(el: Element, classes: tuple[str, ...]) -> bool:
+    return any(c in classes for c in (el.get("class") or "").split())
+
+
+def _holds_heading(el: Element) -> bool:
+    return any(_has_class(d, HEADINGS) for d in el.iterdescendants() if isinstance(d.tag, str))

@@ -8,13 +8,24 @@ sections named by their <h2>) — never from class names.
 from collections.abc import Iterator
 from datetime import datetime
 
-from bs4 import BeautifulSoup, Tag
-
 from kabar.clean import rule
 from kabar.records import Card
 from kabar.sites import indonesian
 from kabar.sites.base import Layout, Reading, Site
-from kabar.sites.html import all_texts, attr, first_text, json_ld, meta, text, text_blocks
+from kabar.sites.html import (
+    Element,
+    all_texts,
+    attr,
+    css,
+    first_text,
+    json_ld,
+    meta,
+    select,
+    select_one,
+    text,
+    text_blocks,
+    tree_of,
+)
 from kabar.sites.tempo import common
 from kabar.text import normalize
 from kabar.times import parse_datetime
@@ -31,6 +42,11 @@ PAYWALL = rule(  # the subscription box that replaces the rest of a paywalled st
     r"(berlangganan untuk lanjutkan membaca|berlangganan sekarang|sudah berlangganan\? ?masuk"
     r"|akses tanpa batas ke seluruh artikel tempo mulai rp ?[\d.,]+ ?/ ?bulan)\.?$",
 )
+HEADER_H1, BODY, HEADER = css("article > header h1"), css("article #content-wrapper"), css("article > header")
+CAPTION, FIGURE_IMAGE, HTML = css("article > figure figcaption"), css("article > figure img"), css("html")
+H1, SUBTITLE, TIME, CRUMBS = css("h1"), css("h1 + p"), css("time"), css("nav ol a")
+TAG_LINKS, BYLINES, SECTIONS = css('article a[href*="/tag/"]'), css("p:has(> span)"), css("section:has(> h2)")
+FIGURES, LINK, H3, IMG, SUMMARY = css("figure"), css("a[href]"), css("h3"), css("img"), css("figcaption > p")
 BOILERPLATE = (
     rule("ad_label_en", r"advertisement$"),
     rule("scroll_prompt_2024", r"scroll ke bawah untuk melanjutkan membaca$"),
@@ -47,21 +63,19 @@ class Layout2024(Layout):
     article = "article"
     boilerplate = BOILERPLATE
 
-    def matches(self, soup: BeautifulSoup) -> bool:
+    def matches(self, page: Element) -> bool:
         # The markup decides, not the JSON-LD: a page whose JSON-LD is broken is still this layout.
-        header, body = soup.select_one("article > header h1"), soup.select_one("article #content-wrapper")
-        return header is not None and body is not None
+        return select_one(page, HEADER_H1) is not None and select_one(page, BODY) is not None
 
-    def read(self, soup: BeautifulSoup, site: Site, url: str) -> Reading:
-        body = soup.select_one("article #content-wrapper")
+    def read(self, page: Element, site: Site, url: str) -> Reading:
+        soup = tree_of(page)
+        body = select_one(soup, BODY)
         picks = indonesian.take_labelled_links(body, indonesian.EDITORS_PICK)
         also = indonesian.take_labelled_links(body, indonesian.BACA_JUGA)
         agency = indonesian.take_agency(body)
         paragraphs = tuple(text_blocks(body))
         ld = _page_ld(soup)
-        caption, credit = indonesian.caption_and_credit(
-            soup.select_one("article > figure figcaption"), "span"
-        )
+        caption, credit = indonesian.caption_and_credit(select_one(soup, CAPTION), "span")
         pick_title, pick_url = indonesian.first_pick(site, picks, url)
         fields = dict(
             paragraphs=paragraphs,
@@ -78,36 +92,40 @@ class Layout2024(Layout):
         return Reading(fields, [*_blocks(soup), ("baca_juga", also), ("pilihan_editor", picks)])
 
 
-def _metadata(soup: BeautifulSoup, ld: dict, site: Site) -> dict:
+def _metadata(soup: Element, ld: dict, site: Site) -> dict:
     """The fields the JSON-LD states, each falling back to meta tags and then to the visible header."""
-    header = soup.select_one("article > header")
+    header = select_one(soup, HEADER)
     return dict(
-        title=_one(ld.get("headline")) or meta(soup, "og:title") or first_text(header, "h1") or "",
+        title=_one(ld.get("headline")) or meta(soup, "og:title") or _first_text(header, H1) or "",
         subtitle=_one(ld.get("alternativeHeadline"))
         or _one(ld.get("description"))
         or meta(soup, "description")
-        or first_text(header, "h1 + p"),
+        or _first_text(header, SUBTITLE),
         authors=_names(ld.get("author")) or _byline(header, "penulis"),
         editor=next(iter(_names(ld.get("editor")) or _byline(header, "editor")), None),
         published_at=_time(
             ld.get("datePublished"),
             meta(soup, "article:published_time"),
-            attr(header, "time", "datetime"),
-            first_text(header, "time"),
+            attr(header, TIME, "datetime") if header is not None else None,
+            _first_text(header, TIME),
         ),
         updated_at=_time(ld.get("dateModified"), meta(soup, "article:modified_time")),
         section=_one(ld.get("articleSection"))
         or meta(soup, "article:section")
-        or next(reversed(all_texts(header, "nav ol a")), None),
-        tags=_names(ld.get("keywords"), split=True) or all_texts(soup, 'article a[href*="/tag/"]'),
+        or next(reversed(all_texts(header, CRUMBS) if header is not None else ()), None),
+        tags=_names(ld.get("keywords"), split=True) or all_texts(soup, TAG_LINKS),
         image_url=_one(ld.get("image") or ld.get("thumbnailUrl"), key="url")
         or meta(soup, "og:image")
-        or attr(soup, "article > figure img", "src"),
-        language=_one(ld.get("inLanguage")) or attr(soup, "html", "lang") or site.language,
+        or attr(soup, FIGURE_IMAGE, "src"),
+        language=_one(ld.get("inLanguage")) or attr(soup, HTML, "lang") or site.language,
     )
 
 
-def _page_ld(soup: BeautifulSoup) -> dict:
+def _first_text(header: Element | None, selector) -> str | None:
+    return first_text(header, selector) if header is not None else None
+
+
+def _page_ld(soup: Element) -> dict:
     return next((item for item in json_ld(soup) if LD_TYPES.intersection(_types(item))), {})
 
 
@@ -136,11 +154,11 @@ def _time(*candidates: str | None) -> datetime | None:
     return next(filter(None, (parse_datetime(c) for c in candidates if c)), None)
 
 
-def _byline(header: Tag | None, label: str) -> tuple[str, ...]:
+def _byline(header: Element | None, label: str) -> tuple[str, ...]:
     """'Penulis <a>…</a>, <a>…</a>' and 'Editor <a>…</a>': the names are the links after the label."""
-    for line in header.select("p:has(> span)") if header is not None else ():
-        if text(line.find("span")).lower() == label:
-            return tuple(name for name in map(text, line.find_all("a")) if name)
+    for line in select(header, BYLINES) if header is not None else ():
+        if text(next(line.iter("span"), None)).lower() == label:
+            return tuple(name for name in map(text, line.iterdescendants("a")) if name)
     return ()
 
 
@@ -149,23 +167,23 @@ def _paywalled(ld: dict, paragraphs: tuple[str, ...]) -> bool:
     return str(ld.get("isAccessibleForFree", "")).lower() == "false" or any(map(PAYWALL.matches, paragraphs))
 
 
-def _blocks(soup: BeautifulSoup) -> Iterator[tuple[str, list[Card]]]:
+def _blocks(soup: Element) -> Iterator[tuple[str, list[Card]]]:
     """Related blocks are <section>s named by their <h2> heading ("Topik: Pilkada 2024" is a topik)."""
-    for section in soup.select("section:has(> h2)"):
-        heading = text(section.find("h2")).lower()
+    for section in select(soup, SECTIONS):
+        heading = text(next(section.iterdescendants("h2"), None)).lower()
         block = next((name for name, prefix in BLOCKS if heading.startswith(prefix)), None)
         if block:
-            figures = section.select("figure")
-            yield block, [_card(figure) for figure in figures if figure.select_one("a[href]")]
+            figures = select(section, FIGURES)
+            yield block, [_card(figure) for figure in figures if select_one(figure, LINK) is not None]
 
 
-def _card(figure: Tag) -> Card:
+def _card(figure: Element) -> Card:
     """A card is a <figure>: linked image (alt = its caption), h3 title, summary <p>, <time> as shown."""
     return Card(
-        href=figure.select_one("a[href]")["href"],
-        title=first_text(figure, "h3"),
-        time_text=first_text(figure, "time"),
-        image_url=attr(figure, "img", "src"),
-        image_caption=attr(figure, "img", "alt"),
-        summary=first_text(figure, "figcaption > p"),
+        href=select_one(figure, LINK).get("href"),
+        title=first_text(figure, H3),
+        time_text=first_text(figure, TIME),
+        image_url=attr(figure, IMG, "src"),
+        image_caption=attr(figure, IMG, "alt"),
+        summary=first_text(figure, SUMMARY),
     )
