@@ -6,10 +6,10 @@ Each SET_DIR is in the layout of `../shared/corpus/<set>/` (`pages/<id>.html.gz`
 pages are read into memory first; then, in this one process, kabar (the page through `kabar.extract`:
 charset, `GenericSite.parse` on one lxml tree, cleaning) and trafilatura (`bare_extraction(html,
 url=…, with_metadata=True)`, default settings, as PEERS.md measured it) extract every article page,
-and both are scored with `../shared/tools/score.py`'s own code (body 4-word-shingle P/R/F1, exact
-title, same-day date, author overlap). Prints one JSON object: per set, a row per tool with its
-scores and pages/s. The scorer is found beside the corpus (`SET_DIR/../../tools/score.py`) or at
-`KABAR_SCORER`.
+taking turns page by page (each tool's own time summed), and both are scored with
+`../shared/tools/score.py`'s own code (body 4-word-shingle P/R/F1, exact title, same-day date, author
+overlap). Prints one JSON object: per set, a row per tool with its scores and pages/s. The scorer is
+found beside the corpus (`SET_DIR/../../tools/score.py`) or at `KABAR_SCORER`.
 """
 
 import argparse
@@ -34,6 +34,8 @@ FETCHED_AT = datetime(2026, 1, 1, tzinfo=UTC)
 
 def load_scorer(set_dir: Path):
     path = Path(os.environ.get("KABAR_SCORER", set_dir.resolve().parents[1] / "tools" / "score.py"))
+    if not path.is_file():
+        raise SystemExit(f"no scorer at {path} (set KABAR_SCORER)")
     spec = importlib.util.spec_from_file_location("kabar_reference_score", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -93,14 +95,24 @@ def _fetched_at(label: dict) -> datetime:
 TOOLS = {"kabar": kabar_one, "trafilatura": trafilatura_one}
 
 
-def run(tool: str, pages: list[tuple[dict, bytes]], repeat: int = 1) -> tuple[list[dict], float]:
-    one = TOOLS[tool]
-    best = float("inf")
+def run(tools: list[str], pages: list[tuple[dict, bytes]], repeat: int = 1) -> dict[str, tuple[list, float]]:
+    """Each tool's predictions and its best total seconds over `repeat` rounds. The tools take turns
+    page by page (the order alternating), so that a machine shared with other work slows both alike
+    and the pages/s of the tools compare within the run."""
+    best = dict.fromkeys(tools, float("inf"))
+    predictions: dict[str, list[dict]] = {}
     for _ in range(repeat):
-        started = time.perf_counter()
-        predictions = [one(label, html) for label, html in pages]
-        best = min(best, time.perf_counter() - started)
-    return predictions, best
+        spent = dict.fromkeys(tools, 0.0)
+        made: dict[str, list[dict]] = {tool: [] for tool in tools}
+        for i, (label, html) in enumerate(pages):
+            for tool in tools if i % 2 == 0 else tools[::-1]:
+                started = time.perf_counter()
+                made[tool].append(TOOLS[tool](label, html))
+                spent[tool] += time.perf_counter() - started
+        for tool in tools:
+            best[tool] = min(best[tool], spent[tool])
+        predictions = made
+    return {tool: (predictions[tool], best[tool]) for tool in tools}
 
 
 def score(scorer, set_dir: Path, predictions: list[dict]) -> dict:
@@ -117,8 +129,7 @@ def bench(set_dir: Path, tools: list[str], repeat: int = 1, dump: Path | None = 
     scorer = load_scorer(set_dir)
     pages = load_pages(set_dir)
     rows = {}
-    for tool in tools:
-        predictions, seconds = run(tool, pages, repeat)
+    for tool, (predictions, seconds) in run(tools, pages, repeat).items():
         rows[tool] = {
             **score(scorer, set_dir, predictions),
             "articles": len(pages),
@@ -140,6 +151,11 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--dump", type=Path, help="write each tool's predictions here (JSON lines)")
     args = parser.parse_args(argv)
     tools = args.only or ["kabar", "trafilatura"]
+    for set_dir in args.sets:
+        if not (set_dir / "truth.jsonl").is_file() or not (set_dir / "pages").is_dir():
+            parser.error(f"{set_dir}: not a corpus set (no truth.jsonl and pages/ in it)")
+    if args.repeat < 1:
+        parser.error("--repeat must be at least 1")
     import trafilatura  # noqa: F401  (imported before timing: both tools start warm)
 
     report = {str(s.name): bench(s, tools, args.repeat, args.dump) for s in args.sets}

@@ -193,6 +193,90 @@ def test_block_headings(heading, name):
     assert block_name(heading) == name
 
 
+# --- general rules: authors, body -----------------------------------------------------------------------
+
+STORY = "<p>" + "The ferry crossed the wide grey bay twice each morning in the dry season. " * 12 + "</p>"
+RULE_URL = "https://harbourwatch.example/news/2025/05/02/ferry-keeps-its-morning-timetable"
+
+
+def page(head: str = "", body: str = "") -> bytes:
+    return (
+        f"<html><head><title>Ferry Keeps Its Timetable</title>{head}</head>"
+        f"<body><h1>Ferry Keeps Its Timetable</h1>{body}</body></html>"
+    ).encode()
+
+
+def parsed_page(head: str = "", body: str = "", url: str = RULE_URL):
+    return site_for(url).parse(page(head, body), url, FETCHED)
+
+
+def ld(data: str) -> str:
+    return f'<script type="application/ld+json">{data}</script>'
+
+
+def test_json_ld_author_given_by_reference_to_a_person_node():
+    graph = ld(
+        '{"@graph": [{"@type": "Article", "headline": "Ferry Keeps Its Timetable",'
+        ' "author": {"@id": "https://harbourwatch.example/#/person/1"}},'
+        ' {"@type": "Person", "@id": "https://harbourwatch.example/#/person/1", "name": "Mara Quill"}]}'
+    )
+    assert parsed_page(graph, f"<article>{STORY}</article>").authors == ("Mara Quill",)
+    objects = [{"@id": "x", "@type": "Person", "name": "Mara Quill"}]
+    assert m.resolve_refs([{"@id": "x"}, {"@id": "y"}], objects) == [objects[0], {"@id": "y"}]
+
+
+def test_byline_with_a_trailing_date_keeps_the_name():
+    assert m.clean_authors(["Posted by Tamsin Vell on Friday May 2, 2025 @08:00PM"]) == ["Tamsin Vell"]
+    assert m.clean_authors(["Updated", "Last updated 3 hours ago"]) == []
+
+
+def test_no_person_named_gives_the_site_as_author():
+    head = '<meta property="og:site_name" content="Harbour Watch">'
+    assert parsed_page(head, f"<article>{STORY}</article>").authors == ("Harbour Watch",)
+    # the meta author is the site itself (a company blog): it stands when no person is named
+    head += '<meta name="author" content="Harbour Watch">'
+    assert parsed_page(head, f"<article>{STORY}</article>").authors == ("Harbour Watch",)
+    # a person in a visible byline wins over the site named in the metadata
+    byline = '<p class="meta"><span>Written by</span> <span>Odile Marsh</span></p>'
+    assert parsed_page(head, f"<article>{byline}{STORY}</article>").authors == ("Odile Marsh",)
+
+
+def test_bylines_read_from_text_and_author_links_not_from_menus_or_comments():
+    menu = '<nav><ul><li><a href="/i">Browse by Industry</a></li></ul></nav>'
+    comments = '<div class="comments"><p>By Petra Lusk</p><p>Nice piece.</p></div>'
+    assert parsed_page("", f"{menu}<article><p>By Jonah Fenwick</p>{STORY}</article>").authors == (
+        "Jonah Fenwick",
+    )
+    assert parsed_page("", f"{menu}<article>{STORY}</article>{comments}").authors == ()
+    link = '<p><a href="/authors/ines-carrow/">Ines Carrow</a></p>'
+    assert parsed_page("", f"<article>{link}{STORY}</article>").authors == ("Ines Carrow",)
+    assert m.person_names(["by clicking submit you agree"]) == []
+    assert m.person_names(["By Ines van Carrow"]) == ["Ines van Carrow"]
+
+
+def test_article_body_from_json_ld_when_the_page_shows_a_fragment():
+    full = "The harbour board met at dawn to weigh the new timetable. " * 30
+    head = ld(json.dumps({"@type": "NewsArticle", "headline": "Ferry", "articleBody": full}))
+    shown = "<p>The harbour board met at dawn to weigh the new timetable, and agreed.</p>"
+    assert len(parsed_page(head, f"<article>{shown}</article>").paragraphs[0]) > 1000
+    # a teaser shorter than what the page shows is ignored
+    head = ld(json.dumps({"@type": "NewsArticle", "headline": "Ferry", "articleBody": full[:500]}))
+    body = parsed_page(head, f"<article>{STORY}</article>").paragraphs
+    assert body[0].startswith("The ferry crossed")
+
+
+def test_hidden_text_and_reader_comments_are_no_body():
+    hidden = '<div aria-hidden="true"><p>Secret overlay text that nobody sees on the page at all.</p></div>'
+    comments = (
+        '<section class="comments"><h3>Comments</h3><div class="comment"><p>'
+        + "I rode this ferry last summer and it was always late by ten minutes or so. " * 3
+        + "</p></div></section>"
+    )
+    body = " ".join(parsed_page("", f"<article>{STORY}{hidden}</article>{comments}").paragraphs)
+    assert "ferry crossed" in body
+    assert "Secret overlay" not in body and "rode this ferry" not in body
+
+
 # --- the cleaning log, and pages that are no article -----------------------------------------------------
 
 

@@ -9,6 +9,7 @@ for a host no site module owns.
 import re
 from datetime import UTC, datetime, timedelta, timezone
 from functools import lru_cache
+from html import unescape
 from urllib.parse import urljoin, urlsplit
 
 from htmldate import find_date
@@ -26,6 +27,7 @@ from kabar.urls import canonical_url, host_of
 from . import body as bodies
 from . import meta as m
 from .related import find_blocks
+from .tree import SKIP as SKIP_TAGS
 from .tree import classes, parse, text_of
 
 __all__ = ["GenericSite", "site_for", "read_page"]
@@ -161,8 +163,8 @@ def read_page(html: bytes | str, url: str):
 
     lang = _language(root, meta, article)
     site_names = _site_names(meta, ld, article)
-    title, h1 = _title(root, meta, article, site_names, host)
-    authors = _authors(root, meta, article, site_names)
+    title, _ = _title(root, meta, article, site_names, host)
+    authors = _authors(root, meta, ld, article, site_names)
 
     if not lang:  # no declared language: Indonesian words in the title and description say so
         sample = f"{title} {m.first(meta, 'og:description', 'description') or ''}".lower()
@@ -175,7 +177,8 @@ def read_page(html: bytes | str, url: str):
     blocks = find_blocks(root, url, host)
 
     paragraphs = bodies.main_text(root, url)  # last: trafilatura prunes the tree
-    paragraphs = _trim(paragraphs, title, h1, authors)
+    paragraphs = _trim(paragraphs, title)
+    paragraphs = _stated_body(article.get("articleBody"), paragraphs)
     if not lang and len(_INDONESIAN.findall(" ".join(paragraphs[:5]).lower())) > 8:
         lang = "id"
     free = m.ld_free(article.get("isAccessibleForFree"))
@@ -278,42 +281,84 @@ _NOT_HEADLINE = re.compile(
 )
 
 
-def _authors(root, meta, article, site_names) -> list[str]:
-    """JSON-LD authors, else author meta, else a visible byline, else author page URLs; cleaned. A site
-    name is dropped, unless JSON-LD says that name is the one Person (a blog named after its author)."""
-    people = m.ld_people(article.get("author") or article.get("creator"))
-    names = m.clean_authors(people, site_names) or m.clean_authors(people)
-    if names:
-        return names
-    raw = m.ld_names(article.get("author")) or m.ld_names(article.get("creator"))
-    if not raw:
-        raw = [
-            v
-            for key in (
-                "author",
-                "article:author",
-                "dc.creator",
-                "byl",
-                "parsely-author",
-                "sailthru.author",
-                "citation_author",
-                "dcterms.creator",
-                "cxenseparse:author",
-            )
-            for v in meta.get(key, [])
-            if not v.startswith("http")
-        ]
-    names = m.clean_authors(raw, site_names)
-    if names:
-        return names
-    names = m.clean_authors(_visible_bylines(root), site_names) or m.clean_authors(
-        [_xpath_byline(root) or ""], site_names
-    )
-    if names:
-        return names
+def _authors(root, meta, ld, article, site_names) -> list[str]:
+    """JSON-LD Person authors (references to Person nodes followed), else author names in JSON-LD or
+    meta, else a visible byline (author classes, "By …" text, links to author pages), else the names
+    the metadata gave even where they are the site's (a blog named after its author), else author page
+    URLs, else the site's name: an unsigned story is the publisher's. A site name stands only when no
+    person is named."""
+    author = m.resolve_refs(article.get("author") or article.get("creator"), ld)
+    people = m.ld_people(author)
+    raw = m.ld_names(author) or [
+        v for key in _AUTHOR_META for v in meta.get(key, []) if not v.startswith("http")
+    ]
+    for found in (
+        lambda: m.clean_authors(people, site_names),
+        lambda: m.clean_authors(raw, site_names),
+        lambda: m.clean_authors(_visible_bylines(root), site_names),
+        lambda: m.clean_authors([_xpath_byline(root) or ""], site_names),
+        lambda: m.person_names(_text_bylines(root), site_names),
+        lambda: m.person_names(_author_links(root), site_names),
+        lambda: m.clean_authors(people) or m.clean_authors(raw),
+    ):
+        if names := found():
+            return names
     urls = [v for v in meta.get("article:author", []) if v.startswith("http")]
     urls += [a.get("href") or "" for a in root.iter("a") if "author" in (a.get("rel") or "")]
-    return list(dict.fromkeys(filter(None, map(m.author_url_name, urls))))[:5]
+    names = list(dict.fromkeys(filter(None, map(m.author_url_name, urls))))[:5]
+    return names or m.clean_authors(site_names[:1])
+
+
+# A byline shown as text: "By Jane Doe", "Written by: Jane Doe", or a "Written by" label beside the name
+_BYLINE_TEXT = etree.XPath("//body//text()[contains(translate(., 'BY', 'by'), 'by')]")
+_BYLINE_START = re.compile(r"^(?:(?:written|posted|words|story|text|reported)\s+)?by\b\s*:?", re.IGNORECASE)
+_AUTHOR_LINKS = etree.XPath(
+    "//body//a[contains(@href, '/author/') or contains(@href, '/authors/') or contains(@href, '/penulis/')]"
+)
+
+
+def _text_bylines(root) -> list[str]:
+    """The first short blocks that read as a byline ("By Jane Doe", a "Written by" label and the name
+    beside it), outside reader comments and menus."""
+    found: list[str] = []
+    for node in _BYLINE_TEXT(root):
+        if not _BYLINE_START.match(str(node).strip()):
+            continue
+        el = node.getparent()
+        el = el.getparent() if node.is_tail else el
+        for _ in range(3):  # the label alone ("Written by"): the name is beside it, in the parent
+            if el is None or el.tag in ("body", "html") or el.tag in SKIP_TAGS:
+                break
+            shown = text_of(el) if len(el) < 12 else ""
+            if len(shown) > 120 or not _BYLINE_START.match(shown):
+                break
+            if _BYLINE_START.sub("", shown).strip(" :"):
+                if not _in_comments(el):
+                    found.append(shown)
+                break
+            el = el.getparent()
+        if len(found) >= 3:
+            break
+    return found
+
+
+def _author_links(root) -> list[str]:
+    """The names on the first links to author pages (/author/jane-doe) outside reader comments."""
+    names = [text_of(a) for a in _AUTHOR_LINKS(root)[:6] if not _in_comments(a)]
+    return [n for n in names if 2 < len(n) < 60][:3]
+
+
+_AUTHOR_META = (
+    "author",
+    "article:author",
+    "dc.creator",
+    "byl",
+    "parsely-author",
+    "sailthru.author",
+    "citation_author",
+    "dcterms.creator",
+    "cxenseparse:author",
+)
 
 
 def _xpath_byline(root) -> str | None:
@@ -330,12 +375,29 @@ def _visible_bylines(root) -> list[str]:
         if not isinstance(el.tag, str) or el.tag in ("html", "body", "script", "style", "meta", "link"):
             continue
         if el.get("itemprop") == "author" or el.get("rel") == "author" or _AUTHOR_CLASS.search(classes(el)):
+            if _in_comments(el):
+                continue
             shown = el.get("content") if el.tag == "meta" else text_of(el)
             if shown and len(shown) < 120:
                 found.append(shown)
                 if len(found) >= 6:
                     break
     return found
+
+
+_COMMENTS = re.compile(
+    r"(?:\b|_)(?:comments?|repl(?:y|ies)|respond|menu|nav|navbar|filters?|dropdown)(?:\b|_)", re.IGNORECASE
+)
+_CHROME_TAGS = frozenset({"nav", "form", "select", "footer"})
+
+
+def _in_comments(el) -> bool:
+    """Inside reader comments, a menu, a filter form or the footer: names there ("by Jane" under a
+    comment, "Browse by Industry") are no byline of the story."""
+    return any(a.tag in _CHROME_TAGS or _COMMENTS.search(classes(a)) for a in el.iterancestors(*_ELEMENTS))
+
+
+_ELEMENTS = tuple("div section aside ul ol li form nav footer select header article".split())
 
 
 def _published(root, meta, article, url, local, updated=None) -> datetime | None:
@@ -459,9 +521,25 @@ def _image(meta, article, url) -> str | None:
     return urljoin(url, image) if image else None
 
 
-def _trim(paragraphs: list[str], title: str, h1: str | None, authors: list[str]) -> list[str]:
-    """The headline and a byline line trafilatura keeps at the top of the story are not body text."""
+_TAG = re.compile(r"<[a-zA-Z/][^>]*>")
+_BLOCK_END = re.compile(r"</(?:p|div|h[1-6]|li|blockquote)>|<br\s*/?>", re.IGNORECASE)
+
+
+def _stated_body(stated, paragraphs: list[str]) -> list[str]:
+    """JSON-LD articleBody instead of what the page showed when it is over twice as long: the story is
+    rendered by script, or the main-content pass kept only a fragment of it. A shorter one is a teaser."""
+    if not isinstance(stated, str) or len(stated) < 400:
+        return paragraphs
+    stated = unescape(_TAG.sub("", _BLOCK_END.sub("\n", stated))) if "<" in stated else stated
+    lines = [line for line in map(normalize, stated.splitlines()) if line]
+    shown = sum(len(p) for p in paragraphs)
+    return lines if sum(len(line) for line in lines) > 2 * shown + 200 else paragraphs
+
+
+def _trim(paragraphs: list[str], title: str) -> list[str]:
+    """The headline trafilatura keeps at the top of the story is not body text (an h1 that is not the
+    headline, a section name or a kicker, stays: it is the page's own heading of the text)."""
     out = list(paragraphs)
-    while out and (m.same_text(out[0], title) or m.same_text(out[0], h1)):
+    while out and m.same_text(out[0], title):
         out.pop(0)
     return out

@@ -105,6 +105,16 @@ def ld_names(value) -> list[str]:
     return [normalize(value)] if isinstance(value, str) and normalize(value) else []
 
 
+def resolve_refs(value, objects: list[dict]):
+    """A value with its bare references ({"@id": …} and nothing else to read) replaced by the page's
+    object of that @id: Yoast-style graphs name the author once, in a Person node of their own."""
+    if isinstance(value, list):
+        return [resolve_refs(item, objects) for item in value]
+    if isinstance(value, dict) and "@id" in value and not value.get("name"):
+        return next((o for o in objects if o.get("@id") == value["@id"] and o is not value), value)
+    return value
+
+
 def ld_people(value) -> list[str]:
     """Names of the author objects typed Person (a string or an untyped object is not one)."""
     items = value if isinstance(value, list) else [value]
@@ -238,7 +248,7 @@ _NAME_SPLIT = re.compile(
 )
 _NOT_NAME = re.compile(
     r"^(?:admin|administrator|staff|newsroom|redaksi|editor|editorial|guest|anonymous|unknown|team|"
-    r"the author|"
+    r"the author|(?:last )?(?:updated|published|posted|modified)\b.*|"
     r"desk|contributor|reuters|ap|afp|associated press|antara|bloomberg|the editors|tim redaksi|"
     r".*\d.*|https?://.*|.*@.*|.*\.(?:com|co|id|net|org).*|.*[?!].*|(?:foto|photo|image|bild|gambar)\b.*|"
     r".*\b(?:twitter|facebook|instagram|linkedin|whatsapp|email|e-mail|share|teilen|bearbeiten|follow)\b.*)$",
@@ -250,10 +260,13 @@ _AGENCIES = frozenset(
 ) | {"associated press", "agence france presse", "anadolu ajansi", "anadolu agency"}
 _EMAIL = re.compile(r"\S+@\S+")
 _PAREN = re.compile(r"\([^)]*\)|\[[^\]]*\]")
-_TRAILING_DATE = re.compile(
-    r"\s*[|,\-–—]?\s*\b(?:updated|published|posted|diperbarui|diterbitkan|on)\b.*$", re.I
+_TRAILING_DATE = re.compile(  # after a name only: "Posted by Jane on Friday" keeps "Posted by Jane"
+    r"(?<=\S)\s*[|,\-–—]?\s*\b(?:updated|published|posted|diperbarui|diterbitkan|on)\b.*$", re.I
 )
 
+
+# "Last updated 3 hours ago", "Published: …": a date label where a byline was looked for
+_DATE_LABEL = re.compile(r"^(?:last\s+)?(?:updated|published|posted|modified)\b(?!\s+by\b)", re.IGNORECASE)
 
 _MONTH_TAIL = re.compile(
     r"\s*[|,\-–—·•]?\s*\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|januari|februari|maret|mei|juni|"
@@ -271,7 +284,7 @@ def clean_authors(values: Iterable[str], site_names: Iterable[str] = ()) -> list
     names: dict[str, str] = {}
     for value in values:
         value = normalize(_EMAIL.sub(" ", value or ""))
-        if not value or len(value) > 200:
+        if not value or len(value) > 200 or _DATE_LABEL.match(value):
             continue
         value = _PAREN.sub(" ", re.sub(r"^(?:[Bb]y|Oleh)(?=[A-Z])", "", value))  # "byJane Doe"
         value = _TRAILING_DATE.sub("", value)
@@ -296,6 +309,25 @@ def clean_authors(values: Iterable[str], site_names: Iterable[str] = ()) -> list
             names.setdefault(key, part)
     people = [name for key, name in names.items() if key not in _AGENCIES]
     return people or list(names.values())
+
+
+_PARTICLES = frozenset("de da di del della der den van von ter bin binti al el la le du dos das mc".split())
+
+
+def person_names(values: Iterable[str], site_names: Iterable[str] = ()) -> list[str]:
+    """clean_authors for bylines read from running text: only what looks like a person's name is kept
+    (two to five words, each capitalised or a particle, in scripts that have capitals)."""
+    return [name for name in clean_authors(values, site_names) if _looks_like_name(name)]
+
+
+def _looks_like_name(name: str) -> bool:
+    words = name.split()
+    if not 1 <= len(words) <= 5:
+        return False
+    cased = [w for w in words if w[0].isalpha() and (w[0].isupper() or w[0].islower())]
+    if not cased:  # a script without capitals (Chinese, Arabic, Thai …): no check to make
+        return True
+    return all(w[0].isupper() or w.lower() in _PARTICLES for w in cased) and (len(words) > 1 or len(name) > 3)
 
 
 def author_url_name(url: str) -> str | None:
