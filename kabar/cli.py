@@ -48,6 +48,7 @@ MAX_PAGE_BYTES = 64 * 2**20  # `kabar extract` refuses a page (or a gzip bomb) t
 GZIP_MAGIC = b"\x1f\x8b"
 BATCH_SIZE = 100  # the ingest flow's default
 REPARSE_BATCH_SIZE = 200  # the reparse flow's
+DASK_WORKERS = os.cpu_count() or 1  # `kabar reparse --dask`: a local cluster's worker processes
 EXAMPLES = """examples:
   kabar demo                                   ingest the bundled mirrors offline, show the warehouse
   kabar run --site antara --limit 50           ingest the 50 newest antaranews.com articles
@@ -201,7 +202,45 @@ def _reparse_command(commands, config: Config) -> None:
     reparse.add_argument(
         "--batch-size", type=_positive, default=REPARSE_BATCH_SIZE, metavar="N", help="pages per batch"
     )
+    _dask_options(reparse)
     reparse.set_defaults(command=cmd_reparse)
+
+
+def _dask_options(parser: Parser) -> None:
+    """Where reparse's parse and clean run: in this process, or on a Dask cluster (prefect-dask)."""
+    parser.add_argument(
+        "--dask",
+        action="store_true",
+        help=f"parse and clean on a Dask cluster: the one at --dask-address, else a local one of "
+        f"{DASK_WORKERS} worker processes (this machine's cores)",
+    )
+    cluster = parser.add_mutually_exclusive_group()
+    cluster.add_argument(
+        "--dask-address",
+        type=_dask_address,
+        metavar="tcp://HOST:PORT",
+        help="the scheduler of a running Dask cluster to parse and clean on (its workers need kabar)",
+    )
+    cluster.add_argument(
+        "--dask-workers",
+        type=_positive,
+        metavar="N",
+        help="parse and clean on a local Dask cluster of N worker processes, started for the run",
+    )
+
+
+def _dask_address(value: str) -> str:
+    """A Dask scheduler's address: tcp:// or tls://, a host and a port (`host:port` means tcp)."""
+    address = value if "://" in value else f"tcp://{value}"
+    problem = argparse.ArgumentTypeError(f"expected a Dask scheduler address tcp://HOST:PORT, got {value!r}")
+    try:
+        parts = urlsplit(address)
+        port = parts.port
+    except ValueError:  # a bad port or an unclosed [IPv6 bracket
+        raise problem from None
+    if parts.scheme not in ("tcp", "tls") or not parts.hostname or not port or parts.path.strip("/"):
+        raise problem
+    return address
 
 
 def _schedule_commands(commands, config: Config) -> None:
@@ -717,9 +756,19 @@ def cmd_reparse(args) -> int:
             warehouse=args.warehouse,
             archive=args.archive,
             batch_size=args.batch_size,
+            **_dask_parameters(args),
         )
     print(json.dumps(counts, indent=2))
     return 0
+
+
+def _dask_parameters(args) -> dict:
+    """The flow's Dask parameters, when a Dask option was given (else the flow's defaults: no Dask)."""
+    if args.dask_address:
+        return {"dask_address": args.dask_address}
+    if args.dask_workers or args.dask:
+        return {"dask_workers": args.dask_workers or DASK_WORKERS}
+    return {}
 
 
 @contextmanager
@@ -1254,9 +1303,9 @@ def _corpus_line(folder: Path, page_id: str, url: str | None, fetched_at: dateti
     try:
         html = _read_page(folder / "pages" / f"{page_id}.html.gz")
         if url is None or _url_problem(url):
-            from kabar.sites.html import canonical_link, soup_of
+            from kabar.sites.html import canonical_link, page_of
 
-            canonical = canonical_link(soup_of(html))
+            canonical = canonical_link(page_of(html))
             url = line["url"] = canonical if canonical and not _url_problem(canonical) else url
         # A page known by no URL is extracted as one of an unknown host, as the benchmark does
         address = url if url and not _url_problem(url) else f"https://unknown.invalid/{page_id}"
@@ -1334,9 +1383,9 @@ def _gunzip(path: Path, data: bytes) -> bytes:
 
 
 def _canonical_link(html: bytes) -> str:
-    from kabar.sites.html import canonical_link, soup_of
+    from kabar.sites.html import canonical_link, page_of
 
-    url = canonical_link(soup_of(html))
+    url = canonical_link(page_of(html))
     if not url:
         raise UsageError("the page names no canonical URL: pass --url")
     return url

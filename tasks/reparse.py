@@ -2,10 +2,15 @@
 
 Pages come from the `fetches` table (each URL's latest successful fetch) and their bytes from the
 archive; pages 2..n of a multi-page article too, through the fetches of their URLs.
+
+On a Dask cluster (`extract_pages`) only the CPU-bound parse and clean leave the flow's process: the
+flow reads the bytes (`read_pages`), a worker extracts them, and a page whose continuation page the
+worker was not given comes back as a request for it (`Needs`); the flow reads that page
+(`continuation`) and submits the page again with it. The results are the same as `extract_archived`'s.
 """
 
 import zlib
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time
 
 from prefect import task
@@ -102,3 +107,70 @@ def extract_archived(
             continue
         results[page.url] = extract_page(site, page, html, more)
     return results, missing
+
+
+# --- on a cluster: the flow reads, a worker extracts ------------------------------------------------
+
+Continuations = dict[str, bytes | str]  # a continuation page's bytes by URL, or why it cannot be had
+
+
+@dataclass(frozen=True)
+class Needs:
+    """A page whose extraction needs a continuation page the worker was not given."""
+
+    url: str
+
+
+class _Missing(Exception):
+    def __init__(self, url: str) -> None:
+        self.url = url
+
+
+def read_pages(pages: list[FetchedPage]) -> tuple[list[tuple[FetchedPage, bytes]], list[str]]:
+    """Each readable page with its raw bytes, and the URLs whose archive file is missing or corrupt."""
+    read: list[tuple[FetchedPage, bytes]] = []
+    missing: list[str] = []
+    for page in pages:
+        try:
+            read.append((page, read_archived(page.archive_path)))
+        except UNREADABLE:
+            missing.append(page.url)
+    return read, missing
+
+
+def continuation(source: PageSource, url: str) -> bytes | str:
+    """A continuation page's bytes from the archive, or the reason it cannot be had (`Unavailable`)."""
+    try:
+        return source(url)
+    except Unavailable as error:
+        return str(error)
+
+
+def given(pages: Continuations) -> PageSource:
+    """A page source over the continuation pages given: a reason stands for `Unavailable`; a page not
+    given stops the extraction (`_Missing`), to be asked of the flow."""
+
+    def get(url: str) -> bytes:
+        if url not in pages:
+            raise _Missing(url)
+        if isinstance(page := pages[url], str):
+            raise Unavailable(page)
+        return page
+
+    return get
+
+
+@task(name="extract-pages", cache_policy=NO_CACHE, persist_result=False)
+def extract_pages(
+    site: Site, pages: list[tuple[FetchedPage, bytes]], more: Continuations
+) -> list[Result | Needs]:
+    """Each page's result, in order, from its bytes and the continuation pages given (plain records:
+    they travel back from a worker)."""
+    return [_extract_given(site, page, html, more) for page, html in pages]
+
+
+def _extract_given(site: Site, page: FetchedPage, html: bytes, more: Continuations) -> Result | Needs:
+    try:
+        return extract_page(site, page, html, given(more))
+    except _Missing as missing:
+        return Needs(missing.url)

@@ -18,7 +18,10 @@ def prefect_api(tmp_path_factory):
     from prefect.testing.utilities import prefect_test_harness
 
     results = tmp_path_factory.mktemp("prefect-results")
-    with temporary_settings({PREFECT_RESULTS_LOCAL_STORAGE_PATH: str(results)}), prefect_test_harness():
+    with (
+        temporary_settings({PREFECT_RESULTS_LOCAL_STORAGE_PATH: str(results)}),
+        prefect_test_harness(server_startup_timeout=180),  # 30 s by default: too short on a busy machine
+    ):
         yield
 
 

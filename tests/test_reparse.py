@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from kabar.sites import Layout, Reading, get_site
+from kabar.sites.html import first_text, select_one, text
 from kabar.warehouse.db import connect, data_path
 
 pytestmark = pytest.mark.e2e
@@ -119,17 +120,12 @@ class Salvage(Layout):
 
     name = "tempo-salvage"
 
-    def matches(self, soup) -> bool:
-        return soup.select_one("article.detail-artikel") is not None
+    def matches(self, page) -> bool:
+        return select_one(page, "article.detail-artikel") is not None
 
-    def read(self, soup, site, url) -> Reading:
-        title = soup.title.get_text(strip=True).removesuffix(" - Nasional Tempo.co")
-        return Reading(
-            {
-                "title": title,
-                "paragraphs": (soup.select_one("article.detail-artikel").get_text(" ", strip=True),),
-            }
-        )
+    def read(self, page, site, url) -> Reading:
+        title = first_text(page, "title").removesuffix(" - Nasional Tempo.co")
+        return Reading({"title": title, "paragraphs": (text(select_one(page, "article.detail-artikel")),)})
 
 
 def test_a_parser_change_turns_a_flagged_page_into_an_article(warehouse, monkeypatch):
