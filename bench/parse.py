@@ -1,17 +1,19 @@
-"""The site modules' per-page work against trafilatura's, on the same pages, in one process.
+"""The site modules' and the generic extractor's per-page work against trafilatura's, on the same pages,
+in one process.
 
     python -m bench.parse [--corpus DIR] [--mirror-pages N] [--seed S] [--repeat R]
 
 For each page set: every page a site module handles goes through what the flow does with a fetched page
 (`kabar.extract.extract`: decoding in the charset the fetch chose, `Site.parse` on one lxml tree, the
-cleaning rules), and through `trafilatura.extract(html)` with its default options, the two taking turns
-page by page. Page sets: the real
-pages of `--corpus` (default `../shared/corpus`) whose URL a site module owns, per site; the bundled
-mirror pages of each site module (`sites/<name>/mirror`); and a generated mirror of each
-(`bench.sitegen.generate`, `--mirror-pages` pages, page weight as it makes them). Every set runs
-`--repeat` times over and each page's best time per tool counts (other processes on the machine count
-least); prints one JSON object: per set, kabar pages/s, trafilatura pages/s, their ratio, the page count
-and mean KB.
+cleaning rules), through the same with the generic extractor (`sites.generic`, as for a host without a
+module), and through `trafilatura.extract(html)` with its default options, the three taking turns page
+by page. Page sets: the real pages of `--corpus` (default `../shared/corpus`) whose URL a site module
+owns, per site; the bundled mirror pages of each site module (`sites/<name>/mirror`); and a generated
+mirror of each, plus one of the demo's configured site (`generated/wartanusa`, whose site is the
+generic extractor) (`bench.sitegen.generate`, `--mirror-pages` pages, page weight as it makes them).
+Every set runs `--repeat` times over and each page's best time per tool counts (other processes on the
+machine count least); prints one JSON object: per set, pages/s of each tool, `ratio` (site module /
+trafilatura), `generic_ratio` (generic / trafilatura), the page count and mean KB.
 """
 
 import argparse
@@ -29,6 +31,7 @@ from kabar.charset import choose
 from kabar.extract import extract
 from kabar.records import Article
 from kabar.sites import Site, get_site, site_for_url
+from kabar.sites.generic import site_for as generic_site
 from kabar.sites.html import canonical_link, page_of
 
 FETCHED_AT = datetime(2026, 1, 1, tzinfo=UTC)
@@ -91,33 +94,44 @@ def kabar_one(page: Page) -> bool:
     return isinstance(extract(site, html, url, FETCHED_AT, charset=charset), Article)
 
 
+def generic_one(page: Page) -> bool:
+    """The page through the generic extractor (any host without a module), as the flow would."""
+    _, url, html, charset = page
+    return isinstance(extract(generic_site(url), html, url, FETCHED_AT, charset=charset), Article)
+
+
 def trafilatura_one(page: Page) -> bool:
     from trafilatura import extract as trafilatura_extract
 
     return trafilatura_extract(page[2]) is not None
 
 
+TOOLS = {"kabar": kabar_one, "generic": generic_one, "trafilatura": trafilatura_one}
+
+
 def measure(pages: list[Page], repeat: int) -> dict:
-    """Each page through kabar, then through trafilatura, the whole set `repeat` times over; a page's time
-    for a tool is its best (the machine is shared: a burst of load elsewhere hits one turn, not the best
-    of several, and the tools take turns page by page, so both see the same machine)."""
-    best = {kabar_one: [float("inf")] * len(pages), trafilatura_one: [float("inf")] * len(pages)}
-    done = {kabar_one: 0, trafilatura_one: 0}
+    """Each page through kabar (its site module), the generic extractor and trafilatura, the whole set
+    `repeat` times over; a page's time for a tool is its best (the machine is shared: a burst of load
+    elsewhere hits one turn, not the best of several, and the tools take turns page by page, so all see
+    the same machine)."""
+    best = {name: [float("inf")] * len(pages) for name in TOOLS}
+    done = dict.fromkeys(TOOLS, 0)
     for _ in range(repeat):
         for i, page in enumerate(pages):
-            for run, times in best.items():
+            for name, run in TOOLS.items():
                 start = time.perf_counter()
-                done[run] += run(page)
-                times[i] = min(times[i], time.perf_counter() - start)
-    kabar_rate, trafilatura_rate = (len(pages) / sum(best[run]) for run in (kabar_one, trafilatura_one))
+                done[name] += run(page)
+                best[name][i] = min(best[name][i], time.perf_counter() - start)
+    rate = {name: len(pages) / sum(times) for name, times in best.items()}
     return {
         "pages": len(pages),
         "mean_kb": round(sum(len(html) for _, _, html, _ in pages) / len(pages) / 1024, 1),
-        "kabar_pages_per_s": round(kabar_rate, 1),
-        "trafilatura_pages_per_s": round(trafilatura_rate, 1),
-        "ratio": round(kabar_rate / trafilatura_rate, 2),
-        "kabar_articles": done[kabar_one] // repeat,
-        "trafilatura_extracted": done[trafilatura_one] // repeat,
+        **{f"{name}_pages_per_s": round(r, 1) for name, r in rate.items()},
+        "ratio": round(rate["kabar"] / rate["trafilatura"], 2),  # the site module against trafilatura
+        "generic_ratio": round(rate["generic"] / rate["trafilatura"], 2),
+        "kabar_articles": done["kabar"] // repeat,
+        "generic_articles": done["generic"] // repeat,
+        "trafilatura_extracted": done["trafilatura"] // repeat,
     }
 
 
@@ -142,6 +156,8 @@ def main(argv: list[str] | None = None) -> int:
         sets[f"bundled/{name}"] = bundled_pages(site)
         if args.mirror_pages:
             sets[f"generated/{name}"] = generated_pages(site, args.mirror_pages, args.seed)
+    if args.mirror_pages:  # a configured site's mirror: its site is the generic extractor itself
+        sets["generated/wartanusa"] = generated_pages(get_site("wartanusa"), args.mirror_pages, args.seed)
     report = {name: measure(pages, args.repeat) for name, pages in sets.items() if pages}
     json.dump(
         {"corpus": str(corpus) if corpus else None, "repeat": args.repeat, "sets": report},

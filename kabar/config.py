@@ -2,7 +2,10 @@
 applied by the command line, win over all three).
 
     home = "/srv/kabar"            # KABAR_HOME: the data folder
-    warehouse = "warehouse.sqlite" # KABAR_WAREHOUSE (default: <home>/warehouse.sqlite)
+    warehouse = "warehouse.sqlite" # KABAR_WAREHOUSE (default: <home>/warehouse.sqlite); or a PostgreSQL
+                                   # catalog shared by many workers: "postgres:dbname=kabar host=db.internal"
+    data_path = "/shared/lake"     # KABAR_DATA_PATH: a PostgreSQL warehouse's Parquet folder (every writer
+                                   # sees it at this path); a file warehouse keeps its own beside it
     archive = "archive"            # KABAR_ARCHIVE (default: <home>/archive)
     user_agent = "kabar/0.1 (...)" # KABAR_USER_AGENT
     contact = "ops@example.org"    # KABAR_CONTACT: appended to the User-Agent
@@ -42,7 +45,8 @@ FILE_NAME = "kabar.toml"
 FILE_VARIABLE = "KABAR_CONFIG"
 DEFAULT_HOME = "kabar-data"
 DEFAULT = "default"
-KEYS = ("home", "warehouse", "archive", "user_agent", "contact", "delay", "workers", "sites")
+KEYS = ("home", "warehouse", "data_path", "archive", "user_agent", "contact", "delay", "workers", "sites")
+POSTGRES = "postgres:"  # a warehouse value naming a PostgreSQL catalog (warehouse/db.py)
 
 
 class ConfigError(ValueError):
@@ -52,7 +56,8 @@ class ConfigError(ValueError):
 @dataclass(frozen=True)
 class Config:
     home: Path
-    warehouse: Path
+    warehouse: Path | str  # a catalog file, or "postgres:<libpq connection string>"
+    data_path: Path | None  # a PostgreSQL warehouse's data folder (None: the one its catalog recorded)
     archive: Path
     user_agent: str  # as sent: the configured one with the contact appended
     contact: str | None
@@ -66,7 +71,7 @@ class Config:
     def entries(self) -> list[tuple[str, object, str]]:
         """(key, effective value, source) for every key, `health.<name>` for the thresholds, and
         `site.<name>` (its domains) for each `[[site]]`."""
-        rows = [(key, getattr(self, key), self.sources.get(key, DEFAULT)) for key in KEYS]
+        rows = [(key, _masked(getattr(self, key)), self.sources.get(key, DEFAULT)) for key in KEYS]
         for item in fields(Thresholds):
             key = f"health.{item.name}"
             rows.append((key, getattr(self.health, item.name), self.sources.get(key, DEFAULT)))
@@ -193,9 +198,16 @@ def _build(raw: dict, known_sites: Collection[str] | None) -> Config:
         check = _threshold(type(item.default), item.name)
         health = replace(health, **{item.name: value(f"health.{item.name}", check, item.default)})
     contact = value("contact", _text, None)
+    warehouse = value("warehouse", _warehouse, home / "warehouse.sqlite")
+    data_path = value("data_path", _absolute_path, None)
+    if data_path is not None and not isinstance(warehouse, str):
+        _, source, folder = raw["data_path"]
+        where = f"{source}: data_path" if folder is not None else source
+        raise ConfigError(f"{where}: only for a postgres: warehouse (a file one keeps its data beside it)")
     return Config(
         home=home,
-        warehouse=value("warehouse", _path, home / "warehouse.sqlite"),
+        warehouse=warehouse,
+        data_path=data_path,
         archive=value("archive", _path, home / "archive"),
         user_agent=identify(value("user_agent", _text, USER_AGENT), contact),
         contact=contact,
@@ -220,6 +232,30 @@ def _path(value: object, folder: Path | None) -> Path:
         raise ValueError("must be a path")
     path = Path(value).expanduser()
     return folder / path if folder is not None and not path.is_absolute() else path
+
+
+def _absolute_path(value: object, folder: Path | None) -> Path:
+    """A path every process reads alike, wherever it starts (a relative variable: the working folder)."""
+    return _path(value, folder).absolute()
+
+
+def _warehouse(value: object, folder: Path | None) -> Path | str:
+    """A catalog file's path, or `postgres:` and a libpq connection string (kept as given)."""
+    if isinstance(value, str) and value.strip().startswith(POSTGRES):
+        conninfo = _text(value).removeprefix(POSTGRES).strip()
+        if "=" not in conninfo and "://" not in conninfo:
+            raise ValueError('must be a path or "postgres:" and a connection string (dbname=kabar host=...)')
+        return POSTGRES + conninfo
+    if isinstance(value, str) and re.match(r"[a-z][a-z0-9+.-]*://", value.strip()):
+        raise ValueError('must be a path or "postgres:" and a connection string (dbname=kabar host=...)')
+    return _path(value, folder)
+
+
+def _masked(value: object) -> object:
+    """A connection string as shown: its password hidden."""
+    if isinstance(value, str) and value.startswith(POSTGRES):
+        return re.sub(r"(password\s*=\s*)('(?:[^'\\]|\\.)*'|\S+)", r"\1***", value)
+    return value
 
 
 def _text(value: object, _folder=None) -> str:

@@ -1,12 +1,18 @@
-"""Opening the warehouse: a DuckLake (catalog in a SQLite file, data in Parquet files beside it), so
-that analysts reading it and runs loading it never block each other; UTC everywhere; migrations
-applied once, in order, on the first writable connect that lacks them.
+"""Opening the warehouse: a DuckLake, so that analysts reading it and runs loading it never block each
+other; UTC everywhere; migrations applied once, in order, on the first writable connect that lacks them.
 
-All access goes through `connect`: a catalog elsewhere (PostgreSQL, for many machines) is a change
-of the ATTACH string here and nowhere else.
+Where it is (`location`, what `connect` and every task take): a path, or `postgres:<libpq connection
+string>`. A path is a SQLite catalog file with the Parquet data in a folder beside it: one machine. A
+PostgreSQL catalog lets many machines and workers write at once; its data lives in a shared folder
+(`data_path` in kabar.toml, KABAR_DATA_PATH) that the catalog records when it is made, so a client that
+only reads may leave it unset. Two writers that change the same rows conflict at commit: `is_conflict`
+tells that error, and the writer tries its transaction again (tasks/load.py).
+
+All access goes through `connect`.
 """
 
 import hashlib
+import re
 import sqlite3
 from contextlib import closing
 from importlib import resources
@@ -19,47 +25,86 @@ from kabar.settings import demo_warehouse_path
 CATALOG = "kabar"  # the name the lake is attached under (and selected by USE)
 EXTENSIONS = ("ducklake", "sqlite")  # loaded from the pinned extension wheels: no download at run time
 MIGRATIONS = "migrations"
+POSTGRES = "postgres:"  # a location naming a PostgreSQL catalog (DuckLake's own ATTACH prefix)
+LOADED_AS = {"sqlite": "sqlite_scanner", "postgres": "postgres_scanner"}  # wheel name -> DuckDB's name
+# What a commit that lost to a concurrent writer raises: DuckLake's logical conflict, its own retries
+# spent, or (when a catalog's localized message escaped DuckLake's English-only retry test) the duplicate
+# key on one of its catalog tables' primary keys, named in any language.
+CONFLICT = re.compile(r"Transaction conflict|Exceeded the maximum retry count|\"ducklake_\w+_pkey\"")
 
 
 def sql(name: str) -> str:
     return resources.files(__package__).joinpath(name).read_text(encoding="utf-8")
 
 
-def data_path(db_path: str | Path) -> Path:
-    """Where the lake keeps its Parquet files: a folder beside the catalog file."""
-    path = Path(db_path)
+def is_postgres(location: str | Path) -> bool:
+    return isinstance(location, str) and location.startswith(POSTGRES)
+
+
+def data_path(location: str | Path) -> Path:
+    """Where the lake keeps its Parquet files: a folder beside the catalog file, or the configured
+    `data_path` of a PostgreSQL catalog."""
+    if is_postgres(location):
+        configured = _configured_data_path()
+        if configured is None:
+            raise ValueError("a PostgreSQL warehouse needs data_path (kabar.toml) or KABAR_DATA_PATH")
+        return configured
+    path = Path(location)
     return path.with_name(path.name + ".files")
 
 
-def storage_paths(db_path: str | Path) -> list[str]:
+def storage_paths(location: str | Path) -> list[str]:
     """Every path the warehouse's data lives in (for a sandbox that allows nothing else)."""
-    return [str(Path(db_path).resolve()), str(data_path(db_path).resolve())]
+    if is_postgres(location):
+        return [str(data_path(location).resolve())]
+    return [str(Path(location).resolve()), str(data_path(location).resolve())]
 
 
-def connect(db_path: str | Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+def is_conflict(error: BaseException) -> bool:
+    """Whether `error` is a commit that lost to a concurrent writer: the same transaction, tried
+    again, may pass."""
+    return conflict(error) is not None
+
+
+def conflict(error: BaseException | None) -> str | None:
+    """The line saying how a commit lost to a concurrent writer, in `error` or the one it was raised
+    while handling (the rollback after a failed commit fails too); None for any other error."""
+    while error is not None:
+        if isinstance(error, duckdb.Error):
+            found = next((line for line in str(error).splitlines() if CONFLICT.search(line)), None)
+            if found is not None:
+                return found.strip()
+        error = error.__cause__ or error.__context__
+    return None
+
+
+def connect(location: str | Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     """A connection to the warehouse, the lake selected; writable ones bring the schema up to date."""
-    if read_only and not Path(db_path).exists():
-        raise FileNotFoundError(
-            f"no warehouse at {db_path} (run `kabar run` first; `kabar demo` writes {demo_warehouse_path()})"
-        )
-    Path(db_path).parent.mkdir(parents=True, exist_ok=True)
-    if not read_only:
-        _write_ahead_log(db_path)
+    if not is_postgres(location):
+        _prepare_file(Path(location), read_only)
     con = duckdb.connect()
     try:
-        return _open(con, db_path, read_only)
+        return _open(con, location, read_only)
     except BaseException:  # interrupted (a run cancelled mid-connect): the catalog's lock must not outlive it
         con.close()
         raise
 
 
-def _open(con: duckdb.DuckDBPyConnection, db_path: str | Path, read_only: bool) -> duckdb.DuckDBPyConnection:
-    _load_extensions(con)
-    # The data folder always sits beside the catalog: a warehouse moved (KABAR_HOME, a copy) still opens.
-    options = f"DATA_PATH '{data_path(db_path)}/', OVERRIDE_DATA_PATH true" + (
-        ", READ_ONLY" if read_only else ""
+def _prepare_file(path: Path, read_only: bool) -> None:
+    if read_only and not path.exists():
+        raise FileNotFoundError(
+            f"no warehouse at {path} (run `kabar run` first; `kabar demo` writes {demo_warehouse_path()})"
+        )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not read_only:
+        _rollback_journal(path)
+
+
+def _open(con: duckdb.DuckDBPyConnection, location: str | Path, read_only: bool) -> duckdb.DuckDBPyConnection:
+    _load_extensions(con, location)
+    con.execute(
+        f"ATTACH {_quoted('ducklake:' + _catalog(location))} AS {CATALOG} ({_options(location, read_only)})"
     )
-    con.execute(f"ATTACH 'ducklake:sqlite:{Path(db_path)}' AS {CATALOG} ({options})")
     con.execute(f"USE {CATALOG}")
     con.execute("SET TimeZone = 'UTC'")
     if not read_only:
@@ -70,13 +115,45 @@ def _open(con: duckdb.DuckDBPyConnection, db_path: str | Path, read_only: bool) 
     return con
 
 
-def _write_ahead_log(db_path: str | Path) -> None:
-    """Put the catalog in SQLite's WAL mode (kept in the file, so set once): readers then never hold
-    up a commit. In the default rollback journal a writer waits until no reader holds the file; with
-    an analyst reading every 50 ms a commit took 0.65 s instead of 0.1 s."""
-    with closing(sqlite3.connect(db_path)) as catalog:
-        if catalog.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
-            catalog.execute("PRAGMA journal_mode=WAL")
+def _catalog(location: str | Path) -> str:
+    return location if is_postgres(location) else f"sqlite:{Path(location)}"
+
+
+def _options(location: str | Path, read_only: bool) -> str:
+    """ATTACH's options. A file's data folder always sits beside it: a warehouse moved (KABAR_HOME, a
+    copy) still opens. A PostgreSQL catalog keeps the data path it was made with; a configured one
+    that differs is refused (a worker writing where the others do not read), not overridden."""
+    if is_postgres(location):
+        configured = _configured_data_path()
+        options = [] if configured is None else [f"DATA_PATH {_quoted(str(configured).rstrip('/') + '/')}"]
+    else:
+        options = [f"DATA_PATH {_quoted(f'{data_path(location)}/')}", "OVERRIDE_DATA_PATH true"]
+    return ", ".join(options + (["READ_ONLY"] if read_only else []))
+
+
+def _configured_data_path() -> Path | None:
+    from kabar.config import load  # read when a PostgreSQL warehouse is opened, never at import
+
+    return load().data_path
+
+
+def _quoted(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _rollback_journal(db_path: str | Path) -> None:
+    """Keep the catalog in SQLite's rollback journal (a catalog put in WAL mode by an earlier version
+    goes back; the mode is kept in the file). With WAL and Parquet delete files, DuckLake 1.5.5 readers
+    saw half of a commit: a writer deleting and inserting 200 rows a commit, a reader counting every
+    20 ms, 30 of 1,502 counts were off (0 of 236 in the rollback journal). A commit then waits while a
+    reader's catalog query runs (milliseconds; the Parquet reads take no lock). While another process
+    holds the catalog the switch waits for a later connect."""
+    with closing(sqlite3.connect(db_path, timeout=0.1)) as catalog:
+        if catalog.execute("PRAGMA journal_mode").fetchone()[0] == "wal":
+            try:
+                catalog.execute("PRAGMA journal_mode=DELETE")
+            except sqlite3.OperationalError:  # locked by another connection: next time
+                pass
 
 
 def _search_internal(con: duckdb.DuckDBPyConnection) -> None:
@@ -142,14 +219,14 @@ def pending_migrations(done: set[int]) -> list[tuple[int, str]]:
     return [(version, name) for version, name in found if version not in done]
 
 
-def _load_extensions(con: duckdb.DuckDBPyConnection) -> None:
-    for name in EXTENSIONS:
+def _load_extensions(con: duckdb.DuckDBPyConnection, location: str | Path) -> None:
+    for name in ("ducklake", "postgres") if is_postgres(location) else EXTENSIONS:
         load_extension(con, name)
 
 
 def load_extension(con: duckdb.DuckDBPyConnection, name: str) -> None:
     """Install an extension from its wheel (pinned with duckdb in pyproject.toml), then load it."""
-    loaded_as = {"sqlite": "sqlite_scanner"}.get(name, name)
+    loaded_as = LOADED_AS.get(name, name)
     installed = con.execute(
         "SELECT installed FROM duckdb_extensions() WHERE extension_name = ?", [loaded_as]
     ).fetchone()

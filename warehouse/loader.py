@@ -1,9 +1,13 @@
 """Writing one batch into the warehouse, in one transaction, and the reads the flow needs."""
 
 import json
+import logging
+import time
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, fields
 from datetime import date, datetime
+
+import duckdb
 
 from kabar import memory, neardup
 from kabar.records import (
@@ -16,7 +20,9 @@ from kabar.records import (
     ExtractionIssue,
     FetchedPage,
 )
-from kabar.warehouse.db import sql
+from kabar.warehouse.db import is_conflict, sql
+
+log = logging.getLogger(__name__)
 
 # A key list bound as JSON text (see `_keys`)
 IN_KEYS = "IN (SELECT unnest(CAST(?::JSON AS VARCHAR[])))"
@@ -145,9 +151,25 @@ def finish_run(con, run_id: str, finished_at: datetime, status: str, counts: Map
     )
 
 
+HEARTBEAT_EVERY = 60.0  # seconds: a run's liveness is kept to about a minute, not a batch
+_last_beat: dict[str, float] = {}  # run id -> when this process last recorded it alive (monotonic)
+
+
 def _heartbeat(con, run_id: str) -> None:
-    """The run is alive: a run whose process dies is later marked abandoned as of this time."""
-    con.execute("UPDATE crawl_runs SET last_seen_at = current_timestamp WHERE run_id = ?", [run_id])
+    """The run is alive: a run whose process dies is later marked abandoned as of this time. A commit
+    of its own after the batch's, at most every HEARTBEAT_EVERY seconds: every site's runs update
+    crawl_runs, and inside each batch it made concurrent sites' batches conflict (one PostgreSQL
+    catalog, many workers). A heartbeat that loses to another writer is skipped: a later one lands."""
+    now = time.monotonic()
+    if now - _last_beat.get(run_id, -HEARTBEAT_EVERY) < HEARTBEAT_EVERY:
+        return
+    try:
+        con.execute("UPDATE crawl_runs SET last_seen_at = current_timestamp WHERE run_id = ?", [run_id])
+        _last_beat[run_id] = now
+    except duckdb.Error as error:
+        if not is_conflict(error):
+            raise
+        log.info("heartbeat of run %s skipped: another writer changed crawl_runs", run_id)
 
 
 # --- batches ----------------------------------------------------------------------------------------
@@ -175,11 +197,11 @@ def load_batch(
         _insert_fetches(con, run_id, pages + continuations, plan.outcomes)
         counts = _load_content(con, run_id, pages, plan)
         _remember(con, run_id, [p for p in pages if plan.outcomes.get(p.url) != CONTINUATION], plan.outcomes)
-        _heartbeat(con, run_id)
         con.commit()
     except BaseException:
         con.rollback()
         raise
+    _heartbeat(con, run_id)
     return {name: counts[name] for name in INGEST_COUNTS}
 
 
@@ -189,11 +211,11 @@ def load_reparsed(con, run_id: str, pages: list[FetchedPage], plan) -> dict[str,
     con.begin()
     try:
         counts = _load_content(con, run_id, pages, plan, reparse=True)
-        _heartbeat(con, run_id)
         con.commit()
     except BaseException:
         con.rollback()
         raise
+    _heartbeat(con, run_id)
     return counts
 
 

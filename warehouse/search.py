@@ -12,7 +12,7 @@ from pathlib import Path
 
 import duckdb
 
-from kabar.warehouse.db import load_extension
+from kabar.warehouse.db import data_path, is_postgres, load_extension
 
 STEMMERS = (("docs_id", "indonesian"), ("docs_en", "english"))
 COLUMNS = "article_id, site, url, title, coalesce(subtitle, '') AS subtitle, body, published_at"
@@ -20,6 +20,8 @@ SNIPPET_CHARS = 160
 
 
 def search_path(db_path: str | Path) -> Path:
+    if is_postgres(db_path):  # a shared catalog: the index goes beside the shared data folder
+        return data_path(db_path).with_name(data_path(db_path).name + ".search")
     path = Path(db_path)
     return path.with_name(path.name + ".search")
 
