@@ -83,3 +83,49 @@ def _wait_for(path, seconds: float = 60) -> None:
     while not path.exists():
         assert time.monotonic() < deadline, "the reader never started"
         time.sleep(0.1)
+
+
+# An analyst in plain DuckDB, attached as the README shows, leaves a result unread: DuckDB keeps that
+# read (and its catalog transaction) open until the next statement. Then a run loads.
+IDLE_READER = """
+import sys, time
+from pathlib import Path
+import duckdb
+from kabar.warehouse.db import load_extension
+db, stop, out = sys.argv[1:4]
+con = duckdb.connect()
+for name in ("ducklake", "sqlite"):
+    load_extension(con, name)  # installs from the pinned wheels, as `LOAD ducklake; LOAD sqlite_scanner`
+con.execute(f"ATTACH 'ducklake:sqlite:{db}' AS kabar (READ_ONLY)")
+before = con.execute("SELECT count(*) FROM kabar.fetches").fetchone()[0]
+con.execute("SELECT url FROM kabar.fetches").fetchone()  # the rest of the rows left unread
+Path(out + ".ready").write_text("1")
+deadline = time.monotonic() + 300
+while not Path(stop).exists() and time.monotonic() < deadline:
+    time.sleep(0.1)
+after = con.execute("SELECT count(*) FROM kabar.fetches").fetchone()[0]
+Path(out).write_text(f"{before} {after}")
+"""
+
+
+def test_a_reader_leaving_a_result_unread_never_holds_up_a_run(prefect_api, tmp_path):
+    from kabar.flows.ingest import ingest
+
+    db, stop, out = tmp_path / "w.duckdb", tmp_path / "stop", tmp_path / "reads.txt"
+    with serve(mirror_of("tempo")) as mirror:
+        run = dict(site="tempo", base_url=mirror.base_url, warehouse=str(db), batch_size=5, delay=0.0)
+        ingest(archive=str(tmp_path / "a1"), max_pages=5, **run)  # something to read; the rest next run
+        reader = subprocess.Popen([sys.executable, "-c", IDLE_READER, str(db), str(stop), str(out)])
+        try:
+            _wait_for(out.with_name(out.name + ".ready"))
+            counts = ingest(archive=str(tmp_path / "a1"), **run)
+        finally:
+            stop.write_text("stop")
+            reader.wait(timeout=60)
+    before, after = map(int, out.read_text().split())
+    assert counts["pages_fetched"] > 0 and after > before > 0  # the run's fetches, seen once it closed
+    with connect(db, read_only=True) as con:
+        assert con.execute("SELECT status, count(*) FROM crawl_runs GROUP BY status").fetchall() == [
+            ("completed", 2)
+        ]
+        assert con.execute("SELECT count(DISTINCT run_id) FROM fetches").fetchone()[0] == 2

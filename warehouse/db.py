@@ -2,7 +2,12 @@
 other; UTC everywhere; migrations applied once, in order, on the first writable connect that lacks them.
 
 Where it is (`location`, what `connect` and every task take): a path, or `postgres:<libpq connection
-string>`. A path is a SQLite catalog file with the Parquet data in a folder beside it: one machine. A
+string>`. A path is a SQLite catalog with the Parquet data in a folder beside it: one machine. Writers
+use the catalog `<path>.writer`; each writable connection, when it closes, publishes a copy of it at
+`<path>` (SQLite's backup, then an atomic rename), and readers attach that copy. A reader therefore holds
+no lock a run could wait for (a DuckDB result left unread keeps its catalog read open: a run's commit
+waited for it, then failed) and sees whole commits only (with SQLite in WAL mode, readers of the
+writers' own catalog saw half a commit once deletes went to Parquet delete files). A
 PostgreSQL catalog lets many machines and workers write at once; its data lives in a shared folder
 (`data_path` in kabar.toml, KABAR_DATA_PATH) that the catalog records when it is made, so a client that
 only reads may leave it unset. Two writers that change the same rows conflict at commit: `is_conflict`
@@ -11,7 +16,9 @@ tells that error, and the writer tries its transaction again (tasks/load.py).
 All access goes through `connect`.
 """
 
+import fcntl
 import hashlib
+import os
 import re
 import sqlite3
 from contextlib import closing
@@ -78,16 +85,61 @@ def conflict(error: BaseException | None) -> str | None:
     return None
 
 
-def connect(location: str | Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """A connection to the warehouse, the lake selected; writable ones bring the schema up to date."""
+def connect(location: str | Path, *, read_only: bool = False):
+    """A connection to the warehouse, the lake selected; writable ones bring the schema up to date.
+    A writable connection to a file warehouse publishes the readers' copy when it closes (use it as a
+    context manager, or close it)."""
     if not is_postgres(location):
         _prepare_file(Path(location), read_only)
     con = duckdb.connect()
     try:
-        return _open(con, location, read_only)
+        con = _open(con, location, read_only)
     except BaseException:  # interrupted (a run cancelled mid-connect): the catalog's lock must not outlive it
         con.close()
         raise
+    return con if read_only or is_postgres(location) else Publishing(con, Path(location))
+
+
+def writer_catalog(path: str | Path) -> Path:
+    """The catalog file writers attach; `path` itself is the copy readers attach."""
+    return Path(f"{path}.writer")
+
+
+class Publishing:
+    """A writable DuckDB connection (every attribute forwarded) that publishes the readers' copy of
+    the catalog when it closes."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, path: Path):
+        self._con, self._path = con, path
+
+    def __getattr__(self, name):
+        return getattr(self._con, name)
+
+    def close(self) -> None:
+        self._con.close()
+        publish(self._path)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def publish(path: str | Path) -> None:
+    """Copy the writers' catalog to `path` for readers: a consistent copy (SQLite's backup API reads
+    it in one transaction) renamed into place, so a reader sees the old file or the new one, never a
+    half-written one, and a reader with a transaction open keeps reading the file it opened.
+    Publishers take turns (a lock file), so the copy never goes back to an older state."""
+    path = Path(path)
+    staging = path.with_name(f".{path.name}.{os.getpid()}.publishing")
+    with open(path.with_name(f".{path.name}.publish-lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        with closing(sqlite3.connect(writer_catalog(path), timeout=60)) as source:
+            with closing(sqlite3.connect(staging)) as copy:
+                source.backup(copy)
+                copy.execute("PRAGMA journal_mode=DELETE")  # a reader needs no -wal/-shm files beside it
+        os.replace(staging, path)
 
 
 def _prepare_file(path: Path, read_only: bool) -> None:
@@ -96,14 +148,20 @@ def _prepare_file(path: Path, read_only: bool) -> None:
             f"no warehouse at {path} (run `kabar run` first; `kabar demo` writes {demo_warehouse_path()})"
         )
     path.parent.mkdir(parents=True, exist_ok=True)
-    if not read_only:
+    if read_only:
+        return
+    writer = writer_catalog(path)
+    if path.exists() and not writer.exists():  # made before the readers' copy existed: it is the catalog
         _rollback_journal(path)
+        with closing(sqlite3.connect(path, timeout=60)) as old, closing(sqlite3.connect(writer)) as new:
+            old.backup(new)
+    _rollback_journal(writer)
 
 
 def _open(con: duckdb.DuckDBPyConnection, location: str | Path, read_only: bool) -> duckdb.DuckDBPyConnection:
     _load_extensions(con, location)
     con.execute(
-        f"ATTACH {_quoted('ducklake:' + _catalog(location))} AS {CATALOG} ({_options(location, read_only)})"
+        f"ATTACH {_quoted('ducklake:' + _catalog(location, read_only))} AS {CATALOG} ({_options(location, read_only)})"
     )
     con.execute(f"USE {CATALOG}")
     con.execute("SET TimeZone = 'UTC'")
@@ -112,11 +170,15 @@ def _open(con: duckdb.DuckDBPyConnection, location: str | Path, read_only: bool)
     _search_internal(con)
     if not read_only:
         refresh_analytics(con)
+        if not is_postgres(location) and not Path(location).exists():
+            publish(location)  # readers find the new warehouse before its first writer closes
     return con
 
 
-def _catalog(location: str | Path) -> str:
-    return location if is_postgres(location) else f"sqlite:{Path(location)}"
+def _catalog(location: str | Path, read_only: bool) -> str:
+    if is_postgres(location):
+        return location
+    return f"sqlite:{Path(location) if read_only else writer_catalog(location)}"
 
 
 def _options(location: str | Path, read_only: bool) -> str:
@@ -142,12 +204,11 @@ def _quoted(text: str) -> str:
 
 
 def _rollback_journal(db_path: str | Path) -> None:
-    """Keep the catalog in SQLite's rollback journal (a catalog put in WAL mode by an earlier version
-    goes back; the mode is kept in the file). With WAL and Parquet delete files, DuckLake 1.5.5 readers
-    saw half of a commit: a writer deleting and inserting 200 rows a commit, a reader counting every
-    20 ms, 30 of 1,502 counts were off (0 of 236 in the rollback journal). A commit then waits while a
-    reader's catalog query runs (milliseconds; the Parquet reads take no lock). While another process
-    holds the catalog the switch waits for a later connect."""
+    """Keep the writers' catalog in SQLite's rollback journal (a catalog put in WAL mode by an earlier
+    version goes back; the mode is kept in the file): with WAL and Parquet delete files, DuckLake 1.5.5
+    readers of a catalog saw half of a commit (a writer deleting and inserting 200 rows a commit, a
+    reader counting every 20 ms: 30 of 1,502 counts off, 0 of 236 in the rollback journal). While
+    another process holds the catalog the switch waits for a later connect."""
     with closing(sqlite3.connect(db_path, timeout=0.1)) as catalog:
         if catalog.execute("PRAGMA journal_mode").fetchone()[0] == "wal":
             try:
