@@ -160,9 +160,8 @@ def _prepare_file(path: Path, read_only: bool) -> None:
 
 def _open(con: duckdb.DuckDBPyConnection, location: str | Path, read_only: bool) -> duckdb.DuckDBPyConnection:
     _load_extensions(con, location)
-    con.execute(
-        f"ATTACH {_quoted('ducklake:' + _catalog(location, read_only))} AS {CATALOG} ({_options(location, read_only)})"
-    )
+    lake = _quoted("ducklake:" + _catalog(location, read_only))
+    con.execute(f"ATTACH {lake} AS {CATALOG} ({_options(location, read_only)})")
     con.execute(f"USE {CATALOG}")
     con.execute("SET TimeZone = 'UTC'")
     if not read_only:
