@@ -174,7 +174,7 @@ def test_a_bare_host_and_port_mean_tcp():
         ([], {}),
         (["--dask"], {"dask_workers": "cores"}),
         (["--dask-workers", "3"], {"dask_workers": 3}),
-        (["--dask-address", "10.0.0.5:8786"], {"dask_address": "tcp://10.0.0.5:8786"}),
+        (["--dask-address", "127.0.0.1:8786"], {"dask_address": "tcp://127.0.0.1:8786"}),
         (["--dask", "--dask-address", "tls://s:1"], {"dask_address": "tls://s:1"}),
     ],
 )
