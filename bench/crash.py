@@ -187,8 +187,25 @@ def run_child(command: list, log: Path, timeout: float) -> float:
 # --- the checks -------------------------------------------------------------------------------------
 
 
+def readers_copy(db: Path, prefix: list[dict]) -> dict:
+    """The copy of the catalog analysts attach, as the killed child left it: it opens read-only and
+    shows the content after a whole number of batches (it may lag the writers' catalog; no copy at
+    all only if the child died before its first connection closed)."""
+    try:
+        with connect(db, read_only=True) as con:
+            tables = content_digest(con)["tables"]
+    except FileNotFoundError:
+        return {"reader_opened": False, "reader_at_batch": None}
+    except Exception as error:
+        return {"reader_opened": False, "reader_error": f"{type(error).__name__}: {error}"[:300]}
+    whole = [k for k, digest in enumerate(prefix) if digest["tables"] == tables]
+    return {"reader_opened": True, "reader_at_batch": whole[-1] if whole else None}
+
+
 def inspect(db: Path, workload: Workload, prefix: list[dict]) -> dict:
-    """Open the warehouse a killed child left and look for a half-loaded batch."""
+    """Open the warehouse a killed child left (the readers' copy first, as the crash left it: the
+    writable connection publishes a new one) and look for a half-loaded batch."""
+    reader = readers_copy(db, prefix)
     try:
         con = connect(db)
     except Exception as error:
@@ -222,7 +239,11 @@ def inspect(db: Path, workload: Workload, prefix: list[dict]) -> dict:
     matches = k < len(prefix) and digest["tables"] == prefix[k]["tables"]
     if not matches:
         problems.append(f"content differs from the reference after {k} batches")
-    return {
+    if "reader_error" in reader or (reader["reader_opened"] and reader["reader_at_batch"] is None):
+        problems.append(f"the readers' copy is not the content after a whole batch: {reader}")
+    elif reader["reader_opened"] and reader["reader_at_batch"] > k:
+        problems.append(f"the readers' copy shows {reader['reader_at_batch']} batches, the catalog {k}")
+    return reader | {
         "opened": True,
         "batches_committed": k,
         "runs_left_running": running,
@@ -359,6 +380,12 @@ def bench(args: argparse.Namespace, work: Path) -> dict:
         "benchmark": "crash",
         "trials": args.trials,
         "opened_ok": sum(1 for t in trials if t["opened"]),
+        "readers_copy_opened": sum(1 for t in trials if t.get("reader_opened")),
+        "readers_copy_lag_batches": [  # batches the catalog holds that the copy did not show yet
+            t["batches_committed"] - t["reader_at_batch"]
+            for t in trials
+            if t.get("reader_at_batch") is not None
+        ],
         "half_loaded": sum(1 for t in trials if t.get("half_loaded")),
         "converged": sum(1 for t in trials if t["converged"]),
         "killed": sum(1 for t in trials if t["killed"]),  # the others finished first (three draws)

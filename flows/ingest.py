@@ -3,7 +3,6 @@
 import time
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 from uuid import uuid4
 
 from prefect import flow, get_run_logger
@@ -88,7 +87,6 @@ def ingest(
         max_bytes=max_bytes,
         deadline=request_deadline,
     )
-    Path(db_path).parent.mkdir(parents=True, exist_ok=True)
     run_id = flow_run.get_id() or str(uuid4())
     if abandoned := start_run(db_path, run_id, source.name, _now(), archive_dir=crawl.archive_dir):
         get_run_logger().warning("%d earlier run(s) of %s died and are marked abandoned", abandoned, site)

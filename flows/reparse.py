@@ -11,7 +11,6 @@ from collections import deque
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
-from pathlib import Path
 from typing import TYPE_CHECKING
 from uuid import uuid4
 
@@ -35,6 +34,7 @@ from kabar.tasks.reparse import (
     fetched_sites,
     pages_to_reparse,
     read_pages,
+    warehouse_exists,
 )
 
 if TYPE_CHECKING:
@@ -75,7 +75,7 @@ def reparse(
     forward_logs()
     config = load_config()
     db_path, archive_dir = str(warehouse or config.warehouse), str(archive or config.archive)
-    if not Path(db_path).exists():
+    if not warehouse_exists(db_path):
         raise RunFailed(f"no warehouse at {db_path}: nothing was ingested to reparse")
     names = [get_site(site).name] if site else fetched_sites(db_path)
     run_id = flow_run.get_id() or str(uuid4())

@@ -49,7 +49,7 @@ def clean(parsed: ParsedArticle, rules: Sequence[Rule]) -> Article | ExtractionI
     return Article(
         parsed=parsed,
         body=body,
-        content_hash=fingerprint(normalize(parsed.title), body),
+        content_hash=content_hash(parsed.title, body),
         removals=tuple(Removal(rule=r, count=n, sample=samples[r]) for r, n in sorted(removed.items())),
     )
 
@@ -85,3 +85,8 @@ _CONTEXT_RULES: tuple[tuple[str, Callable[[str, list[str], ParsedArticle], bool]
     ("repeated_paragraph", _is_repeat),
     ("repeated_title", _is_title),
 )
+
+
+def content_hash(title: str | None, body: str) -> str:
+    """What tells one version of an article from another: its headline and cleaned body."""
+    return fingerprint(normalize(title), body)

@@ -1008,11 +1008,11 @@ def _pause(deployments: list) -> None:
 def _mark_stopped_runs(names: list[str], since: datetime, config: Config) -> None:
     """A run the stop cancelled ends through the flow's failure path ('failed'); one whose process
     Prefect had to kill never got there: its row is marked 'abandoned' here, not left 'running'."""
-    from kabar.warehouse.db import connect
+    from kabar.warehouse.db import connect, exists
     from kabar.warehouse.status import abandon_runs
 
     for warehouse, run_ids in _ended_runs(names, since, config.warehouse).items():
-        if Path(warehouse).exists():
+        if exists(warehouse):
             with connect(warehouse) as con:
                 if marked := abandon_runs(con, run_ids):
                     print(f"marked {marked} killed run(s) abandoned in {warehouse}", flush=True)

@@ -22,7 +22,7 @@ from kabar.records import Article, ExtractionIssue, FetchedPage
 from kabar.sites import Site, all_sites, demo_sites
 from kabar.urls import rebase
 from kabar.warehouse import reparse
-from kabar.warehouse.db import connect
+from kabar.warehouse.db import connect, exists
 
 Result = Article | ExtractionIssue
 UNREADABLE = (
@@ -45,6 +45,11 @@ def one_per_page(site: Site, pages: list[FetchedPage]) -> list[FetchedPage]:
     for page in pages:
         kept.setdefault(real_url(site, page.url), page)
     return list(kept.values())
+
+
+def warehouse_exists(db_path: str) -> bool:
+    """Whether a warehouse was made there (a file's catalog, or a PostgreSQL location)."""
+    return exists(db_path)
 
 
 @task(name="fetched-sites", cache_policy=NO_CACHE)

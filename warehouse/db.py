@@ -60,6 +60,11 @@ def data_path(location: str | Path) -> Path:
     return path.with_name(path.name + ".files")
 
 
+def exists(location: str | Path) -> bool:
+    """Whether the warehouse was made (a PostgreSQL catalog is taken to exist: connecting tells)."""
+    return is_postgres(location) or Path(location).exists() or writer_catalog(location).exists()
+
+
 def storage_paths(location: str | Path) -> list[str]:
     """Every path the warehouse's data lives in (for a sandbox that allows nothing else)."""
     if is_postgres(location):

@@ -4,12 +4,13 @@ import json
 import logging
 import time
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, fields
+from dataclasses import fields
 from datetime import date, datetime
 
 import duckdb
 
 from kabar import memory, neardup
+from kabar.clean import content_hash
 from kabar.records import (
     ARTICLE,
     CONTINUATION,
@@ -85,14 +86,16 @@ def known_content(con, hashes: Iterable[str]) -> dict[str, str]:
     return dict(rows)
 
 
+STATE_FIELDS = tuple(f.name for f in fields(memory.UrlState))  # the columns of url_state
+
+
 def url_states(con, urls: Iterable[str]) -> dict[str, memory.UrlState]:
     """The failure memory of these URLs (those fetched before)."""
-    names = [f.name for f in fields(memory.UrlState)]
     rows = con.execute(
-        f"SELECT {', '.join(names)} FROM url_state WHERE url {IN_KEYS}",
+        f"SELECT {', '.join(STATE_FIELDS)} FROM url_state WHERE url {IN_KEYS}",
         [_keys(urls)],
     ).fetchall()
-    return {row[0]: memory.UrlState(**dict(zip(names, row))) for row in rows}
+    return {row[0]: memory.UrlState(**dict(zip(STATE_FIELDS, row))) for row in rows}
 
 
 def due(
@@ -220,11 +223,12 @@ def load_reparsed(con, run_id: str, pages: list[FetchedPage], plan) -> dict[str,
 
 
 def _load_content(con, run_id: str, pages: list[FetchedPage], plan, reparse: bool = False) -> dict[str, int]:
-    changed, new = _upsert_articles(con, run_id, plan.articles, newer_only=reparse)
+    changed, new, headline_only = _upsert_articles(con, run_id, plan.articles, newer_only=reparse)
     known = {a.parsed.article_id for a in changed} - new
     _insert_urls(con, run_id, plan.aliases, {p.url: p.fetched_at for p in pages})
     links = _merge_related(con, run_id, plan.articles)
-    marks = _mark_near_duplicates(con, run_id, changed, plan.signatures, known)
+    bodies = [a for a in changed if a.parsed.article_id not in headline_only]
+    marks = _mark_near_duplicates(con, run_id, bodies, plan.signatures, known)
     resolved = _record_issues(con, run_id, pages, plan)
     return {
         "articles_new": len(new),
@@ -329,21 +333,26 @@ def _insert_fetches(con, run_id: str, pages: list[FetchedPage], outcomes: Mappin
 
 def _upsert_articles(
     con, run_id: str, articles: tuple[Article, ...], newer_only: bool = False
-) -> tuple[list[Article], set[str]]:
+) -> tuple[list[Article], set[str], set[str]]:
     """New content replaces the current row (delete + insert: far faster than UPDATE in DuckDB) and
     appends a version; content already stored is left alone, and with `newer_only` (a reparse) so is
-    a version that a later fetch than the article's own gave. Returns the changed articles and the
-    ids of those that are new."""
+    a version that a later fetch than the article's own gave. Returns the changed articles, the ids
+    of those that are new, and of those whose headline alone changed (their body is as stored)."""
     stored = {
         row[0]: row[1:]
         for row in con.execute(
-            "SELECT article_id, content_hash, version_seen_at, version, first_seen_at, gone_at FROM articles"
-            f" WHERE article_id {IN_KEYS}",
+            "SELECT article_id, content_hash, version_seen_at, title, version, first_seen_at, gone_at"
+            f" FROM articles WHERE article_id {IN_KEYS}",
             [_keys(a.parsed.article_id for a in articles)],
         ).fetchall()
     }
     changed = [a for a in articles if _replaces(a, stored.get(a.parsed.article_id), newer_only)]
-    stored = {article_id: row[2:] for article_id, row in stored.items()}  # what a new row carries over
+    headline_only = {
+        a.parsed.article_id
+        for a in changed
+        if (row := stored.get(a.parsed.article_id)) and content_hash(row[2], a.body) == row[0]
+    }
+    stored = {article_id: row[3:] for article_id, row in stored.items()}  # what a new row carries over
     _delete(
         con,
         ("articles", "removals"),
@@ -390,7 +399,7 @@ def _upsert_articles(
             for r in a.removals
         ],
     )
-    return changed, {a.parsed.article_id for a in changed if a.parsed.article_id not in stored}
+    return changed, {a.parsed.article_id for a in changed if a.parsed.article_id not in stored}, headline_only
 
 
 def _replaces(article: Article, stored: tuple | None, newer_only: bool) -> bool:
@@ -563,7 +572,9 @@ def _remember(con, run_id: str, pages: list[FetchedPage], outcomes: Mapping[str,
         )
     touched = {p.url for p in pages}
     _delete(con, ("url_state",), "url", [url for url in touched if url in before])
-    _insert(con, "url_state", [asdict(states[url]) for url in touched])
+    # by name, not dataclasses.asdict: its deep copy took a sixth of a batch's Python time
+    rows = [{name: getattr(states[url], name) for name in STATE_FIELDS} for url in touched]
+    _insert(con, "url_state", rows)
     gone = {url: states[url].last_attempt_at for url in touched if states[url].gone and not before.get(url)}
     _mark_gone(con, gone)
 
@@ -648,21 +659,16 @@ def _mark_near_duplicates(
 
 
 def _store_signatures(con, signatures: Mapping[str, tuple[int, ...]], known: set[str]) -> list[str]:
-    """Replace the signature, band keys and mark of each article whose body's signature changed (a
-    changed headline alone keeps them); returns those articles' ids. Only `known` articles can have
-    a signature stored already."""
-    stored = dict(
-        con.execute(
-            f"SELECT article_id, signature FROM article_minhash WHERE article_id {IN_KEYS}",
-            [_keys(i for i in signatures if i in known)],
-        ).fetchall()
-    )
-    fresh = {i: sig for i, sig in signatures.items() if tuple(stored.get(i) or ()) != tuple(sig)}
+    """Replace the signature, band keys and mark of each of these articles (their bodies changed: the
+    caller leaves out a changed headline alone, which keeps them); returns their ids. Only `known`
+    articles can have a signature stored already. (Telling a changed body by the content hash, not by
+    reading the stored signatures back: that read scanned every signature, 13 ms per 10,000 articles.)"""
+    fresh = dict(signatures)
     _delete(
         con,
         ("article_minhash", "article_bands", "near_duplicates"),
         "article_id",
-        [i for i in fresh if i in stored],
+        [i for i in fresh if i in known],
     )
     _insert(con, "article_minhash", [{"article_id": i, "signature": list(sig)} for i, sig in fresh.items()])
     _insert(
