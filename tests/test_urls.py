@@ -52,6 +52,44 @@ def test_canonical_url_keeps_a_non_default_port():
     assert canonical_url("https://localhost:8443/read/1/x") == "https://localhost:8443/read/1/x"
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        ARTICLE,
+        "https://Dunia.TEMPO.co/read/1772314/Norwegia_Dan~Chile.html",
+        "http://m.tempo.co/read/1/x/amp/",
+        "https://tempo.co",
+        "https://tempo.co:443/",
+        "http://127.0.0.1:8000/read/1/x/",
+        "https://tempo.co/a/-b/c.d/",
+    ],
+)
+@pytest.mark.parametrize("https", [True, False])
+def test_a_plain_url_skips_the_full_canonical_form_and_gets_the_same_answer(url, https):
+    import kabar.urls
+
+    assert kabar.urls._PLAIN.match(url)  # the fast path; "#" below sends the same URL the full way
+    assert not kabar.urls._PLAIN.match(url + "#")
+    assert canonical_url(url, https=https) == canonical_url(url + "#", https=https)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://tempo.co/a/../b",
+        "https://tempo.co/./b",
+        "https://tempo.co//b",
+        "https://tempo.co/a%20b",
+        "https://tempo.co/é",
+        "https://tempo.co/a?b=1",
+    ],
+)
+def test_what_the_full_canonical_form_may_change_takes_the_full_way(url):
+    import kabar.urls
+
+    assert not kabar.urls._PLAIN.match(url)
+
+
 def test_amp_inside_a_slug_is_not_a_suffix():
     assert canonical_url("https://tempo.co/read/1/lampu-amp") == "https://tempo.co/read/1/lampu-amp"
 
