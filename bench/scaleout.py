@@ -42,7 +42,7 @@ import httpx
 from bench import crash
 from bench.sitegen import GeneratedSite, generate_site
 from tests import pg
-from tests.test_deployment import _environment, _free_port, _start, _stop, _tail
+from tests.processes import free_port, prefect_environment, start_prefect, stop_process, tail
 
 ROOT = Path(__file__).parents[1]
 POOL = "kabar-scaleout"
@@ -157,32 +157,32 @@ def prefect_server(folder: Path) -> Iterator[Server]:
     """A real `prefect server start` on 127.0.0.1 (its own PREFECT_HOME and database, no scheduler:
     only the runs asked for run), stopped with everything it spawned."""
     folder.mkdir(parents=True, exist_ok=True)
-    port = _free_port()
+    port = free_port()
     api_url = f"http://127.0.0.1:{port}/api"
-    env = _environment(folder / "prefect-home", api_url)
+    env = prefect_environment(folder / "prefect-home", api_url)
     server_env = env | {
         "PREFECT_API_DATABASE_CONNECTION_URL": f"sqlite+aiosqlite:///{folder / 'prefect.db'}",
         "PREFECT_SERVER_SERVICES_SCHEDULER_ENABLED": "false",
         "PREFECT_SERVER_UI_ENABLED": "false",
     }
     log = folder / "server.log"
-    process = _start(["server", "start", "--host", "127.0.0.1", "--port", str(port)], server_env, log)
+    process = start_prefect(["server", "start", "--host", "127.0.0.1", "--port", str(port)], server_env, log)
     try:
         deadline = time.monotonic() + SERVER_START
         while True:
             if process.poll() is not None:
-                raise RuntimeError("the Prefect server exited" + _tail(log))
+                raise RuntimeError("the Prefect server exited" + tail(log))
             try:
                 if httpx.get(f"{api_url}/health", timeout=2).json() is True:
                     break
             except (httpx.HTTPError, ValueError):
                 pass
             if time.monotonic() > deadline:
-                raise RuntimeError(f"no /api/health after {SERVER_START:.0f} s" + _tail(log))
+                raise RuntimeError(f"no /api/health after {SERVER_START:.0f} s" + tail(log))
             time.sleep(0.5)
         yield Server(api_url=api_url, env=env, folder=folder)
     finally:
-        _stop(process)
+        stop_process(process)
 
 
 @contextmanager
@@ -238,11 +238,11 @@ def workers(server: Server, count: int, env: dict) -> Iterator[list[Path]]:
     try:
         for n, log in enumerate(logs):
             args = ["worker", "start", "--pool", POOL, "--name", f"scaleout-{n}", "--limit", "1"]
-            started.append(_start(args, worker_env, log))
+            started.append(start_prefect(args, worker_env, log))
         yield logs
     finally:
         for process in started:
-            _stop(process)
+            stop_process(process)
 
 
 def run_all(server: Server, deployment_ids: list, timeout: float = RUNS_TIMEOUT) -> list:
@@ -314,7 +314,7 @@ def analyst(location: str, folder: Path, env: dict, interval: float = 0.1) -> It
         deadline = time.monotonic() + 60
         while not Path(f"{out}.ready").exists():
             if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("the analyst did not start" + _tail(folder / "analyst.log"))
+                raise RuntimeError("the analyst did not start" + tail(folder / "analyst.log"))
             time.sleep(0.2)
         yield out
     finally:

@@ -12,8 +12,6 @@ only run there is (asserted).
 
 import os
 import re
-import signal
-import socket
 import subprocess
 import sys
 import time
@@ -26,6 +24,7 @@ import pytest
 import yaml
 
 from kabar.sites import all_sites
+from tests.processes import free_port, prefect_environment, start_prefect, stop_process, tail
 
 ROOT = Path(__file__).parents[1]
 DEPLOYMENTS = yaml.safe_load((ROOT / "prefect.yaml").read_text(encoding="utf-8"))["deployments"]
@@ -34,7 +33,6 @@ POOL = "kabar-process"
 SERVER_START = 120.0  # seconds until /api/health answers (2 busy cores: ~15 s)
 CLI_TIMEOUT = 180.0
 RUN_TIMEOUT = 180.0  # a deployment run's worker pickup + the flow: ~15 s here
-STOP_GRACE = 15.0  # SIGTERM, then SIGKILL
 LOG_WAIT = 60.0
 CONTACT = "kabar-deployment-test@example.org"  # in the test's kabar.toml: the runs read KABAR_CONFIG
 
@@ -118,85 +116,6 @@ class Server:
     folder: Path
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _environment(prefect_home: Path, api_url: str) -> dict[str, str]:
-    """This process's environment without any Prefect or kabar setting, then the test's own."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "KABAR_"))}
-    return env | {
-        "PREFECT_HOME": str(prefect_home),  # profiles, the server's database: nothing of the user's
-        "PREFECT_API_URL": api_url,
-        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-        "DO_NOT_TRACK": "1",
-        "PYTHONUNBUFFERED": "1",
-    }
-
-
-def _descendants(pid: int) -> list[int]:
-    """The processes `pid` started, and theirs (Linux /proc): a flow run may sit in its own session."""
-    children: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir() if Path("/proc").is_dir() else ():  # elsewhere: the group alone
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            ppid = int(stat.rsplit(")", 1)[1].split()[1])
-            children.setdefault(ppid, []).append(int(entry.name))
-    found, todo = [], [pid]
-    while todo:
-        for child in children.get(todo.pop(), []):
-            found.append(child)
-            todo.append(child)
-    return found
-
-
-def _signal(pids: list[int], sig: int, group: int) -> None:
-    try:
-        os.killpg(group, sig)
-    except ProcessLookupError:
-        pass
-    for pid in pids:
-        try:
-            os.kill(pid, sig)
-        except ProcessLookupError:
-            pass
-
-
-def _stop(process: subprocess.Popen) -> None:
-    """SIGTERM to the process group (and to whatever it spawned elsewhere), SIGKILL after a grace."""
-    spawned = _descendants(process.pid)
-    _signal(spawned, signal.SIGTERM, process.pid)
-    try:
-        process.wait(timeout=STOP_GRACE)
-    except subprocess.TimeoutExpired:
-        pass
-    _signal(spawned, signal.SIGKILL, process.pid)  # also ends children that outlived the leader
-    process.wait(timeout=STOP_GRACE)
-
-
-def _start(args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen:
-    with log.open("wb") as out:  # the child keeps its own copy of the descriptor
-        return subprocess.Popen(
-            [sys.executable, "-m", "prefect", *args],
-            cwd=ROOT,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,  # its own process group: stopped as a whole
-        )
-
-
-def _tail(log: Path, lines: int = 40) -> str:
-    text = log.read_text(errors="replace") if log.exists() else ""
-    return f"\n--- {log.name} ---\n" + "\n".join(text.splitlines()[-lines:])
-
-
 def _prefect(server: Server, *args: str, env: dict[str, str] | None = None) -> str:
     """A Prefect CLI command from the project folder, as an operator types it; its output."""
     done = subprocess.run(
@@ -215,30 +134,30 @@ def _prefect(server: Server, *args: str, env: dict[str, str] | None = None) -> s
 @pytest.fixture(scope="module")
 def server(tmp_path_factory) -> Iterator[Server]:
     folder = tmp_path_factory.mktemp("prefect-server")
-    port = _free_port()
+    port = free_port()
     api_url = f"http://127.0.0.1:{port}/api"
-    env = _environment(folder / "prefect-home", api_url)
+    env = prefect_environment(folder / "prefect-home", api_url)
     server_env = env | {
         "PREFECT_API_DATABASE_CONNECTION_URL": f"sqlite+aiosqlite:///{folder / 'prefect.db'}",
         "PREFECT_SERVER_SERVICES_SCHEDULER_ENABLED": "false",  # no cron fires: the test's run is the only one
         "PREFECT_SERVER_UI_ENABLED": "false",
     }
     log = folder / "server.log"
-    process = _start(["server", "start", "--host", "127.0.0.1", "--port", str(port)], server_env, log)
+    process = start_prefect(["server", "start", "--host", "127.0.0.1", "--port", str(port)], server_env, log)
     try:
         deadline = time.monotonic() + SERVER_START
         while True:
-            assert process.poll() is None, "the Prefect server exited" + _tail(log)
+            assert process.poll() is None, "the Prefect server exited" + tail(log)
             try:
                 if httpx.get(f"{api_url}/health", timeout=2).json() is True:
                     break
             except (httpx.HTTPError, ValueError):
                 pass
-            assert time.monotonic() < deadline, f"no /api/health after {SERVER_START:.0f} s" + _tail(log)
+            assert time.monotonic() < deadline, f"no /api/health after {SERVER_START:.0f} s" + tail(log)
             time.sleep(0.5)
         yield Server(api_url=api_url, env=env, folder=folder)
     finally:
-        _stop(process)
+        stop_process(process)
 
 
 @pytest.fixture(scope="module")
@@ -311,7 +230,8 @@ def test_a_worker_runs_the_tempo_deployment_against_the_mirror(deployed, client,
     home = deployed.folder / "kabar-home"
     log = deployed.folder / "worker.log"
     worker_env = deployed.env | {"PREFECT_WORKER_QUERY_SECONDS": "1"}  # pick the run up at once
-    worker = _start(["worker", "start", "--pool", POOL, "--name", "kabar-test-worker"], worker_env, log)
+    command = ["worker", "start", "--pool", POOL, "--name", "kabar-test-worker"]
+    worker = start_prefect(command, worker_env, log)
     try:
         deployment = client.read_deployment_by_name("ingest/tempo-every-30-minutes")
         # No delay parameter: the test's kabar.toml (delay = 0) reaches the run through KABAR_CONFIG
@@ -320,15 +240,15 @@ def test_a_worker_runs_the_tempo_deployment_against_the_mirror(deployed, client,
         )
         deadline = time.monotonic() + RUN_TIMEOUT
         while not (run := client.read_flow_run(run.id)).state.is_final():
-            assert worker.poll() is None, "the worker exited" + _tail(log)
+            assert worker.poll() is None, "the worker exited" + tail(log)
             assert time.monotonic() < deadline, (
-                f"run {run.name} still {run.state.name} after {RUN_TIMEOUT:.0f} s" + _tail(log)
+                f"run {run.name} still {run.state.name} after {RUN_TIMEOUT:.0f} s" + tail(log)
             )
             time.sleep(1)
     finally:
-        _stop(worker)
+        stop_process(worker)
 
-    assert run.state.is_completed(), f"{run.state.name}: {run.state.message}" + _tail(log)
+    assert run.state.is_completed(), f"{run.state.name}: {run.state.message}" + tail(log)
     assert run.parameters["site"] == "tempo" and run.parameters["base_url"] == tempo_mirror.base_url
     assert run.name.startswith("tempo-"), f"runs are named after the site and start time, not {run.name!r}"
     assert tempo_mirror.hits, "the run never reached the mirror"
@@ -351,7 +271,7 @@ def test_a_worker_runs_the_tempo_deployment_against_the_mirror(deployed, client,
     # The run's log reached the server (the process sends it in batches: the last may follow the state)
     deadline = time.monotonic() + LOG_WAIT
     while not any(re.match(r"tempo: (\d+)/\1 pages", line) for line in _log_lines(client, run.id)):
-        assert time.monotonic() < deadline, "no progress line in the run's Prefect logs" + _tail(log)
+        assert time.monotonic() < deadline, "no progress line in the run's Prefect logs" + tail(log)
         time.sleep(0.5)
 
 
