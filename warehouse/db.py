@@ -18,6 +18,7 @@ All access goes through `connect`.
 
 import fcntl
 import hashlib
+import logging
 import os
 import re
 import sqlite3
@@ -28,6 +29,8 @@ from pathlib import Path
 import duckdb
 
 from kabar.settings import demo_warehouse_path
+
+log = logging.getLogger(__name__)
 
 CATALOG = "kabar"  # the name the lake is attached under (and selected by USE)
 EXTENSIONS = ("ducklake", "sqlite")  # loaded from the pinned extension wheels: no download at run time
@@ -122,7 +125,10 @@ class Publishing:
 
     def close(self) -> None:
         self._con.close()
-        publish(self._path)
+        try:
+            publish(self._path)
+        except (OSError, sqlite3.Error) as error:  # what was committed stays committed; readers lag
+            log.warning("readers' copy of %s not refreshed: %s (the next writer retries)", self._path, error)
 
     def __enter__(self):
         return self

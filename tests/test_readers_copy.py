@@ -1,0 +1,56 @@
+"""The copy of the catalog readers attach (warehouse/db.py): published when a writer's connection
+closes, adopted from a warehouse made before it existed, and never worth a lost commit."""
+
+import logging
+import shutil
+from pathlib import Path
+
+from kabar.warehouse.db import connect, writer_catalog
+
+FIXTURE = Path(__file__).parent / "fixtures" / "warehouse-v2" / "warehouse.sqlite"
+
+
+def _count(con, table: str) -> int:
+    return con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+
+
+def test_a_writer_publishes_what_it_committed_when_it_closes(tmp_path):
+    db = tmp_path / "w.sqlite"
+    with connect(db) as con:
+        con.execute("CREATE TABLE notes (i INTEGER)")
+        with connect(db, read_only=True) as reader:  # the schema was published when the warehouse was made
+            assert _count(reader, "schema_migrations") > 0
+        con.execute("INSERT INTO notes VALUES (1)")
+    with connect(db, read_only=True) as reader:
+        assert _count(reader, "notes") == 1
+    assert writer_catalog(db).is_file()
+
+
+def test_a_warehouse_made_before_the_copy_existed_is_adopted(tmp_path):
+    db = tmp_path / "warehouse.sqlite"
+    shutil.copy(FIXTURE, db)
+    shutil.copytree(FIXTURE.with_name(FIXTURE.name + ".files"), db.with_name(db.name + ".files"))
+    assert not writer_catalog(db).exists()
+    with connect(db) as con:
+        assert _count(con, "articles") == 3
+    assert writer_catalog(db).is_file()
+    with connect(db, read_only=True) as reader:  # the copy now carries the migrations applied since
+        assert _count(reader, "analytics.articles") == 3
+
+
+def test_a_copy_that_cannot_be_refreshed_costs_a_warning_not_the_commit(tmp_path, caplog):
+    db = tmp_path / "w.sqlite"
+    connect(db).close()
+    db.unlink()
+    db.mkdir()  # something in the copy's place: the rename onto it fails
+    (db / "in-the-way").write_text("x")
+    with caplog.at_level(logging.WARNING, logger="kabar.warehouse.db"):
+        with connect(db) as con:
+            con.execute("CREATE TABLE kept (i INTEGER)")
+            con.execute("INSERT INTO kept VALUES (1)")
+    assert "readers' copy of" in caplog.text and "not refreshed" in caplog.text
+    shutil.rmtree(db)
+    with connect(db) as con:  # the commit is in the writers' catalog; this connect publishes again
+        assert _count(con, "kept") == 1
+    with connect(db, read_only=True) as reader:
+        assert _count(reader, "kept") == 1
