@@ -99,7 +99,7 @@ def connect(location: str | Path, *, read_only: bool = False):
     context manager, or close it)."""
     if not is_postgres(location):
         _prepare_file(Path(location), read_only)
-    con = duckdb.connect()
+    con = _instance(_extensions(location))
     try:
         con = _open(con, location, read_only)
     except BaseException:  # interrupted (a run cancelled mid-connect): the catalog's lock must not outlive it
@@ -115,7 +115,7 @@ def writer_catalog(path: str | Path) -> Path:
 
 class Publishing:
     """A writable DuckDB connection (every attribute forwarded) that publishes the readers' copy of
-    the catalog when it closes."""
+    the catalog after each explicit commit and when it closes."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection, path: Path):
         self._con, self._path = con, path
@@ -123,18 +123,38 @@ class Publishing:
     def __getattr__(self, name):
         return getattr(self._con, name)
 
+    def commit(self) -> None:
+        self._con.commit()
+        _publish_or_warn(self._path)
+
     def close(self) -> None:
         self._con.close()
-        try:
-            publish(self._path)
-        except (OSError, sqlite3.Error) as error:  # what was committed stays committed; readers lag
-            log.warning("readers' copy of %s not refreshed: %s (the next writer retries)", self._path, error)
+        _publish_or_warn(self._path)
 
     def __enter__(self):
         return self
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+def _publish_or_warn(path: Path) -> None:
+    try:
+        publish(path)
+    except (OSError, sqlite3.Error) as error:  # what was committed stays committed; readers lag
+        log.warning("readers' copy of %s not refreshed: %s (the next writer retries)", path, error)
+
+
+def _refresh(path: Path) -> None:
+    """Before a reader opens the copy: publish again when the writers' catalog changed since (an
+    autocommitted statement, a writer killed before it closed). A reader without write access to the
+    folder reads the copy as the writers left it."""
+    writer = writer_catalog(path)
+    if writer.exists() and (not path.exists() or writer.stat().st_mtime_ns > path.stat().st_mtime_ns):
+        try:
+            publish(path)
+        except (OSError, sqlite3.Error) as error:
+            log.info("readers' copy of %s not refreshed: %s", path, error)
 
 
 def publish(path: str | Path) -> None:
@@ -154,6 +174,8 @@ def publish(path: str | Path) -> None:
 
 
 def _prepare_file(path: Path, read_only: bool) -> None:
+    if read_only:
+        _refresh(path)
     if read_only and not path.exists():
         raise FileNotFoundError(
             f"no warehouse at {path} (run `kabar run` first; `kabar demo` writes {demo_warehouse_path()})"
@@ -290,9 +312,36 @@ def pending_migrations(done: set[int]) -> list[tuple[int, str]]:
     return [(version, name) for version, name in found if version not in done]
 
 
+def _extensions(location: str | Path) -> tuple[str, ...]:
+    return ("ducklake", "postgres") if is_postgres(location) else EXTENSIONS
+
+
 def _load_extensions(con: duckdb.DuckDBPyConnection, location: str | Path) -> None:
-    for name in ("ducklake", "postgres") if is_postgres(location) else EXTENSIONS:
+    for name in _extensions(location):
         load_extension(con, name)
+
+
+# The extensions this process loaded with DuckDB's signature check: name -> (file, its identity then).
+_CHECKED: dict[str, tuple[str, tuple | None]] = {}
+
+
+def _instance(extensions: tuple[str, ...]) -> duckdb.DuckDBPyConnection:
+    """A fresh in-memory DuckDB for one connection. DuckDB checks an extension's signature at every
+    LOAD by reading the whole file: ~80 ms an extension, ~170 ms a connection, and a run connects a
+    dozen times. Once this process has loaded these extensions with the check, a later instance skips
+    it while their files are the same (inode, size, modification time)."""
+    checked = all(
+        name in _CHECKED and _identity(_CHECKED[name][0]) == _CHECKED[name][1] for name in extensions
+    )
+    return duckdb.connect(config={"allow_unsigned_extensions": True} if checked else {})
+
+
+def _identity(path: str) -> tuple | None:
+    try:
+        found = os.stat(path)
+    except OSError:
+        return None
+    return found.st_ino, found.st_size, found.st_mtime_ns
 
 
 def load_extension(con: duckdb.DuckDBPyConnection, name: str) -> None:
@@ -304,6 +353,11 @@ def load_extension(con: duckdb.DuckDBPyConnection, name: str) -> None:
     if not (installed and installed[0]):
         con.execute(f"INSTALL '{_extension_file(name)}'")
     con.execute(f"LOAD {loaded_as}")
+    if not con.execute("SELECT current_setting('allow_unsigned_extensions')").fetchone()[0]:
+        (path,) = con.execute(
+            "SELECT install_path FROM duckdb_extensions() WHERE extension_name = ?", [loaded_as]
+        ).fetchone()
+        _CHECKED[name] = (path, _identity(path))  # its signature was checked as it loaded
 
 
 def _extension_file(name: str) -> Path:
