@@ -3,11 +3,11 @@ other; UTC everywhere; migrations applied once, in order, on the first writable 
 
 Where it is (`location`, what `connect` and every task take): a path, or `postgres:<libpq connection
 string>`. A path is a SQLite catalog with the Parquet data in a folder beside it: one machine. Writers
-use the catalog `<path>.writer`; each writable connection, when it closes, publishes a copy of it at
-`<path>` (SQLite's backup, then an atomic rename), and readers attach that copy. A reader therefore holds
-no lock a run could wait for (a DuckDB result left unread keeps its catalog read open: a run's commit
-waited for it, then failed) and sees whole commits only (with SQLite in WAL mode, readers of the
-writers' own catalog saw half a commit once deletes went to Parquet delete files). A
+use the catalog `<path>.writer`; each writable connection, after a commit and when it closes, publishes
+a copy of it at `<path>` (SQLite's backup, then an atomic rename), and readers attach that copy. A
+reader therefore holds no lock a run could wait for (a DuckDB result left unread keeps its catalog read
+open: a run's commit waited for it, then failed) and sees whole commits only (with SQLite in WAL mode,
+readers of the writers' own catalog saw half a commit once deletes went to Parquet delete files). A
 PostgreSQL catalog lets many machines and workers write at once; its data lives in a shared folder
 (`data_path` in kabar.toml, KABAR_DATA_PATH) that the catalog records when it is made, so a client that
 only reads may leave it unset. Two writers that change the same rows conflict at commit: `is_conflict`
@@ -95,8 +95,8 @@ def conflict(error: BaseException | None) -> str | None:
 
 def connect(location: str | Path, *, read_only: bool = False):
     """A connection to the warehouse, the lake selected; writable ones bring the schema up to date.
-    A writable connection to a file warehouse publishes the readers' copy when it closes (use it as a
-    context manager, or close it)."""
+    A writable connection to a file warehouse publishes the readers' copy after each commit and when it
+    closes (use it as a context manager, or close it)."""
     if not is_postgres(location):
         _prepare_file(Path(location), read_only)
     con = _instance(_extensions(location))
