@@ -19,9 +19,11 @@ def expire_snapshots(con, older_than: timedelta) -> int:
     """Forget snapshots older than `older_than` (time travel reaches back that far), then delete the
     files only they needed; returns how many snapshots were expired."""
     cutoff = datetime.now(UTC) - older_than
+    con.begin()  # committed before any file goes: the commit publishes the readers' copy (warehouse/db.py)
     expired = con.execute(
         f"SELECT count(*) FROM ducklake_expire_snapshots('{CATALOG}', older_than => ?)", [cutoff]
     ).fetchone()[0]
+    con.commit()
     con.execute(f"CALL ducklake_cleanup_old_files('{CATALOG}', cleanup_all => true)")
     return expired
 
