@@ -28,6 +28,17 @@ def test_normalize_nfc_result_is_one_code_point():
     assert len(normalize("e\u0301")) == 1
 
 
+def test_every_character_a_pattern_calls_space_is_one_space():
+    import re
+    import sys
+
+    spaces = [chr(c) for c in range(sys.maxunicode + 1) if re.fullmatch(r"\s", chr(c))]
+    assert "\xa0" in spaces and "\u3000" in spaces and len(spaces) > 20
+    for space in spaces:
+        assert normalize(f"{space}a{space}\u200b{space}b{space}") == "a b", hex(ord(space))
+    assert normalize("a\u200bb\u00adc") == "abc"  # invisible ones go, even with no space about
+
+
 def test_fingerprint_is_sha256_hex():
     digest = fingerprint("judul", "isi")
     assert len(digest) == 64 and set(digest) <= set("0123456789abcdef")
