@@ -391,3 +391,15 @@ def test_kabar_extract_uses_the_generic_site_for_an_unknown_host(tmp_path, capsy
         ["Rina Wulan"],
     )
     assert parsed["published_at"].startswith("2026-11-30T10:00")
+
+
+def test_a_page_of_utf8_read_as_cp1252_is_decoded_again_and_others_are_left_alone():
+    from kabar.sites.generic.tree import repair_mojibake
+
+    text = "<p>Menteri Pendidikan berkunjung ke São Tomé dan Málaga — kata Ñoño’s.</p>"
+    garbled = text.encode("utf-8").decode("cp1252")
+    assert garbled != text and repair_mojibake(garbled) == text
+    assert repair_mojibake(text) == text  # real accents, no garbling
+    few = "<p>" + "caf\u00c3\u00a9 " * 4 + "</p>"  # four look-alikes are not enough to re-decode a page
+    assert repair_mojibake(few) == few
+    assert repair_mojibake("<p>SÃO PAULO</p>") == "<p>SÃO PAULO</p>"
