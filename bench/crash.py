@@ -43,7 +43,8 @@ from datetime import timedelta
 from pathlib import Path
 from random import Random
 
-from bench.load import BASE, Workload, batch_of, code_version, finish_run, load_one, say, start_run
+from bench.load import BASE, Workload, batch_of, code_version, finish_run, load_one, start_run
+from bench.report import say
 from kabar.warehouse.db import connect
 
 CONTENT_TABLES = (

@@ -28,6 +28,7 @@ from urllib.parse import urlsplit  # noqa: E402
 import psutil  # noqa: E402
 from prefect import flow  # noqa: E402
 
+from bench.report import rate, say, timed
 from bench.sitegen import build  # noqa: E402
 from kabar.clean import clean  # noqa: E402
 from kabar.http import Crawl, fetch_pages  # noqa: E402
@@ -43,20 +44,6 @@ from kabar.warehouse.db import connect  # noqa: E402
 FETCHED_AT = datetime(2023, 10, 1, 5, 0, tzinfo=UTC)
 HARNESS_TIMEOUT_S = 180  # Prefect's default (30 s) is too short on a loaded 2-core machine
 LIBRARIES = ("prefect", "duckdb", "beautifulsoup4", "lxml", "requests", "protego", "w3lib")
-
-
-def say(message: str) -> None:
-    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
-
-
-def timed(fn, *args, **kwargs):
-    started = time.perf_counter()
-    result = fn(*args, **kwargs)
-    return result, time.perf_counter() - started
-
-
-def rate(count: int, seconds: float) -> float:
-    return round(count / seconds, 1) if seconds > 0 else 0.0
 
 
 def cpu_seconds() -> float:

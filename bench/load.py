@@ -35,6 +35,7 @@ from importlib.metadata import version
 from pathlib import Path
 from random import Random
 
+from bench.report import rate, say
 from kabar.clean import clean, rule
 from kabar.records import Article, FetchedPage, ParsedArticle, RelatedLink
 from kabar.tasks.dedup import plan_batch, sign_new_content
@@ -68,14 +69,6 @@ def _vocabulary(size: int = 4000) -> list[str]:
 
 
 VOCAB = _vocabulary()
-
-
-def say(message: str) -> None:
-    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
-
-
-def rate(count: float, seconds: float) -> float:
-    return round(count / seconds, 1) if seconds > 0 else 0.0
 
 
 # --- the synthetic workload -----------------------------------------------------------------------

@@ -39,6 +39,7 @@ from importlib.metadata import version  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 from bench.crash import digest_of, fingerprint  # noqa: E402
+from bench.report import rate, say, timed  # noqa: E402
 from bench.sitegen import generate  # noqa: E402
 from kabar.warehouse.db import data_path  # noqa: E402
 
@@ -46,20 +47,6 @@ HARNESS_TIMEOUT_S = 180  # Prefect's default (30 s) is too short on a loaded 2-c
 CLUSTER_TIMEOUT_S = 180
 LOAD_SAMPLE_S = 5
 LIBRARIES = ("prefect", "prefect-dask", "distributed", "duckdb", "beautifulsoup4", "lxml")
-
-
-def say(message: str) -> None:
-    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
-
-
-def timed(fn, *args, **kwargs):
-    started = time.perf_counter()
-    result = fn(*args, **kwargs)
-    return result, time.perf_counter() - started
-
-
-def rate(count: int, seconds: float) -> float:
-    return round(count / seconds, 1) if seconds else 0.0
 
 
 def load_average() -> float:

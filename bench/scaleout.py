@@ -34,19 +34,22 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager, redirect_stdout
-from dataclasses import dataclass
 from pathlib import Path
-
-import httpx
 
 from bench import crash
 from bench.sitegen import GeneratedSite, generate_site
 from tests import pg
-from tests.processes import free_port, prefect_environment, start_prefect, stop_process, tail
+from tests.processes import (
+    Server,
+    client_of,
+    prefect_server,
+    start_prefect,
+    stop_process,
+    tail,
+)
 
 ROOT = Path(__file__).parents[1]
 POOL = "kabar-scaleout"
-SERVER_START = 120.0  # seconds until the Prefect API answers
 RUNS_TIMEOUT = 600.0  # every queued run final
 CONFLICT_LOG = "warehouse commit conflict"  # what tasks/load.py logs on each retry
 # Columns that hold, or are reckoned from, the moment a run fetched a page: they differ between any two
@@ -143,55 +146,6 @@ def ingest_one_after_another(sites: list[GeneratedSite], mirrors: dict[str, str]
 
 
 # --- Prefect: a server, a work pool of process workers, one deployment per site ---------------------
-
-
-@dataclass
-class Server:
-    api_url: str
-    env: dict[str, str]
-    folder: Path
-
-
-@contextmanager
-def prefect_server(folder: Path) -> Iterator[Server]:
-    """A real `prefect server start` on 127.0.0.1 (its own PREFECT_HOME and database, no scheduler:
-    only the runs asked for run), stopped with everything it spawned."""
-    folder.mkdir(parents=True, exist_ok=True)
-    port = free_port()
-    api_url = f"http://127.0.0.1:{port}/api"
-    env = prefect_environment(folder / "prefect-home", api_url)
-    server_env = env | {
-        "PREFECT_API_DATABASE_CONNECTION_URL": f"sqlite+aiosqlite:///{folder / 'prefect.db'}",
-        "PREFECT_SERVER_SERVICES_SCHEDULER_ENABLED": "false",
-        "PREFECT_SERVER_UI_ENABLED": "false",
-    }
-    log = folder / "server.log"
-    process = start_prefect(["server", "start", "--host", "127.0.0.1", "--port", str(port)], server_env, log)
-    try:
-        deadline = time.monotonic() + SERVER_START
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError("the Prefect server exited" + tail(log))
-            try:
-                if httpx.get(f"{api_url}/health", timeout=2).json() is True:
-                    break
-            except (httpx.HTTPError, ValueError):
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"no /api/health after {SERVER_START:.0f} s" + tail(log))
-            time.sleep(0.5)
-        yield Server(api_url=api_url, env=env, folder=folder)
-    finally:
-        stop_process(process)
-
-
-@contextmanager
-def client_of(server: Server):
-    from prefect.client.orchestration import get_client
-    from prefect.settings import PREFECT_API_URL, temporary_settings
-
-    with temporary_settings({PREFECT_API_URL: server.api_url}), get_client(sync_client=True) as client:
-        yield client
 
 
 def deploy_sites(server: Server, sites: list[GeneratedSite], mirrors: dict[str, str], env: dict) -> list:

@@ -7,10 +7,17 @@ import signal
 import socket
 import subprocess
 import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
+
+import httpx
 
 ROOT = Path(__file__).parents[1]
 STOP_GRACE = 15.0  # SIGTERM, then SIGKILL
+SERVER_START = 120.0  # seconds until /api/health answers (2 busy cores: ~15 s)
 
 
 def free_port() -> int:
@@ -90,3 +97,55 @@ def start_prefect(args: list[str], env: dict[str, str], log: Path) -> subprocess
 def tail(log: Path, lines: int = 40) -> str:
     text = log.read_text(errors="replace") if log.exists() else ""
     return f"\n--- {log.name} ---\n" + "\n".join(text.splitlines()[-lines:])
+
+
+# --- a Prefect server ------------------------------------------------------------------------------
+
+
+@dataclass
+class Server:
+    api_url: str
+    env: dict[str, str]
+    folder: Path
+
+
+@contextmanager
+def prefect_server(folder: Path) -> Iterator[Server]:
+    """A real `prefect server start` on 127.0.0.1 (its own PREFECT_HOME and database, no scheduler:
+    only the runs asked for run), stopped with everything it spawned."""
+    folder.mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    api_url = f"http://127.0.0.1:{port}/api"
+    env = prefect_environment(folder / "prefect-home", api_url)
+    server_env = env | {
+        "PREFECT_API_DATABASE_CONNECTION_URL": f"sqlite+aiosqlite:///{folder / 'prefect.db'}",
+        "PREFECT_SERVER_SERVICES_SCHEDULER_ENABLED": "false",  # no cron fires: only the runs asked for
+        "PREFECT_SERVER_UI_ENABLED": "false",
+    }
+    log = folder / "server.log"
+    process = start_prefect(["server", "start", "--host", "127.0.0.1", "--port", str(port)], server_env, log)
+    try:
+        deadline = time.monotonic() + SERVER_START
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError("the Prefect server exited" + tail(log))
+            try:
+                if httpx.get(f"{api_url}/health", timeout=2).json() is True:
+                    break
+            except (httpx.HTTPError, ValueError):
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"no /api/health after {SERVER_START:.0f} s" + tail(log))
+            time.sleep(0.5)
+        yield Server(api_url=api_url, env=env, folder=folder)
+    finally:
+        stop_process(process)
+
+
+@contextmanager
+def client_of(server: Server):
+    from prefect.client.orchestration import get_client
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    with temporary_settings({PREFECT_API_URL: server.api_url}), get_client(sync_client=True) as client:
+        yield client

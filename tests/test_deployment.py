@@ -16,21 +16,18 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
 import pytest
 import yaml
 
 from kabar.sites import all_sites
-from tests.processes import free_port, prefect_environment, start_prefect, stop_process, tail
+from tests.processes import Server, client_of, prefect_server, start_prefect, stop_process, tail
 
 ROOT = Path(__file__).parents[1]
 DEPLOYMENTS = yaml.safe_load((ROOT / "prefect.yaml").read_text(encoding="utf-8"))["deployments"]
 INGEST = [entry for entry in DEPLOYMENTS if entry["entrypoint"] == "flows/ingest.py:ingest"]
 POOL = "kabar-process"
-SERVER_START = 120.0  # seconds until /api/health answers (2 busy cores: ~15 s)
 CLI_TIMEOUT = 180.0
 RUN_TIMEOUT = 180.0  # a deployment run's worker pickup + the flow: ~15 s here
 LOG_WAIT = 60.0
@@ -109,13 +106,6 @@ def test_the_deployers_environment_is_recorded_absolute_or_empty(variable):
 # --- a real Prefect server, its CLI and a worker, as subprocesses ---------------------------------------
 
 
-@dataclass
-class Server:
-    api_url: str
-    env: dict[str, str]  # the environment every CLI call and the worker get
-    folder: Path
-
-
 def _prefect(server: Server, *args: str, env: dict[str, str] | None = None) -> str:
     """A Prefect CLI command from the project folder, as an operator types it; its output."""
     done = subprocess.run(
@@ -133,31 +123,8 @@ def _prefect(server: Server, *args: str, env: dict[str, str] | None = None) -> s
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory) -> Iterator[Server]:
-    folder = tmp_path_factory.mktemp("prefect-server")
-    port = free_port()
-    api_url = f"http://127.0.0.1:{port}/api"
-    env = prefect_environment(folder / "prefect-home", api_url)
-    server_env = env | {
-        "PREFECT_API_DATABASE_CONNECTION_URL": f"sqlite+aiosqlite:///{folder / 'prefect.db'}",
-        "PREFECT_SERVER_SERVICES_SCHEDULER_ENABLED": "false",  # no cron fires: the test's run is the only one
-        "PREFECT_SERVER_UI_ENABLED": "false",
-    }
-    log = folder / "server.log"
-    process = start_prefect(["server", "start", "--host", "127.0.0.1", "--port", str(port)], server_env, log)
-    try:
-        deadline = time.monotonic() + SERVER_START
-        while True:
-            assert process.poll() is None, "the Prefect server exited" + tail(log)
-            try:
-                if httpx.get(f"{api_url}/health", timeout=2).json() is True:
-                    break
-            except (httpx.HTTPError, ValueError):
-                pass
-            assert time.monotonic() < deadline, f"no /api/health after {SERVER_START:.0f} s" + tail(log)
-            time.sleep(0.5)
-        yield Server(api_url=api_url, env=env, folder=folder)
-    finally:
-        stop_process(process)
+    with prefect_server(tmp_path_factory.mktemp("prefect-server")) as running:
+        yield running
 
 
 @pytest.fixture(scope="module")
@@ -173,17 +140,10 @@ def deployed(server) -> Server:
     return server
 
 
-def _client(server: Server):
-    from prefect.client.orchestration import get_client
-    from prefect.settings import PREFECT_API_URL, temporary_settings
-
-    with temporary_settings({PREFECT_API_URL: server.api_url}), get_client(sync_client=True) as client:
-        yield client
-
-
 @pytest.fixture
 def client(deployed):
-    yield from _client(deployed)
+    with client_of(deployed) as client:
+        yield client
 
 
 @pytest.mark.e2e
