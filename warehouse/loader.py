@@ -599,12 +599,11 @@ FROM (SELECT unnest(CAST($ids::JSON AS VARCHAR[])) AS article_id,
 JOIN article_bands other ON other.band = mine.band AND other.bucket = mine.bucket
 WHERE other.article_id <> mine.article_id"""
 
-# What ordering and confirming need about the batch, its candidates and the roots they point at.
-_FACTS = f"""
-SELECT a.article_id, a.first_seen_at, m.signature, n.duplicate_of
-FROM articles a JOIN article_minhash m USING (article_id) LEFT JOIN near_duplicates n USING (article_id)
-WHERE a.article_id {IN_IDS}
-   OR a.article_id IN (SELECT duplicate_of FROM near_duplicates WHERE article_id {IN_IDS})"""
+# The stored marks of the candidates, their signatures and when each article was first seen: three
+# narrow reads (one join of articles, signatures and marks filtered after it read every signature).
+_MARKS = f"SELECT article_id, duplicate_of FROM near_duplicates WHERE article_id {IN_IDS}"
+_SIGNATURES = f"SELECT article_id, signature FROM article_minhash WHERE article_id {IN_IDS}"
+_FIRST_SEEN = f"SELECT article_id, first_seen_at FROM articles WHERE article_id {IN_IDS}"
 
 
 def _mark_near_duplicates(
@@ -631,15 +630,11 @@ def _mark_near_duplicates(
     keys = [(i, band, key) for i in signed for band, key in enumerate(neardup.band_keys(signatures[i]))]
     columns = ("ids", "bands", "buckets")
     candidates = con.execute(_CANDIDATES, {c: _keys(v) for c, v in zip(columns, zip(*keys))}).fetchall()
-    ids = list({*signed, *(other for _, other in candidates)})
-    facts = {row[0]: row[1:] for row in con.execute(_FACTS, {"ids": _keys(ids)}).fetchall()}
-    sig = {article_id: tuple(signature) for article_id, (_, signature, _) in facts.items()}
+    stored_roots, sig, first_seen = _facts(con, signed, {other for _, other in candidates}, signatures)
     matches = [
         (a, o) for a, o in candidates if o in sig and neardup.similarity(sig[a], sig[o]) >= neardup.THRESHOLD
     ]
-    roots = neardup.duplicates_of(
-        signed, matches, {i: f[0] for i, f in facts.items()}, {i: f[2] for i, f in facts.items() if f[2]}
-    )
+    roots = neardup.duplicates_of(signed, matches, first_seen, stored_roots)
     seen_at = {a.parsed.article_id: a.parsed.fetched_at for a in articles}
     _insert(
         con,
@@ -656,6 +651,26 @@ def _mark_near_duplicates(
         ],
     )
     return len(roots)
+
+
+def _facts(
+    con, signed: list[str], others: set[str], signatures: Mapping[str, tuple[int, ...]]
+) -> tuple[dict[str, str], dict[str, tuple[int, ...]], dict[str, datetime]]:
+    """What ordering and confirming need: the stored marks of the candidates (`others`), the
+    signatures of the batch (in hand) and of the stored articles involved (read), and when each of
+    these was first seen. Only articles with a row and a signature take part."""
+    others = others - set(signed)
+    stored_roots = dict(_read(con, _MARKS, others))
+    stored = (others | set(stored_roots.values())) - set(signed)
+    sig = {i: signatures[i] for i in signed} | {i: tuple(s) for i, s in _read(con, _SIGNATURES, stored)}
+    first_seen = dict(_read(con, _FIRST_SEEN, sig))
+    return stored_roots, {i: s for i, s in sig.items() if i in first_seen}, first_seen
+
+
+def _read(con, query: str, ids: Iterable[str]) -> list[tuple]:
+    """The rows of `query` for these ids (none asked, none read)."""
+    ids = list(ids)
+    return con.execute(query, {"ids": _keys(ids)}).fetchall() if ids else []
 
 
 def _store_signatures(con, signatures: Mapping[str, tuple[int, ...]], known: set[str]) -> list[str]:
