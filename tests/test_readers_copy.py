@@ -3,6 +3,8 @@ closes, adopted from a warehouse made before it existed, and never worth a lost 
 
 import logging
 import shutil
+import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 from kabar.warehouse.db import connect, writer_catalog
@@ -54,3 +56,26 @@ def test_a_copy_that_cannot_be_refreshed_costs_a_warning_not_the_commit(tmp_path
         assert _count(con, "kept") == 1
     with connect(db, read_only=True) as reader:
         assert _count(reader, "kept") == 1
+
+
+def _latest_snapshot(catalog: Path) -> int:
+    """The newest snapshot a catalog file holds, read with SQLite alone (a kabar connect would refresh)."""
+    with closing(sqlite3.connect(catalog)) as con:
+        return con.execute("SELECT max(snapshot_id) FROM ducklake_snapshot").fetchone()[0]
+
+
+def test_closing_publishes_only_what_the_commits_did_not(tmp_path):
+    db = tmp_path / "w.sqlite"
+    connect(db).close()
+    con = connect(db)
+    con.begin()
+    con.execute("CREATE TABLE notes (i INTEGER)")
+    con.commit()  # published here
+    published = db.stat().st_ino
+    con.close()
+    assert db.stat().st_ino == published  # nothing new at close: the same file, not copied again
+    con = connect(db)
+    con.execute("INSERT INTO notes VALUES (1)")  # autocommitted: no explicit commit publishes it
+    assert _latest_snapshot(db) < _latest_snapshot(writer_catalog(db))
+    con.close()
+    assert _latest_snapshot(db) == _latest_snapshot(writer_catalog(db))

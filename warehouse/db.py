@@ -129,7 +129,8 @@ class Publishing:
 
     def close(self) -> None:
         self._con.close()
-        _publish_or_warn(self._path)
+        if _stale(self._path):  # an autocommitted change since the last commit's publication
+            _publish_or_warn(self._path)
 
     def __enter__(self):
         return self
@@ -149,12 +150,18 @@ def _refresh(path: Path) -> None:
     """Before a reader opens the copy: publish again when the writers' catalog changed since (an
     autocommitted statement, a writer killed before it closed). A reader without write access to the
     folder reads the copy as the writers left it."""
-    writer = writer_catalog(path)
-    if writer.exists() and (not path.exists() or writer.stat().st_mtime_ns > path.stat().st_mtime_ns):
+    if _stale(path):
         try:
             publish(path)
         except (OSError, sqlite3.Error) as error:
             log.info("readers' copy of %s not refreshed: %s", path, error)
+
+
+def _stale(path: Path) -> bool:
+    """Whether the writers' catalog changed after the readers' copy was made. (A writer committing
+    while a copy is made may leave it older than the file's time says: that writer publishes next.)"""
+    writer = writer_catalog(path)
+    return writer.exists() and (not path.exists() or writer.stat().st_mtime_ns > path.stat().st_mtime_ns)
 
 
 def publish(path: str | Path) -> None:
