@@ -79,3 +79,13 @@ def test_closing_publishes_only_what_the_commits_did_not(tmp_path):
     assert _latest_snapshot(db) < _latest_snapshot(writer_catalog(db))
     con.close()
     assert _latest_snapshot(db) == _latest_snapshot(writer_catalog(db))
+
+
+def test_a_copy_left_half_made_by_a_killed_publisher_is_cleared(tmp_path):
+    db = tmp_path / "w.sqlite"
+    connect(db).close()
+    leftover = tmp_path / ".w.sqlite.999999.publishing"  # a publisher killed between backup and rename
+    leftover.write_bytes(b"half a catalog")
+    with connect(db) as con:
+        con.execute("CREATE TABLE notes (i INTEGER)")
+    assert not leftover.exists()

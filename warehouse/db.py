@@ -17,6 +17,7 @@ All access goes through `connect`.
 """
 
 import fcntl
+import glob
 import hashlib
 import logging
 import os
@@ -173,6 +174,8 @@ def publish(path: str | Path) -> None:
     staging = path.with_name(f".{path.name}.{os.getpid()}.publishing")
     with open(path.with_name(f".{path.name}.publish-lock"), "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
+        for leftover in path.parent.glob(f".{glob.escape(path.name)}.*.publishing"):  # a killed publisher's
+            leftover.unlink(missing_ok=True)
         with closing(sqlite3.connect(writer_catalog(path), timeout=60)) as source:
             with closing(sqlite3.connect(staging)) as copy:
                 source.backup(copy)
