@@ -1093,15 +1093,15 @@ API_TIMEOUT = 3.0  # seconds `kabar status` waits for the Prefect API
 
 
 def cmd_status(args) -> int:
-    from kabar.warehouse.db import connect
+    from kabar.warehouse.db import connect, exists
     from kabar.warehouse.status import Status, folder_size, read_status, warehouse_size
 
-    warehouse, archive = Path(args.warehouse), Path(args.archive)
+    warehouse, archive = args.warehouse, Path(args.archive)  # the warehouse: a file or a PostgreSQL catalog
     status = Status()
-    if warehouse.is_file():
+    if exists(warehouse):
         with connect(warehouse, read_only=True) as con:
             status = read_status(con, args.runs)
-        print(f"warehouse {warehouse}: {_size(warehouse_size(warehouse))}")
+        print(f"warehouse {configuration.masked(warehouse)}: {_size(warehouse_size(warehouse))}")
     else:
         print(f"warehouse {warehouse}: nothing yet (no run has written it; try `kabar run` or `kabar demo`)")
         if (demo := settings.demo_warehouse_path()).is_file():

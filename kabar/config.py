@@ -71,7 +71,7 @@ class Config:
     def entries(self) -> list[tuple[str, object, str]]:
         """(key, effective value, source) for every key, `health.<name>` for the thresholds, and
         `site.<name>` (its domains) for each `[[site]]`."""
-        rows = [(key, _masked(getattr(self, key)), self.sources.get(key, DEFAULT)) for key in KEYS]
+        rows = [(key, masked(getattr(self, key)), self.sources.get(key, DEFAULT)) for key in KEYS]
         for item in fields(Thresholds):
             key = f"health.{item.name}"
             rows.append((key, getattr(self.health, item.name), self.sources.get(key, DEFAULT)))
@@ -251,7 +251,7 @@ def _warehouse(value: object, folder: Path | None) -> Path | str:
     return _path(value, folder)
 
 
-def _masked(value: object) -> object:
+def masked(value: object) -> object:
     """A connection string as shown: its password hidden."""
     if isinstance(value, str) and value.startswith(POSTGRES):
         return re.sub(r"(password\s*=\s*)('(?:[^'\\]|\\.)*'|\S+)", r"\1***", value)

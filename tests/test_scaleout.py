@@ -10,6 +10,7 @@ import threading
 import duckdb
 import pytest
 
+from kabar.cli import main as cli_main
 from kabar.config import ConfigError, load
 from kabar.tasks.load import write
 from kabar.warehouse.db import connect, data_path, is_conflict
@@ -84,6 +85,15 @@ def test_a_postgres_warehouse_keeps_its_data_in_the_data_path(lake, tmp_path):
     with connect(lake, read_only=True) as con:
         assert con.execute("SELECT count(*) FROM removals").fetchone()[0] == 1
         assert con.execute("SELECT version FROM schema_migrations WHERE version > 0 LIMIT 1").fetchone()
+
+
+def test_status_reads_a_postgres_warehouse(lake, tmp_path, capsys):
+    with connect(lake) as con:
+        con.execute("INSERT INTO removals VALUES ('a:1', 'rule', 1, 'sample', 'run-1')")
+    with_password = lake + " password=hunter2"  # trust authentication: the server ignores it
+    assert cli_main(["status", "--warehouse", with_password, "--archive", str(tmp_path / "archive")]) == 0
+    out = capsys.readouterr().out
+    assert f"warehouse {lake} password=***: " in out and "nothing yet" not in out and "hunter2" not in out
 
 
 def test_a_data_path_other_than_the_catalogs_is_refused(lake, tmp_path, monkeypatch):

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
-from kabar.warehouse.db import data_path
+from kabar.warehouse.db import data_path, is_postgres
 
 LAST_RUNS = """
 SELECT run_id, site, coalesce(kind, 'ingest'), status, started_at, finished_at, coalesce(articles_new, 0),
@@ -119,10 +119,10 @@ def folder_size(path: Path) -> tuple[int, int]:
     return total, files
 
 
-def warehouse_size(db_path: Path) -> int:
-    """The catalog file and the data files beside it, in bytes."""
-    catalog = Path(db_path).stat().st_size if Path(db_path).is_file() else 0
-    return catalog + folder_size(data_path(db_path))[0]
+def warehouse_size(location: str | Path) -> int:
+    """The catalog file and the data files, in bytes (a PostgreSQL catalog: the data files alone)."""
+    catalog = 0 if is_postgres(location) or not Path(location).is_file() else Path(location).stat().st_size
+    return catalog + folder_size(data_path(location))[0]
 
 
 STILL_RUNNING = "status = 'running' AND run_id IN (SELECT unnest($runs::VARCHAR[]))"
