@@ -16,6 +16,7 @@ from uuid import uuid4
 
 from prefect import flow, get_run_logger
 from prefect.runtime import flow_run
+from prefect.utilities.annotations import quote
 
 from kabar.config import load as load_config
 from kabar.flows.observe import Batches, forward_logs, publish_table, run_name
@@ -110,7 +111,7 @@ def _reparse_site(
         batches = Batches(site.name, len(pages))
         chunks = [pages[start : start + batch_size] for start in range(0, len(pages), batch_size)]
         if runner is None:
-            extracted = (extract_archived(db_path, site, archive_dir, batch) for batch in chunks)
+            extracted = (extract_archived(db_path, site, archive_dir, quote(batch)) for batch in chunks)
         else:
             extracted = _on_cluster(runner, site, archived_source(db_path, site, archive_dir), chunks)
         for batch, (results, missing) in zip(chunks, extracted, strict=True):
@@ -127,8 +128,9 @@ def _load_batch(
     db_path: str, run_id: str, batch: list[FetchedPage], results: dict[str, Result], missing: list[str]
 ) -> dict[str, int]:
     parsed = [page for page in batch if page.url in results]
-    plan = dedup_batch(db_path, parsed, results)
-    loaded = load_reparsed(db_path, run_id, parsed, plan)
+    # quote(): no futures inside, so Prefect need not walk every page and result (see flows/ingest.py)
+    plan = dedup_batch(db_path, quote(parsed), quote(results))
+    loaded = load_reparsed(db_path, run_id, quote(parsed), quote(plan))
     return {"pages": len(parsed), "missing": len(missing)} | {
         name: loaded[name] for name in COUNTS + EXTRA if name in loaded
     }
