@@ -177,8 +177,8 @@ def _ingest(
             left = len(urls) - counts["pages_fetched"]
             get_run_logger().info("run budget spent: %d article URLs left for the next run", left)
             break
-        # quote(): Prefect would walk every page, result and plan looking for futures (0.25 s a
-        # 200-page batch per task, a third of the flow's CPU); these hold none
+        # quote(): Prefect would walk every page, result and plan looking for futures (0.25 s per
+        # task call on a 200-page batch); these hold none
         pages = fetch_batch(quote(crawl), batch, quote(previous_fetches(db_path, batch)))
         fresh = fresh_pages(db_path, quote(pages))
         results, continuations = extract_batch(site, quote(crawl), quote(fresh))
