@@ -15,6 +15,7 @@ from kabar.sites import get_site
 from kabar.sites.generic import GenericSite, site_for
 from kabar.sites.generic import meta as m
 from kabar.sites.generic.related import block_name
+from kabar.sites.generic.tree import parse
 from kabar.urls import canonical_url
 from tests.conftest import CORPUS
 
@@ -403,3 +404,113 @@ def test_a_page_of_utf8_read_as_cp1252_is_decoded_again_and_others_are_left_alon
     few = "<p>" + "caf\u00c3\u00a9 " * 4 + "</p>"  # four look-alikes are not enough to re-decode a page
     assert repair_mojibake(few) == few
     assert repair_mojibake("<p>SÃO PAULO</p>") == "<p>SÃO PAULO</p>"
+
+
+# --- choosing the title -------------------------------------------------------------------------------
+
+LONG_STORY = "<p>" + "Gulls followed the boat past the breakwater and out towards the islands. " * 12 + "</p>"
+TITLE_URL = "https://harbourwatch.example/news/2025/05/02/ferries-stop-at-noon"
+
+
+def titled(head: str, body: str, url: str = TITLE_URL, title: str | None = None) -> str:
+    title_tag = f"<title>{title}</title>" if title is not None else ""
+    html = f"<html><head>{title_tag}{head}</head><body>{body}<article>{LONG_STORY}</article></body></html>"
+    return site_for(url).parse(html.encode(), url, FETCHED).title
+
+
+def test_a_kicker_the_page_shows_apart_from_its_h1_stays_in_the_title():
+    head = '<meta property="og:title" content="Harbour Strike: Ferries Stop at Noon">' + ld(
+        '{"@type": "NewsArticle", "headline": "Harbour Strike: Ferries Stop at Noon"}'
+    )
+    body = '<p class="kicker">Harbour Strike</p><h1>Ferries Stop at Noon</h1>'
+    assert titled(head, body) == "Harbour Strike: Ferries Stop at Noon"
+    assert m.kicker_of("Harbour Strike: Ferries Stop at Noon", "Ferries Stop at Noon") == "Harbour Strike"
+    # a title that only begins the same way, or a long lead-in, is no kicker
+    assert m.kicker_of("Ferries Stop at Noon: What It Means", "Ferries Stop at Noon") is None
+    long_lead = "One two three four five six seven eight nine: Ferries Stop at Noon"
+    assert m.kicker_of(long_lead, "Ferries Stop at Noon") is None
+
+
+@pytest.mark.parametrize(
+    "masthead",
+    [
+        '<h1 class="title"><a href="https://quietriver.example/">Quiet River Notes</a></h1>',
+        '<h1><a href="/">Quiet River Notes</a></h1>',
+        '<h1 class="header-logo">Quiet River Notes</h1>',
+    ],
+)
+def test_an_h1_that_is_the_site_masthead_is_a_site_name_not_the_headline(masthead):
+    url = "https://quietriver.example/2025/04/mending-a-canvas-canoe.html"
+    title = "Quiet River Notes: Mending a Canvas Canoe"
+    assert titled("", masthead, url, title) == "Mending a Canvas Canoe"
+    # the story's own h1, linked to the story itself, is the headline
+    own = '<h1><a href="/2025/04/mending-a-canvas-canoe.html">Mending a Canvas Canoe</a></h1>'
+    assert titled("", masthead + own, url, title) == "Mending a Canvas Canoe"
+
+
+def test_an_h1_of_parts_run_together_is_read_with_a_space_between_them():
+    head = '<meta property="og:title" content="Port Notice / Ferries Stop at Noon">'
+    body = "<h1><span>Port Notice</span>Ferries Stop at Noon</h1>"
+    assert titled(head, body) == "Port Notice Ferries Stop at Noon"
+
+
+def test_an_h1_ending_in_the_site_name_and_an_h1_tail_are_not_the_headline():
+    head = (
+        '<meta property="og:site_name" content="Harbour Watch">'
+        '<meta property="og:title" content="Ferries Stop at Noon – Harbour Watch">'
+    )
+    assert titled(head, "<h1>Ferries Stop at Noon – Harbour Watch</h1>") == "Ferries Stop at Noon"
+    assert m.strip_exact_site_name("Ferries Stop – Harbour Watch Weekly", ["Harbour Watch"]) == (
+        "Ferries Stop – Harbour Watch Weekly"
+    )
+    # text after the h1's end tag is the page's, not the headline's
+    assert titled(head, "<div><h1>Ferries Stop at Noon</h1>Posted on May 2</div>") == "Ferries Stop at Noon"
+
+
+def test_an_h1_running_on_into_a_date_line_or_a_source_link_begins_with_the_headline():
+    head = '<meta property="og:title" content="Ferries Stop at Noon">'
+    date_line = "<h1>Ferries Stop at Noon<div></div><h3>Posted on <time>May 2</time> by Odile</h3></h1>"
+    assert titled(head, date_line) == "Ferries Stop at Noon"
+    source = (
+        '<h1><span><a href="/s/1">Ferries Stop at Noon</a> <span><a href="https://x.example/">(x.example)</a>'
+    )
+    assert titled(head, source + "</span></span> 87</h1>") == "Ferries Stop at Noon"
+
+
+def test_a_title_part_made_of_the_host_name_words_is_a_site_name():
+    host = "blog.harbour-watch.example"
+    assert m.strip_site_name("What the Ferries Carry | Harbour Blog", [], host) == "What the Ferries Carry"
+    assert m.strip_site_name("What the Ferries Carry | Island Life", [], host) == (
+        "What the Ferries Carry | Island Life"
+    )
+
+
+def test_a_headline_cut_short_gives_way_to_the_full_metadata_title():
+    full = "Why the Ferry Takes Longer in Winter (And What the Crews Do to Keep the Timetable)"
+    cut = "Why the Ferry Takes Longer in Winter (And"
+    head = ld(f'{{"@type": "NewsArticle", "headline": "{cut}"}}')
+    assert titled(head + f'<meta property="og:title" content="{full}">', "") == full
+    assert m.looks_truncated("A Headline That Stops (And") and m.looks_truncated("A Headline That Stops…")
+    assert not m.looks_truncated("A Complete Headline (In Full)")
+
+
+def test_a_short_last_part_of_a_title_is_dropped_when_the_page_names_no_site():
+    assert titled("", "", title="Lorem Ipsum Dolor Sit Amet – My Notebook") == "Lorem Ipsum Dolor Sit Amet"
+    assert m.strip_unnamed_site("Ferries Stop at Noon | Port Desk") == "Ferries Stop at Noon"
+    assert m.strip_unnamed_site("Strike Ends - Ferries Run") == "Strike Ends - Ferries Run"  # too short left
+    assert m.strip_unnamed_site("A Long Day at the Harbour - Part One of Many") == (
+        "A Long Day at the Harbour - Part One of Many"  # a long last part is no site name
+    )
+    # a JSON-LD headline keeps a dashed part: "Chelsea 2-1 Arsenal - as it happened"
+    head = ld('{"@type": "NewsArticle", "headline": "Harbour Ferries Beat the Storm - As It Happened"}')
+    assert titled(head, "") == "Harbour Ferries Beat the Storm - As It Happened"
+
+
+def test_metadata_titles_with_several_properties_dublin_core_and_parsely():
+    shared = '<meta property="og:title twitter:title" content="A Title">'
+    tags = m.meta_tags(parse(f"<html><head>{shared}</head></html>"))
+    assert tags["og:title"] == ["A Title"] and tags["twitter:title"] == ["A Title"]
+    head = '<meta property="x:title dc:title" content="Ferry Timetable Kept">'
+    head += '<meta property="og:title" content="Harbour Watch">'
+    assert titled(head, "<h1>Unrelated Page Heading Here</h1>") == "Ferry Timetable Kept"
+    assert titled('<meta name="parsely-title" content="Ferry Timetable Kept">', "") == "Ferry Timetable Kept"

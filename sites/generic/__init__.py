@@ -232,17 +232,31 @@ def _site_names(meta, ld, article) -> list[str]:
 
 def _title(root, meta, article, site_names, host) -> tuple[str, str | None]:
     """The headline as shown: the page's h1 (the one a metadata title agrees with, else the first that
-    is no site name or menu), else the best metadata title with the site name stripped."""
+    is no site name or menu), else the best metadata title with the site name stripped. An h1 that is
+    the site's masthead (a logo, a link to the home page) is a site name, not a headline."""
     headline = m.ld_text(article.get("headline")) or m.ld_text(article.get("name"))
-    og = m.first(meta, "og:title", "twitter:title", "dc.title", "title", "headline")
+    og = m.first(meta, *_META_TITLES)
     page_title = text_of(root.find(".//title"))
+    h1_elements = [h for h in root.iter("h1")][:12]
+    mastheads = [h for h in h1_elements if _masthead(h)]
+    site_names = [*site_names, *(text_of(h) for h in mastheads)]
     candidates = [c for c in (headline, og, page_title) if c]
     stripped = [m.strip_site_name(c, site_names, host) for c in candidates]
     keys = {m._key(c) for c in candidates + stripped}
-    h1s = [t for t in (text_of(h) for h in root.iter("h1")) if t and len(t) < 400][:8]
+    shown_h1s = [h for h in h1_elements if h not in mastheads]
+    h1s = [t for t in map(_own_text, shown_h1s) if t and len(t) < 400][:8]
     for h1 in h1s:
         if m._key(h1) in keys:
-            return h1, h1
+            return m.strip_exact_site_name(h1, site_names), h1
+    for h1 in h1s:  # the h1 with a site name after it ("Story – Site"), or with its parts run together
+        variants = (m.strip_exact_site_name(h1, site_names), *_spaced_texts(shown_h1s, h1))
+        for variant in (*variants, *_leading_texts(shown_h1s, h1)):
+            if m._key(variant) in keys:
+                return variant, h1
+    for h1 in h1s:  # the headline the metadata gives has a kicker the page shows apart: "Kicker: Headline"
+        for c in stripped:
+            if len(h1.split()) >= 2 and m.kicker_of(c, h1):
+                return c, h1
     for h1 in h1s:  # an h1 with a kicker before the headline the metadata gives: "Kicker - Headline"
         k = m._key(h1)
         for c in stripped:
@@ -263,9 +277,87 @@ def _title(root, meta, article, site_names, host) -> tuple[str, str | None]:
         best = max(shown, key=lambda h: len(set(m._key(h).split()) & words)) if len(shown) > 1 else shown[0]
         return best, best
     best = next((s for s in stripped if s), "")
+    if best and m.looks_truncated(best):  # a headline cut short: the metadata title it begins
+        longer = [s for s in stripped if m._key(s).startswith(m._key(best) + " ")]
+        best = min(longer, key=len, default=best)
+    if best and best == candidates[0]:  # nothing stripped: a site name the page does not state
+        best = m.strip_unnamed_site(best, dashes=best != headline)
     if not best and h1s:
         best = h1s[0]
     return best, (h1s[0] if h1s else None)
+
+
+# Metadata titles in the order one is taken when no h1 is the headline: Dublin Core's is the document's
+# own title (Readability prefers it too), OpenGraph's the one most pages state.
+_META_TITLES = tuple(
+    "dc:title dc.title dcterms.title og:title twitter:title title headline parsely-title".split()
+)
+
+
+def _masthead(h1) -> bool:
+    """An h1 that names the site, not the story: a logo or site-title element, or an h1 whose text is
+    all one link to a home page ("/", "/en-us/", "index.html")."""
+    if _MASTHEAD_CLASS.search(classes(h1)):
+        return True
+    links = list(h1.iter("a"))
+    if len(links) != 1 or not text_of(links[0]) or text_of(links[0]) != text_of(h1):
+        return False
+    href = (links[0].get("href") or "").strip()
+    if not href or href.startswith("#"):
+        return False
+    parts = urlsplit(href)
+    return not parts.query and bool(_HOME_PATH.fullmatch(parts.path.strip("/").lower()))
+
+
+_MASTHEAD_CLASS = re.compile(r"logo|site-?title|site-?name|masthead|branding", re.IGNORECASE)
+_HOME_PATH = re.compile(r"|index\.\w+|[a-z]{2}(?:-[a-z]{2})?|home|blog")
+
+
+def _own_text(el) -> str:
+    """The element's text without its tail (the text after its end tag, which is not its own)."""
+    tail = el.tail
+    if not tail or not tail.strip():
+        return text_of(el)
+    el.tail = None
+    try:
+        return text_of(el)
+    finally:
+        el.tail = tail
+
+
+def _spaced_texts(elements, shown: str) -> list[str]:
+    """The text of the h1 shown as `shown` with a space between its child elements' texts: an h1 of
+    <span>Kicker</span>Headline reads "KickerHeadline" when run together."""
+    for el in elements:
+        if len(el) and _own_text(el) == shown:
+            parts = [el.text or ""] + [f"{_own_text(child)} {child.tail or ''}" for child in el]
+            return [normalize(" ".join(parts))]
+    return []
+
+
+def _leading_texts(elements, shown: str) -> list[str]:
+    """The texts that begin the h1 shown as `shown` up to each element inside it: an h1 that runs on
+    into a date line or a source link ("Headline <span>(example.com)</span>") begins with its headline."""
+    for el in elements:
+        if len(el) and _own_text(el) == shown:
+            out: list[str] = []
+            parts: list[str] = []
+            skipped = 0
+            for event, node in etree.iterwalk(el, events=("start", "end")):
+                if not isinstance(node.tag, str):
+                    continue
+                if event == "start":
+                    if node is not el and not skipped and normalize("".join(parts)):
+                        out.append(normalize("".join(parts)))
+                    skipped += node.tag in SKIP_TAGS
+                    if not skipped:
+                        parts.append(node.text or "")
+                else:
+                    skipped -= node.tag in SKIP_TAGS
+                    if node is not el and not skipped:
+                        parts.append(node.tail or "")
+            return out[:12]
+    return []
 
 
 SHARE = 0.5

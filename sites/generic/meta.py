@@ -154,9 +154,9 @@ def meta_tags(root) -> dict[str, list[str]]:
         if content is None or not content.strip():
             continue
         for attribute in ("property", "name", "itemprop"):
-            key = el.get(attribute)
-            if key:
-                found.setdefault(key.strip().lower(), []).append(normalize(unescape(content)))
+            # RDFa allows several properties in one attribute: property="og:title twitter:title"
+            for key in (el.get(attribute) or "").lower().split():
+                found.setdefault(key, []).append(normalize(unescape(content)))
     return found
 
 
@@ -193,8 +193,14 @@ def strip_site_name(title: str, site_names: Iterable[str], host: str) -> str:
             for n in names
         )
 
+    host_words = set(re.findall(r"[^\W_]+", host.lower())) - {"www", "com", "org", "net", "co"}
+
+    def is_host(part: str) -> bool:  # "Rust Blog" at the end of a title on blog.rust-lang.org
+        words = _key(part).split()
+        return bool(words) and set(words) <= host_words
+
     # trailing site names, then leading ones
-    while len(parts) > 1 and is_site(parts[-1]):
+    while len(parts) > 1 and (is_site(parts[-1]) or is_host(parts[-1])):
         parts.pop()
         separators.pop()
     while len(parts) > 1 and is_site(parts[0]):
@@ -204,6 +210,64 @@ def strip_site_name(title: str, site_names: Iterable[str], host: str) -> str:
     for sep, part in zip(separators, parts[1:]):
         out += sep + part
     return normalize(out)
+
+
+def strip_exact_site_name(title: str, site_names: Iterable[str]) -> str:
+    """The title without trailing parts that are exactly a site name ("Story – Site"): for text
+    shown on the page (an h1), where a part that only contains the name may be the story's own."""
+    names = {_key(n).replace(" ", "") for n in site_names if n} - {""}
+    parts = _SEPARATORS.split(normalize(title))
+    separators = _SEPARATORS.findall(normalize(title))
+    while len(parts) > 1 and _key(parts[-1]).replace(" ", "") in names:
+        parts.pop()
+        separators.pop()
+    out = parts[0]
+    for sep, part in zip(separators, parts[1:]):
+        out += sep + part
+    return normalize(out)
+
+
+_KICKER_COLON = re.compile(r"[:：]\s+")
+
+
+def kicker_of(title: str, headline: str, most_words: int = 8) -> str | None:
+    """The kicker of a title that reads "Kicker: Headline" for the given headline (a short lead-in
+    before a colon that the page shows apart from its h1), else None."""
+    key = _key(headline)
+    if not key:
+        return None
+    for match in _KICKER_COLON.finditer(title):
+        kicker = _key(title[: match.start()])
+        if kicker and len(kicker.split()) <= most_words and _key(title[match.end() :]) == key:
+            return title[: match.start()]
+    return None
+
+
+def looks_truncated(text: str) -> bool:
+    """A title cut short by its publisher's tools: an ellipsis, an unclosed bracket, 100+ characters
+    (Yoast cuts its JSON-LD headline at 110)."""
+    text = text.rstrip()
+    return (
+        text.endswith(("…", "..."))
+        or text.count("(") > text.count(")")
+        or text.count("[") > text.count("]")
+        or len(text) >= 100
+    )
+
+
+_TRAILING_PART = re.compile(r"\s+[|–—-]\s+([^|–—]+)$")
+_TRAILING_BAR = re.compile(r"\s+\|\s+([^|]+)$")
+
+
+def strip_unnamed_site(title: str, most_words: int = 3, dashes: bool = True) -> str:
+    """A title's short last part after a spaced bar or dash ("Story – My Site") when the page names no
+    site: the part a site name takes, kept when what is left is too short to be the headline. Only a
+    bar with `dashes` off (a JSON-LD headline: "Chelsea 2-1 Arsenal - as it happened")."""
+    match = (_TRAILING_PART if dashes else _TRAILING_BAR).search(title)
+    if not match or len(_key(match[1]).split()) > most_words:
+        return title
+    rest = title[: match.start()]
+    return rest if len(_key(rest).split()) >= 4 else title
 
 
 def _host_words(host: str) -> list[str]:
