@@ -3,6 +3,7 @@
 on 127.0.0.1. Prints one JSON object to stdout; progress goes to stderr. No network.
 
     python -m bench.reparse_dask [--pages 20000] [--workers 1,2] [--batch-size 200] [--rounds 1] [--seed 0]
+    python -m bench.reparse_dask --reuse DIR     # the archive and warehouse a --keep DIR run left
 
 The mirror is bench.sitegen's `generate(out, pages, seed)`; one run of `flows.ingest.ingest` fetches
 it, archives every page and loads the warehouse, as `kabar run --base-url` would. Each reparse then
@@ -71,18 +72,24 @@ def build_archive(work: Path, pages: int, seed: int, batch_size: int) -> dict:
             batch_size=batch_size,
             workers=8,
         )
-    archived = [path for path in (work / "archive").rglob("*.html.gz")]
     say(f"ingested in {ingest_s:.0f} s: {counts}")
     return {
         "generate_s": round(generate_s, 1),
         "ingest_s": round(ingest_s, 1),
         "ingest_pages_per_s": rate(pages, ingest_s),
         "ingest_counts": counts,
-        "archive_files": len(archived),
-        "archive_mb": round(sum(path.stat().st_size for path in archived) / 2**20, 1),
+        **archive_figures(work),
         "raw_kb_mean": round(
             sum(p.stat().st_size for p in (work / "mirror").rglob("*.html")) / 1024 / pages, 1
         ),
+    }
+
+
+def archive_figures(work: Path) -> dict:
+    archived = [path for path in (work / "archive").rglob("*.html.gz")]
+    return {
+        "archive_files": len(archived),
+        "archive_mb": round(sum(path.stat().st_size for path in archived) / 2**20, 1),
     }
 
 
@@ -205,8 +212,11 @@ def bench(args: argparse.Namespace, work: Path) -> dict:
         temporary_settings({PREFECT_RESULTS_LOCAL_STORAGE_PATH: str(work / "prefect-results")}),
         prefect_test_harness(server_startup_timeout=HARNESS_TIMEOUT_S),
     ):
-        report["archive"] = build_archive(work, args.pages, args.seed, args.batch_size)
-        shutil.rmtree(work / "mirror")
+        if args.reuse:
+            report["archive"] = archive_figures(work) | {"reused": str(work)}
+        else:
+            report["archive"] = build_archive(work, args.pages, args.seed, args.batch_size)
+            shutil.rmtree(work / "mirror")
         rounds = [one_round(work, args.workers, args.batch_size) for _ in range(args.rounds)]
     report["rounds"] = rounds
     report["median"] = {
@@ -244,10 +254,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=1, help="repeat the runs, in turn, this many times")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--keep", type=Path, help="work in this new folder and keep it (default: a temp one)")
+    parser.add_argument(
+        "--reuse", type=Path, help="reparse the archive and warehouse a --keep run left in this folder"
+    )
     args = parser.parse_args(argv)
     if min(args.pages, args.batch_size, args.rounds) < 1:
         parser.error("--pages, --batch-size and --rounds must be 1 or more")
-    if args.keep:
+    if args.reuse and (args.keep or not (args.reuse / "warehouse.duckdb").is_file()):
+        parser.error("--reuse takes a folder a --keep run left (warehouse.duckdb, archive/), without --keep")
+    if args.reuse:
+        report = bench(args, args.reuse)
+    elif args.keep:
         args.keep.mkdir(parents=True)
         report = bench(args, args.keep)
     else:

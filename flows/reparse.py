@@ -27,7 +27,9 @@ from kabar.tasks.load import finish_run, load_reparsed, start_run
 from kabar.tasks.reparse import (
     Continuations,
     Needs,
+    Parcel,
     Result,
+    Unreadable,
     archived_source,
     continuation,
     extract_archived,
@@ -178,24 +180,26 @@ class _Batch:
         self.pending, self.future = self.read, self._submit(self.read)
 
     def _submit(self, read: list[tuple[FetchedPage, bytes]]):
-        more = dict(self.more)  # a copy: the client may send the parameters after this returns
-        return self.runner.submit(extract_pages, {"site": self.site, "pages": read, "more": more})
+        parcel = Parcel(read, dict(self.more))  # a copy: the client may send it after this returns
+        return self.runner.submit(extract_pages, {"site": self.site, "parcel": parcel})
 
     def result(self) -> tuple[dict[str, Result], list[str]]:
         results: dict[str, Result] = {}
         while self.pending:
             again = []
-            for (page, html), result in zip(self.pending, self.future.result(), strict=True):
+            for (page, stored), result in zip(self.pending, self.future.result(), strict=True):
                 if isinstance(result, Needs):
                     if result.url not in self.more:
                         self.more[result.url] = continuation(self.source, result.url)
-                    again.append((page, html))
+                    again.append((page, stored))
+                elif isinstance(result, Unreadable):
+                    self.missing.append(page.url)
                 else:
                     results[page.url] = result
             self.pending = again
             if again:
                 self.future = self._submit(again)
-        return {page.url: results[page.url] for page, _ in self.read}, self.missing
+        return {page.url: results[page.url] for page, _ in self.read if page.url in results}, self.missing
 
 
 def _on_cluster(

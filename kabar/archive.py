@@ -27,7 +27,12 @@ def archive(archive_dir: Path | str, body: bytes) -> tuple[str, Path]:
 
 
 def read_archived(path: str | Path) -> bytes:
-    return gzip.decompress(Path(path).read_bytes())
+    return unpack(Path(path).read_bytes())
+
+
+def unpack(stored: bytes) -> bytes:
+    """A page from its archive file's bytes (as shipped to a worker that has no access to the archive)."""
+    return gzip.decompress(stored)
 
 
 def remove_stale_temp_files(archive_dir: Path | str, older_than: float = 600) -> int:

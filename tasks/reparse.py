@@ -3,20 +3,22 @@
 Pages come from the `fetches` table (each URL's latest successful fetch) and their bytes from the
 archive; pages 2..n of a multi-page article too, through the fetches of their URLs.
 
-On a Dask cluster (`extract_pages`) only the CPU-bound parse and clean leave the flow's process: the
-flow reads the bytes (`read_pages`), a worker extracts them, and a page whose continuation page the
-worker was not given comes back as a request for it (`Needs`); the flow reads that page
-(`continuation`) and submits the page again with it. The results are the same as `extract_archived`'s.
+On a Dask cluster (`extract_pages`) only the CPU-bound work leaves the flow's process: the flow reads
+the archive files as stored (`read_pages`: gzip, a quarter of the page), a worker unpacks and extracts
+them, and a page whose continuation page the worker was not given comes back as a request for it
+(`Needs`); the flow reads that page (`continuation`) and submits the page again with it. The results
+are the same as `extract_archived`'s.
 """
 
 import zlib
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time
+from pathlib import Path
 
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
-from kabar.archive import archive_path, read_archived
+from kabar.archive import archive_path, read_archived, unpack
 from kabar.extract import PageSource, Unavailable, extract_from_fetch
 from kabar.records import Article, ExtractionIssue, FetchedPage
 from kabar.sites import Site, all_sites, demo_sites
@@ -131,14 +133,30 @@ class _Missing(Exception):
         self.url = url
 
 
+@dataclass(frozen=True)
+class Unreadable:
+    """A page whose archive file did not unpack on the worker (cut off, corrupt): left as it is."""
+
+
+class Parcel:
+    """A batch for a worker: each page with its archive file's bytes, and the continuation pages given.
+    A plain class, not a list or a dataclass: Prefect walks those looking for futures (a quarter of a
+    second a batch), and its quote() wrapper reaches a Dask worker still wrapped."""
+
+    __slots__ = ("pages", "more")
+
+    def __init__(self, pages: list[tuple[FetchedPage, bytes]], more: Continuations) -> None:
+        self.pages, self.more = pages, more
+
+
 def read_pages(pages: list[FetchedPage]) -> tuple[list[tuple[FetchedPage, bytes]], list[str]]:
-    """Each readable page with its raw bytes, and the URLs whose archive file is missing or corrupt."""
+    """Each page with its archive file's bytes as stored, and the URLs whose archive file is gone."""
     read: list[tuple[FetchedPage, bytes]] = []
     missing: list[str] = []
     for page in pages:
         try:
-            read.append((page, read_archived(page.archive_path)))
-        except UNREADABLE:
+            read.append((page, Path(page.archive_path).read_bytes()))
+        except OSError:
             missing.append(page.url)
     return read, missing
 
@@ -166,15 +184,19 @@ def given(pages: Continuations) -> PageSource:
 
 
 @task(name="extract-pages", cache_policy=NO_CACHE, persist_result=False)
-def extract_pages(
-    site: Site, pages: list[tuple[FetchedPage, bytes]], more: Continuations
-) -> list[Result | Needs]:
-    """Each page's result, in order, from its bytes and the continuation pages given (plain records:
-    they travel back from a worker)."""
-    return [_extract_given(site, page, html, more) for page, html in pages]
+def extract_pages(site: Site, parcel: Parcel) -> list[Result | Needs | Unreadable]:
+    """Each page's result, in order, from its archive file's bytes and the continuation pages given
+    (plain records: they travel back from a worker)."""
+    return [_extract_given(site, page, stored, parcel.more) for page, stored in parcel.pages]
 
 
-def _extract_given(site: Site, page: FetchedPage, html: bytes, more: Continuations) -> Result | Needs:
+def _extract_given(
+    site: Site, page: FetchedPage, stored: bytes, more: Continuations
+) -> Result | Needs | Unreadable:
+    try:
+        html = unpack(stored)
+    except UNREADABLE:
+        return Unreadable()
     try:
         return extract_page(site, page, html, given(more))
     except _Missing as missing:
