@@ -588,16 +588,17 @@ def _mark_gone(con, gone: Mapping[str, datetime]) -> None:
 
 # --- near duplicates (layer 3 of deduplication; tasks/neardup.py) -----------------------------------
 
-# Candidate pairs: a batch article (its band keys given) and any other sharing a bucket in some band
-# (the batch's own rows are stored first, so two near duplicates arriving together find each other
-# too). One pass over article_bands: the batch's side comes from the signatures in hand.
+# Candidate pairs: a batch article (its band keys given) and a stored article sharing a bucket in some
+# band. The batch's own articles are left out (their stored bands are their old bodies'): pairs within
+# the batch come from the band keys in hand. Read before the batch's rows are written, as the marks
+# and signatures below: a scan of a table the transaction changed costs more.
 _CANDIDATES = """
 SELECT DISTINCT mine.article_id, other.article_id
 FROM (SELECT unnest(CAST($ids::JSON AS VARCHAR[])) AS article_id,
              unnest(CAST($bands::JSON AS INTEGER[])) AS band,
              unnest(CAST($buckets::JSON AS UBIGINT[])) AS bucket) mine
 JOIN article_bands other ON other.band = mine.band AND other.bucket = mine.bucket
-WHERE other.article_id <> mine.article_id"""
+WHERE other.article_id NOT IN (SELECT unnest(CAST($batch::JSON AS VARCHAR[])))"""
 
 # The stored marks of the candidates, their signatures and when each article was first seen: three
 # narrow reads (one join of articles, signatures and marks filtered after it read every signature).
@@ -616,25 +617,24 @@ def _mark_near_duplicates(
     """Store the signatures of the batch's changed bodies and mark each body that repeats an earlier
     article (`known`: the ids stored before this batch). Marks only: nothing is deleted. Returns the
     marks written."""
-    signed = _store_signatures(
-        con,
-        {
-            a.parsed.article_id: signatures[a.parsed.article_id]
-            for a in articles
-            if a.parsed.article_id in signatures
-        },
-        known,
-    )
-    if not signed:
+    fresh = {
+        a.parsed.article_id: signatures[a.parsed.article_id]
+        for a in articles
+        if a.parsed.article_id in signatures
+    }
+    if not fresh:
         return 0
-    keys = [(i, band, key) for i in signed for band, key in enumerate(neardup.band_keys(signatures[i]))]
-    columns = ("ids", "bands", "buckets")
-    candidates = con.execute(_CANDIDATES, {c: _keys(v) for c, v in zip(columns, zip(*keys))}).fetchall()
-    stored_roots, sig, first_seen = _facts(con, signed, {other for _, other in candidates}, signatures)
+    bands = {i: neardup.band_keys(sig) for i, sig in fresh.items()}
+    candidates = _candidates(con, bands)
+    stored_roots, stored = _stored_facts(con, {other for _, other in candidates} - fresh.keys(), fresh)
+    _store_signatures(con, fresh, bands, known)
+    sig = dict(fresh) | stored
+    first_seen = dict(_read(con, _FIRST_SEEN, sig))
+    sig = {i: s for i, s in sig.items() if i in first_seen}  # only articles with a row take part
     matches = [
         (a, o) for a, o in candidates if o in sig and neardup.similarity(sig[a], sig[o]) >= neardup.THRESHOLD
     ]
-    roots = neardup.duplicates_of(signed, matches, first_seen, stored_roots)
+    roots = neardup.duplicates_of(list(fresh), matches, first_seen, stored_roots)
     seen_at = {a.parsed.article_id: a.parsed.fetched_at for a in articles}
     _insert(
         con,
@@ -653,18 +653,27 @@ def _mark_near_duplicates(
     return len(roots)
 
 
-def _facts(
-    con, signed: list[str], others: set[str], signatures: Mapping[str, tuple[int, ...]]
-) -> tuple[dict[str, str], dict[str, tuple[int, ...]], dict[str, datetime]]:
-    """What ordering and confirming need: the stored marks of the candidates (`others`), the
-    signatures of the batch (in hand) and of the stored articles involved (read), and when each of
-    these was first seen. Only articles with a row and a signature take part."""
-    others = others - set(signed)
+def _candidates(con, bands: Mapping[str, tuple[int, ...]]) -> list[tuple[str, str]]:
+    """(batch article, other) pairs sharing a bucket in some band: stored others from article_bands,
+    other batch members from the band keys in hand."""
+    keys = [(i, band, key) for i, row in bands.items() for band, key in enumerate(row)]
+    params = {c: _keys(v) for c, v in zip(("ids", "bands", "buckets"), zip(*keys))}
+    stored = con.execute(_CANDIDATES, params | {"batch": _keys(bands)}).fetchall()
+    members: dict[tuple[int, int], list[str]] = {}
+    for i, band, key in keys:
+        members.setdefault((band, key), []).append(i)
+    within = {(a, b) for ids in members.values() if len(ids) > 1 for a in ids for b in ids if a != b}
+    return [*stored, *sorted(within)]
+
+
+def _stored_facts(
+    con, others: set[str], fresh: Mapping[str, tuple[int, ...]]
+) -> tuple[dict[str, str], dict[str, tuple[int, ...]]]:
+    """The stored marks of the candidates outside the batch (`others`), and the signatures of those
+    and of the articles their marks point at (the batch's own are in hand)."""
     stored_roots = dict(_read(con, _MARKS, others))
-    stored = (others | set(stored_roots.values())) - set(signed)
-    sig = {i: signatures[i] for i in signed} | {i: tuple(s) for i, s in _read(con, _SIGNATURES, stored)}
-    first_seen = dict(_read(con, _FIRST_SEEN, sig))
-    return stored_roots, {i: s for i, s in sig.items() if i in first_seen}, first_seen
+    wanted = (others | set(stored_roots.values())) - fresh.keys()
+    return stored_roots, {i: tuple(sig) for i, sig in _read(con, _SIGNATURES, wanted)}
 
 
 def _read(con, query: str, ids: Iterable[str]) -> list[tuple]:
@@ -673,12 +682,13 @@ def _read(con, query: str, ids: Iterable[str]) -> list[tuple]:
     return con.execute(query, {"ids": _keys(ids)}).fetchall() if ids else []
 
 
-def _store_signatures(con, signatures: Mapping[str, tuple[int, ...]], known: set[str]) -> list[str]:
+def _store_signatures(
+    con, fresh: Mapping[str, tuple[int, ...]], bands: Mapping[str, tuple[int, ...]], known: set[str]
+) -> None:
     """Replace the signature, band keys and mark of each of these articles (their bodies changed: the
-    caller leaves out a changed headline alone, which keeps them); returns their ids. Only `known`
-    articles can have a signature stored already. (Telling a changed body by the content hash, not by
-    reading the stored signatures back: that read scanned every signature, 13 ms per 10,000 articles.)"""
-    fresh = dict(signatures)
+    caller leaves out a changed headline alone, which keeps them). Only `known` articles can have a
+    signature stored already. (Telling a changed body by the content hash, not by reading the stored
+    signatures back: that read scanned every signature, 13 ms per 10,000 articles.)"""
     _delete(
         con,
         ("article_minhash", "article_bands", "near_duplicates"),
@@ -691,8 +701,7 @@ def _store_signatures(con, signatures: Mapping[str, tuple[int, ...]], known: set
         "article_bands",
         [
             {"band": band, "bucket": key, "article_id": i}
-            for i, sig in fresh.items()
-            for band, key in enumerate(neardup.band_keys(sig))
+            for i, row in bands.items()
+            for band, key in enumerate(row)
         ],
     )
-    return list(fresh)
