@@ -12,7 +12,7 @@ import pytest
 from kabar.extract import extract
 from kabar.records import Article, ExtractionIssue
 from kabar.sites import get_site
-from kabar.sites.generic import GenericSite, site_for
+from kabar.sites.generic import GenericSite, _visible_bylines, site_for
 from kabar.sites.generic import meta as m
 from kabar.sites.generic.related import block_name
 from kabar.sites.generic.tree import parse
@@ -514,3 +514,103 @@ def test_metadata_titles_with_several_properties_dublin_core_and_parsely():
     head += '<meta property="og:title" content="Harbour Watch">'
     assert titled(head, "<h1>Unrelated Page Heading Here</h1>") == "Ferry Timetable Kept"
     assert titled('<meta name="parsely-title" content="Ferry Timetable Kept">', "") == "Ferry Timetable Kept"
+
+
+# --- bylines and dates: cleaning rules, metadata precedence, shown dates ------------------------------
+
+NO_DATE_URL = "https://harbourwatch.example/news/ferry-keeps-its-morning-timetable-for-now"
+
+
+@pytest.mark.parametrize(
+    ("shown", "names"),
+    [
+        (["Ines (Marlow) Carrow"], ["Ines Marlow Carrow"]),  # a bracketed middle name is the name's
+        (["By Jane Doe (AP) and John Roe"], ["Jane Doe", "John Roe"]),  # a bracketed source is not
+        (["Authored by: Dr. Odile Marsh"], ["Dr. Odile Marsh"]),
+        (["This post was written by Odile Marsh, Head of Research"], ["Odile Marsh"]),
+        (["View all posts by Jonah Fenwick"], ["Jonah Fenwick"]),
+        (["By Port Desk, in News, Harbours, Weather"], ["Port Desk"]),
+        (["Posted by Jonah Fenwick in Weather"], ["Jonah Fenwick"]),
+        (["Written by Mira - Product marketer"], ["Mira"]),
+        (["May 2, 2025 · Tamsin Vell"], ["Tamsin Vell"]),
+        (["Petra Lusk says:", "Name *", "page.head.extra.author", "Sat"], []),
+        (["red, Agenturen", "Agencies", "Folgen"], []),
+        (["https://social.example/harbourwatch"], []),
+    ],
+)
+def test_byline_cleaning_rules(shown, names):
+    assert m.clean_authors(shown, ["Kabar Contoh"]) == names
+
+
+def test_a_host_name_or_a_site_name_of_several_words_is_the_publisher():
+    assert m.clean_authors(["harbourwatch.de"], ["Harbour Watch"]) == []  # the site, by its host
+    assert m.clean_authors(["Lusk & Fenwick"], ["Lusk & Fenwick"]) == []  # not two people
+    head = '<meta name="author" content="harbourwatch.de">'
+    assert parsed_page(head, f"<article>{STORY}</article>").authors == ("harbourwatch.de",)
+    head = '<meta property="og:site_name" content="98 Harbour Media">'  # digits: kept as the publisher
+    assert parsed_page(head, f"<article>{STORY}</article>").authors == ("98 Harbour Media",)
+    assert parsed_page('<meta name="author" content="admin">', f"<article>{STORY}</article>").authors == ()
+
+
+def test_dublin_core_creator_and_a_written_by_label_name_the_author():
+    head = '<meta property="dc:creator twitter:site_name" content="Mara Quill">'
+    assert parsed_page(head, f"<article>{STORY}</article>").authors == ("Mara Quill",)
+    head = (
+        '<meta name="twitter:label1" content="Written by"><meta name="twitter:data1" content="Ines Carrow">'
+    )
+    head += '<meta name="twitter:label2" content="Est. reading time"><meta name="twitter:data2" content="4">'
+    assert parsed_page(head, f"<article>{STORY}</article>").authors == ("Ines Carrow",)
+
+
+def test_an_organization_author_keeps_its_name_and_an_authority_box_is_no_byline():
+    head = ld(
+        '{"@type": "Article", "headline": "Ferry Keeps Its Timetable",'
+        ' "author": {"@type": "Organization", "name": "Contributors to Harbour Projects"}}'
+    )
+    assert parsed_page(head, f"<article>{STORY}</article>").authors == ("Contributors to Harbour Projects",)
+    box = '<div class="authority-control">Authority control</div><p class="author-name">Mara Quill</p>'
+    assert _visible_bylines(parse(f"<html><body>{box}</body></html>")) == ["Mara Quill"]
+
+
+def test_a_by_label_in_an_element_of_its_own_and_a_login_name_in_the_metadata():
+    byline = '<div class="meta"><span>By</span><span>Jonah Fenwick</span></div>'
+    assert parsed_page("", f"<article>{byline}{STORY}</article>").authors == ("Jonah Fenwick",)
+    # the meta author is a login name: the person the page shows as its byline is the author
+    head = '<meta name="author" content="jfenwick">'
+    assert parsed_page(head, f"<article>{byline}{STORY}</article>").authors == ("Jonah Fenwick",)
+    assert parsed_page(head, f"<article>{STORY}</article>").authors == ("jfenwick",)
+    # a wire service is no login name
+    head = '<meta name="author" content="dpa">'
+    assert parsed_page(head, f"<article>{byline}{STORY}</article>").authors == ("dpa",)
+    assert m.looks_like_handle("KatieS") and m.looks_like_handle("jane.doe")
+    assert not m.looks_like_handle("Heryadi") and not m.looks_like_handle("Jane Doe")
+
+
+def test_shown_dates_day_first_foreign_months_and_us_dates():
+    assert m.parse_time("02-12-2025").date().isoformat() == "2025-12-02"  # "-2025" is no zone
+    assert m.parse_time("12. März 2024").date().isoformat() == "2024-03-12"
+    assert m.parse_time("04-ago-2021 5:11:10").date().isoformat() == "2021-08-04"
+    assert m.parse_time("3 de junio de 2025").date().isoformat() == "2025-06-03"
+    assert m.parse_time("2/24/2026").date().isoformat() == "2026-02-24"  # month first: it cannot be day first
+    assert m.parse_time("12/2/2026").date().isoformat() == "2026-02-12"  # ambiguous: day first, as before
+    assert m.parse_time("2025-01-03T10:00:00-05:00").isoformat() == "2025-01-03T10:00:00-05:00"
+
+
+def test_a_utc_time_takes_the_offset_other_metadata_gives_the_same_instant_in():
+    head = ld('{"@type": "NewsArticle", "headline": "Ferry", "datePublished": "2017-02-24T01:18:13Z"}')
+    head += '<meta property="article:published_time" content="2017-02-23T17:18:13-08:00">'
+    published = parsed_page(head, f"<article>{STORY}</article>", NO_DATE_URL).published_at
+    assert published.isoformat() == "2017-02-23T17:18:13-08:00"
+    # another instant is another story's time: the first stated one stands
+    head = head.replace("17:18:13-08:00", "09:00:00-08:00")
+    published = parsed_page(head, f"<article>{STORY}</article>", NO_DATE_URL).published_at
+    assert published.isoformat() == "2017-02-24T01:18:13+00:00"
+
+
+def test_a_date_shown_just_above_the_headline():
+    html = (
+        '<html><head><title>Ferry</title></head><body><div><p class="kicker"><svg></svg> Dec 12, 2025 </p>'
+        f"<h1>Ferry Keeps Its Timetable</h1></div><article>{STORY}</article></body></html>"
+    )
+    parsed = site_for(NO_DATE_URL).parse(html.encode(), NO_DATE_URL, FETCHED)
+    assert parsed.published_at.date().isoformat() == "2025-12-12"

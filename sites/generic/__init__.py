@@ -78,7 +78,10 @@ BOILERPLATE = (
 
 
 _DATE_CLASS = re.compile(r"(date|time|publish|posted|tanggal|waktu|meta)", re.IGNORECASE)
-_AUTHOR_CLASS = re.compile(r"(author|byline|writer|reporter|penulis|journalist|contributor)", re.IGNORECASE)
+# "author", not "authority" (Wikipedia's "authority-control" box of catalogue numbers)
+_AUTHOR_CLASS = re.compile(
+    r"(author(?!ity)|byline|writer|reporter|penulis|journalist|contributor)", re.IGNORECASE
+)
 _INDONESIAN = re.compile(
     r"\b(yang|dan|di|ke|dengan|untuk|dari|tidak|dalam|ini|itu|pada|akan|juga|warga|oleh)\b"
 )
@@ -375,30 +378,45 @@ _NOT_HEADLINE = re.compile(
 
 def _authors(root, meta, ld, article, site_names) -> list[str]:
     """JSON-LD Person authors (references to Person nodes followed), else author names in JSON-LD or
-    meta, else a visible byline (author classes, "By …" text, links to author pages), else the names
-    the metadata gave even where they are the site's (a blog named after its author), else author page
-    URLs, else the site's name: an unsigned story is the publisher's. A site name stands only when no
-    person is named."""
+    meta (a login name there gives way to a person's name the page shows as its byline), else a visible
+    byline (author classes, "By …" text, links to author pages), else the names the metadata gave even
+    where they are the site's (a blog named after its author), else author page URLs, else the site's
+    name: an unsigned story is the publisher's. A site name stands only when no person is named."""
     author = m.resolve_refs(article.get("author") or article.get("creator"), ld)
     people = m.ld_people(author)
     raw = m.ld_names(author) or [
         v for key in _AUTHOR_META for v in meta.get(key, []) if not v.startswith("http")
     ]
+    raw = raw or _labelled_author(meta)
+    stated = m.clean_authors(people, site_names) or m.clean_authors(raw, site_names)
+    squashed = [m._key(n).replace(" ", "") for n in site_names]
+    if stated and not all(
+        m.looks_like_handle(n)
+        and m._key(n) not in m.AGENCIES  # "dpa" is a wire, not a login
+        and not any(site.startswith(m._key(n).replace(" ", "")) for site in squashed)  # the site's own
+        for n in stated
+    ):
+        return stated
+    if stated:  # a login name ("jdoe", "KatieS"): the byline the page shows, when it names a person
+        shown = m.clean_authors(_visible_bylines(root), site_names)
+        shown = shown or m.clean_authors([_xpath_byline(root) or ""], site_names)
+        shown = [n for n in shown or m.person_names(_text_bylines(root), site_names) if m.looks_like_name(n)]
+        return [n for n in shown if len(n.split()) > 1] or stated
     for found in (
-        lambda: m.clean_authors(people, site_names),
-        lambda: m.clean_authors(raw, site_names),
         lambda: m.clean_authors(_visible_bylines(root), site_names),
         lambda: m.clean_authors([_xpath_byline(root) or ""], site_names),
         lambda: m.person_names(_text_bylines(root), site_names),
         lambda: m.person_names(_author_links(root), site_names),
         lambda: m.clean_authors(people) or m.clean_authors(raw),
+        lambda: m.ld_organizations(author),
     ):
         if names := found():
             return names
     urls = [v for v in meta.get("article:author", []) if v.startswith("http")]
     urls += [a.get("href") or "" for a in root.iter("a") if "author" in (a.get("rel") or "")]
     names = list(dict.fromkeys(filter(None, map(m.author_url_name, urls))))[:5]
-    return names or m.clean_authors(site_names[:1])
+    # the publisher's name as it is where cleaning a byline drops it ("98 Example Media", "example.com")
+    return names or m.publisher_names([*site_names[:1], *filter(m.is_host, raw)])
 
 
 # A byline shown as text: "By Jane Doe", "Written by: Jane Doe", or a "Written by" label beside the name
@@ -421,7 +439,7 @@ def _text_bylines(root) -> list[str]:
         for _ in range(3):  # the label alone ("Written by"): the name is beside it, in the parent
             if el is None or el.tag in ("body", "html") or el.tag in SKIP_TAGS:
                 break
-            shown = text_of(el) if len(el) < 12 else ""
+            shown = _spaced_text(el) if len(el) < 12 else ""
             if len(shown) > 120 or not _BYLINE_START.match(shown):
                 break
             if _BYLINE_START.sub("", shown).strip(" :"):
@@ -434,6 +452,15 @@ def _text_bylines(root) -> list[str]:
     return found
 
 
+def _spaced_text(el) -> str:
+    """An element's own text with a space between its children's: a "By" label in an element of its
+    own runs into the name beside it ("<span>By</span><span>Jane Doe</span>" reads "ByJane Doe")."""
+    if not len(el):
+        return _own_text(el)
+    parts = [el.text or ""] + [f" {_own_text(child)} {child.tail or ''}" for child in el]
+    return normalize("".join(parts))
+
+
 def _author_links(root) -> list[str]:
     """The names on the first links to author pages (/author/jane-doe) outside reader comments."""
     names = [text_of(a) for a in _AUTHOR_LINKS(root)[:6] if not _in_comments(a)]
@@ -441,6 +468,9 @@ def _author_links(root) -> list[str]:
 
 
 _AUTHOR_META = (
+    "dc:creator",  # Dublin Core as RDFa properties ("dc:creator"), as readers like Readability prefer it
+    "dcterms:creator",
+    "dcterm:creator",
     "author",
     "article:author",
     "dc.creator",
@@ -451,6 +481,19 @@ _AUTHOR_META = (
     "dcterms.creator",
     "cxenseparse:author",
 )
+
+
+def _labelled_author(meta) -> list[str]:
+    """The author a "Written by" label of the share-card meta names (twitter:label1 "Written by",
+    twitter:data1 "Jane Doe", as Yoast and other publishing tools write it)."""
+    for n in range(1, 5):
+        label = m.first(meta, f"twitter:label{n}") or ""
+        if _WRITTEN_BY.fullmatch(label.strip().lower()):
+            return meta.get(f"twitter:data{n}", [])[:1]
+    return []
+
+
+_WRITTEN_BY = re.compile(r"(?:written by|author|authors|by|auteur|autor|penulis|verfasst von)\s*:?")
 
 
 def _xpath_byline(root) -> str | None:
@@ -496,33 +539,11 @@ def _published(root, meta, article, url, local, updated=None) -> datetime | None
     """The publication time: JSON-LD, then article meta, then the first date the page shows (<time>,
     elements whose class names a date, in English or Indonesian), then a date in the URL."""
     stated = None
-    for value in (
-        m.ld_text(article.get("datePublished")),
-        m.ld_text(article.get("dateCreated")),
-        m.first(
-            meta,
-            "article:published_time",
-            "datepublished",
-            "publishdate",
-            "publish-date",
-            "pubdate",
-            "date",
-            "dc.date",
-            "dc.date.issued",
-            "dcterms.created",
-            "sailthru.date",
-            "parsely-pub-date",
-            "og:published_time",
-            "article.published",
-            "published_time",
-            "citation_publication_date",
-            "content_publish_date",
-            "publication_date",
-            "release_date",
-            "cxenseparse:recs:publishtime",
-        ),
-    ):
+    values = [m.ld_text(article.get("datePublished")), m.ld_text(article.get("dateCreated"))]
+    values += [meta[key][0] for key in _PUBLISHED_META if meta.get(key)]
+    for i, value in enumerate(values):
         if (stated := m.parse_time(value, local)) is not None:
+            stated = _local_offset(stated, values[i + 1 :], local)
             break
     if stated is not None:
         return _on_url_day(stated, m.url_date(url, local))
@@ -532,17 +553,56 @@ def _published(root, meta, article, url, local, updated=None) -> datetime | None
     return m.url_date(url, local) or _date_near_headline(root, local) or _htmldate(root, local)
 
 
+def _local_offset(stated: datetime, others: list[str], local) -> datetime:
+    """A time stated in UTC in the offset another of the page's metadata gives the same instant in: the
+    publisher's own wall clock, whose calendar day is the one the page shows ("…T01:18Z" in JSON-LD
+    and "…T17:18-08:00" in article:published_time are the evening before, in California)."""
+    if stated.utcoffset() != timedelta(0):
+        return stated
+    for value in others:
+        other = m.parse_time(value, local)
+        if other is not None and other.utcoffset() and abs((other - stated).total_seconds()) <= 60:
+            return stated.astimezone(other.tzinfo)
+    return stated
+
+
+_PUBLISHED_META = (
+    "article:published_time",
+    "datepublished",
+    "publishdate",
+    "publish-date",
+    "pubdate",
+    "date",
+    "dc.date",
+    "dc.date.issued",
+    "dcterms.created",
+    "sailthru.date",
+    "parsely-pub-date",
+    "og:published_time",
+    "article.published",
+    "published_time",
+    "citation_publication_date",
+    "content_publish_date",
+    "publication_date",
+    "release_date",
+    "cxenseparse:recs:publishtime",
+)
+
+
 _FOLLOWING_TEXT = etree.XPath("following::text()[position() <= 80]")
+# the lines just above the headline, nearest first: a date shown over it ("March 3, 2025" as a kicker)
+_PRECEDING_TEXT = etree.XPath("preceding::text()[position() <= 12]")
 _DATE_WORDS = re.compile(r"\d{4}")
 
 
 def _date_near_headline(root, local) -> datetime | None:
     """A date among the first lines after the headline, as a byline shows it ("March 3, 2025",
-    "Kamis, 5 November 2015 14:56 WIB")."""
-    h1 = next(root.iter("h1"), None)
+    "Kamis, 5 November 2015 14:56 WIB"), else among the few just above it."""
+    h1s = [h for _, h in zip(range(4), root.iter("h1"))]
+    h1 = next((h for h in h1s if text_of(h)), h1s[0] if h1s else None)  # an empty h1 may be a menu's
     if h1 is None:
         return None
-    for node in _FOLLOWING_TEXT(h1):
+    for node in (*_FOLLOWING_TEXT(h1), *_PRECEDING_TEXT(h1)):
         parent = node.getparent()
         if parent is not None and parent.tag in ("script", "style", "noscript", "template"):
             continue

@@ -126,6 +126,19 @@ def ld_people(value) -> list[str]:
     ]
 
 
+def ld_organizations(value) -> list[str]:
+    """Names of the author objects typed as an organization, as they are: an organization's name is no
+    byline to clean ("Contributors to Example Projects" is a name, not a role)."""
+    items = value if isinstance(value, list) else [value]
+    return [
+        name
+        for item in items
+        if isinstance(item, dict) and any("organization" in kind for kind in types_of(item))
+        for name in ld_names(item)
+        if len(name) < 80 and not name.startswith("http")
+    ]
+
+
 def ld_image(value) -> str | None:
     if isinstance(value, list):
         return next(filter(None, map(ld_image, value)), None)
@@ -286,7 +299,9 @@ def same_text(a: str | None, b: str | None) -> bool:
 # --- authors -----------------------------------------------------------------------------------------
 
 _BY = re.compile(
-    r"^(?:(?:written|posted|published|reported|text|words|story|compiled|researched|reviewed|edited|"
+    r"^(?:(?:this|the)\s+(?:post|article|story|piece|guide|page)\s+(?:was|is|has been)\s+"
+    r"|(?:(?:view|see|read|more|all)\s+)*(?:(?:articles|posts|stories|entries)\s+))?"
+    r"(?:(?:written|authored|posted|published|reported|text|words|story|compiled|researched|reviewed|edited|"
     r"fact[- ]checked|medically reviewed|illustrated)\s+)?(?:by|von|par|por|di|door|av|af"
     r"|oleh|penulis|pewarta|reporter|reporters|wartawan|kontributor|author|authors|autor|autorin|auteur"
     r"|writer|written|text|texte|laporan|quelle|source|sumber|fonte|fuente)\b\s*[:.\-–—|]?\s*",
@@ -299,41 +314,63 @@ _ROLE_ADJECTIVES = (
 )
 _ROLES = (
     r"(?:reporter|correspondent|editor|writer|journalist|columnist|contributor|photographer|wartawan|redaktur"
-    r"|kontributor|penulis|staff|analyst|producer)s?\b"
+    r"|kontributor|penulis|staff|analyst|producer|head of|founder|co-founder|director|manager|marketer"
+    r"|specialist|strategist|consultant|designer|developer|engineer)s?\b"
 )
-# A role after a separator, after an adjective ("Staff Writer") or standing alone; never a bare surname
-# that is also a role word ("Sam Writer").
+# A role after a separator (with up to two words of its own: "Jane Doe - Product Marketer"), after an
+# adjective ("Staff Writer") or standing alone; never a bare surname that is also a role word ("Sam Writer").
 _ROLE_TAIL = re.compile(
-    rf"(?:^|\s*[,|\-–—(]\s*|\s+(?={_ROLE_ADJECTIVES}\s))(?:{_ROLE_ADJECTIVES}\s+)*{_ROLES}.*$",
+    rf"(?:^|\s*[,|\-–—(]\s*(?:[^\W\d_]+\s+){{0,2}}|\s+(?={_ROLE_ADJECTIVES}\s))(?:{_ROLE_ADJECTIVES}\s+)*{_ROLES}.*$",
     re.IGNORECASE,
 )
 _NAME_SPLIT = re.compile(
-    r"\s*(?:,|;|&|\band\b|\bdan\b|\bund\b|\bet\b|\by\b|\be\b|\bwith\b|/|\|)\s*", re.IGNORECASE
+    r"\s*(?:,|;|&|\band\b|\bdan\b|\bund\b|\bet\b|\by\b|\be\b|\bwith\b|/|\||·|•)\s*", re.IGNORECASE
 )
 _NOT_NAME = re.compile(
     r"^(?:admin|administrator|staff|newsroom|redaksi|editor|editorial|guest|anonymous|unknown|team|"
+    # "red." (Redaktion) and wire services named only in general ("Agencies", "Agenturen")
+    r"red|redaktion|agencies|agenturen|agences|agencias|agenzie|wires|"
     r"the author|(?:last )?(?:updated|published|posted|modified)\b.*|"
     r"desk|contributor|reuters|ap|afp|associated press|antara|bloomberg|the editors|tim redaksi|"
     r".*\d.*|https?://.*|.*@.*|.*\.(?:com|co|id|net|org).*|.*[?!].*|(?:foto|photo|image|bild|gambar)\b.*|"
-    r".*\b(?:twitter|facebook|instagram|linkedin|whatsapp|email|e-mail|share|teilen|bearbeiten|follow)\b.*)$",
+    r".*\b(?:twitter|facebook|instagram|linkedin|whatsapp|email|e-mail|share|teilen|bearbeiten|follow|folgen"
+    r"|abonnieren|suivre|seguir|ikuti)\b.*|"
+    # a template's unfilled key ("page.head.author"), a reader comment's header ("Jane says:"), a form's
+    # label ("Name *"), a day name where a date line was read
+    r"[a-z]{2,}(?:\.[a-z]{2,}){2,}|.*\bsays\s*:?|.*\*.*|"
+    r"(?:mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|sat(?:ur)?|sun)(?:day)?)$",
     re.IGNORECASE,
 )
+_HOST = re.compile(r"(?:www\.)?[\w-]{2,}(?:\.[\w-]{2,})*\.[a-z]{2,6}", re.IGNORECASE)
 _EDITOR_PART = re.compile(r"^(?:editor|redaktur|penyunting|editing|edited by)\b", re.IGNORECASE)
-_AGENCIES = frozenset(
+AGENCIES = frozenset(
     "reuters ap afp antara bloomberg xinhua dpa kyodo bernama ansa efe apa sid kna epd".split()
 ) | {"associated press", "agence france presse", "anadolu ajansi", "anadolu agency"}
 _EMAIL = re.compile(r"\S+@\S+")
 _PAREN = re.compile(r"\([^)]*\)|\[[^\]]*\]")
+# A bracketed middle or maiden name between the given name and the surname ("Ana (Silva) Costa") is
+# part of the name; other brackets ("Jane Doe (Reuters)", "[Photo]") are dropped.
+_MIDDLE_NAME = re.compile(r"(?<=\w )\((\w[\w.'-]*(?: \w[\w.'-]*){0,2})\)(?= (\w+))")
+
+
+def _middle_name(match: re.Match[str]) -> str:
+    after = match[2]
+    return match[1] if after[0].isupper() and after.lower() not in _JOINERS else match[0]
+
+
+_JOINERS = frozenset("and und dan et y e with mit".split())
 _TRAILING_DATE = re.compile(  # after a name only: "Posted by Jane on Friday" keeps "Posted by Jane"
     r"(?<=\S)\s*[|,\-–—]?\s*\b(?:updated|published|posted|diperbarui|diterbitkan|on)\b.*$", re.I
 )
+# "By Jane Doe in Politics, Business": the sections a byline says the post is filed in
+_FILED_IN = re.compile(r"(?<=\S)\s*,?\s+in\s+\S.*$")
 
 
 # "Last updated 3 hours ago", "Published: …": a date label where a byline was looked for
 _DATE_LABEL = re.compile(r"^(?:last\s+)?(?:updated|published|posted|modified)\b(?!\s+by\b)", re.IGNORECASE)
 
-_MONTH_TAIL = re.compile(
-    r"\s*[|,\-–—·•]?\s*\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|januari|februari|maret|mei|juni|"
+_MONTH_TAIL = re.compile(  # a date after a name, never the date a byline begins with
+    r"(?<=\S)\s*[|,\-–—·•]?\s*\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|januari|februari|maret|mei|juni|"
     r"juli|agustus|oktober|desember)[a-z]*\.?\s+\d.*$|\s+\d{1,2}\s+[a-z]+\s+\d{4}.*$|\s+says$",
     re.IGNORECASE,
 )
@@ -348,13 +385,18 @@ def clean_authors(values: Iterable[str], site_names: Iterable[str] = ()) -> list
     names: dict[str, str] = {}
     for value in values:
         value = normalize(_EMAIL.sub(" ", value or ""))
-        if not value or len(value) > 200 or _DATE_LABEL.match(value):
+        if not value or len(value) > 200 or _DATE_LABEL.match(value) or re.match(r"(?i)https?://", value):
             continue
-        value = _PAREN.sub(" ", re.sub(r"^(?:[Bb]y|Oleh)(?=[A-Z])", "", value))  # "byJane Doe"
+        value = _MIDDLE_NAME.sub(_middle_name, re.sub(r"^(?:[Bb]y|Oleh)(?=[A-Z])", "", value))  # "byJane Doe"
+        value = normalize(_PAREN.sub(" ", value))
         value = _TRAILING_DATE.sub("", value)
+        if _BY.match(value):
+            value = _FILED_IN.sub("", value)
         value = _MONTH_TAIL.sub("", value)
         for _ in range(2):
             value = _BY.sub("", value.strip(" :|-–—·•")).strip()
+        if _key(value) in sites:  # "Smith & Jones", the site's name, is not two people
+            continue
         for part in _NAME_SPLIT.split(value):
             part = part.strip(" .:|-–—·•'\"")
             if _EDITOR_PART.match(part):  # "Editor: Siti" names the editor, not an author
@@ -364,15 +406,31 @@ def clean_authors(values: Iterable[str], site_names: Iterable[str] = ()) -> list
             key = _key(part)
             if len(key) < 2 or len(part) > 60 or len(key.split()) > 6:
                 continue
-            if _NOT_NAME.match(part) and key not in _AGENCIES:
+            if _NOT_NAME.match(part) and key not in AGENCIES:
                 continue
             if any(key == s or key.replace(" ", "") == s.replace(" ", "") for s in sites):
+                continue
+            if sites and _HOST.fullmatch(part):  # "example.de": the site, named by its host
                 continue
             if not re.search(r"[^\W\d_]", part):
                 continue
             names.setdefault(key, part)
-    people = [name for key, name in names.items() if key not in _AGENCIES]
+    people = [name for key, name in names.items() if key not in AGENCIES]
     return people or list(names.values())
+
+
+def publisher_names(values: Iterable[str]) -> list[str]:
+    """The first of a site's names (or a host name among bylines) as it is written, not cleaned as a
+    person's byline would be: a publisher's name may hold digits or be its domain."""
+    for value in values:
+        value = normalize(value or "")
+        if (
+            1 < len(value) < 80
+            and not re.match(r"(?i)https?:|@|www\.", value)
+            and re.search(r"[^\W\d_]", value)
+        ):
+            return [value]
+    return []
 
 
 _PARTICLES = frozenset("de da di del della der den van von ter bin binti al el la le du dos das mc".split())
@@ -382,6 +440,22 @@ def person_names(values: Iterable[str], site_names: Iterable[str] = ()) -> list[
     """clean_authors for bylines read from running text: only what looks like a person's name is kept
     (two to five words, each capitalised or a particle, in scripts that have capitals)."""
     return [name for name in clean_authors(values, site_names) if _looks_like_name(name)]
+
+
+def looks_like_handle(name: str) -> bool:
+    """A login or account name rather than a person's as shown: one token with a dot, underscore or
+    digit ("jane.doe", "jdoe_2"), all lower-case Latin letters ("rustlang"), or a capital after its
+    small letters ("KatieS")."""
+    return " " not in name and bool(re.fullmatch(r"[\w.-]*[._\d][\w.-]*|[a-z]+|[A-Z]?[a-z]+[A-Z]+", name))
+
+
+def looks_like_name(name: str) -> bool:
+    return _looks_like_name(name)
+
+
+def is_host(value: str) -> bool:
+    """A host name ("example.com") where a byline or a site name was read."""
+    return bool(_HOST.fullmatch(normalize(value or "")))
 
 
 def _looks_like_name(name: str) -> bool:
@@ -434,18 +508,62 @@ def parse_time(value: str | None, local=UTC) -> datetime | None:
             return datetime.fromtimestamp(stamp / 1000 if stamp > 10**11 else stamp, UTC)
         except (ValueError, OverflowError, OSError):
             return None
+    value = _in_english(value)
     shown = parse_datetime(value)  # kabar.times: English and Indonesian, a zone or WIB
     if shown is None:
         return None
     zone = re.search(r"(?i)\b(wib|wita|wit)\b", value)
     if zone:  # the day as shown there
         return shown.astimezone(timezone(timedelta(hours=_INDONESIAN_ZONES[zone[1].lower()])))
-    if not re.search(r"(?i)\b(?:gmt|utc)\b|[+-]\d{2}:?\d{2}\b|\dz\b", value):
+    if not _STATED_ZONE.search(value):
         return shown.astimezone(WIB).replace(tzinfo=local)  # its wall clock, in the page's own zone
     return shown
 
 
 _INDONESIAN_ZONES = {"wib": 7, "wita": 8, "wit": 9}
+# A zone the text states: GMT/UTC, or an offset right after a clock time ("10:30+02:00"), never the
+# "-2025" of a day-month-year date ("02-12-2025").
+_STATED_ZONE = re.compile(r"(?i)\b(?:gmt|utc)\b|\d:\d{2}(?::\d{2})?(?:[.,]\d+)?\s*[+-]\d{2}:?\d{2}\b|\dz\b")
+
+# Month names of other languages kabar.times does not read, by the English name it does.
+_FOREIGN_MONTHS = {
+    name: english
+    for english, names in (
+        ("january", "januar jänner janvier enero gennaio janeiro januari ene gen"),
+        ("february", "februar février fevrier febrero febbraio fevereiro februari"),
+        ("march", "märz maerz mars marzo março maart mrt"),
+        ("april", "avril abril aprile"),
+        ("may", "mai mayo maggio maio mei"),
+        ("june", "juni juin junio giugno junho"),
+        ("july", "juli juillet julio luglio julho"),
+        ("august", "août aout agosto augustus ago"),
+        ("september", "septembre septiembre settembre setembro set"),
+        ("october", "oktober octobre octubre ottobre outubro okt"),
+        ("november", "novembre noviembre novembro"),
+        ("december", "dezember décembre decembre diciembre dicembre dezembro dic dez"),
+    )
+    for name in names.split()
+}
+# a month word between a day and a year: "12. März 2024", "04-ago-2021", "3 de junio de 2025"
+_DAY_MONTH = re.compile(
+    r"(?<!\d)(\d{1,2})(\.?[\s-]+(?:de\s+)?)([^\W\d_]+)\.?([\s,-]+(?:de\s+)?)(\d{4})(?!\d)"
+)
+_US_DATE = re.compile(r"(?<![\d/])(\d{1,2})/(\d{1,2})/(\d{4})(?![\d/])")
+
+
+def _in_english(value: str) -> str:
+    """A shown date kabar.times can read: a German, French, Spanish, Italian, Portuguese or Dutch month
+    name as its English one; a month-first US date that cannot be day-first ("2/24/2026") in ISO form."""
+
+    def month(match: re.Match[str]) -> str:
+        english = _FOREIGN_MONTHS.get(match[3].lower())
+        return f"{match[1]} {english} {match[5]}" if english else match[0]
+
+    def us(match: re.Match[str]) -> str:
+        first, second = int(match[1]), int(match[2])
+        return f"{match[3]}-{first:02d}-{second:02d}" if first <= 12 < second <= 31 else match[0]
+
+    return _US_DATE.sub(us, _DAY_MONTH.sub(month, value))
 
 
 def _zone(zone: str) -> timezone:
