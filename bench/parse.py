@@ -6,14 +6,17 @@ in one process.
 For each page set: every page a site module handles goes through what the flow does with a fetched page
 (`kabar.extract.extract`: decoding in the charset the fetch chose, `Site.parse` on one lxml tree, the
 cleaning rules), through the same with the generic extractor (`sites.generic`, as for a host without a
-module), and through `trafilatura.extract(html)` with its default options, the three taking turns page
-by page. Page sets: the real pages of `--corpus` (default `../shared/corpus`) whose URL a site module
-owns, per site; the bundled mirror pages of each site module (`sites/<name>/mirror`); and a generated
-mirror of each, plus one of the demo's configured site (`generated/wartanusa`, whose site is the
-generic extractor) (`bench.sitegen.generate`, `--mirror-pages` pages, page weight as it makes them).
+module), through `trafilatura.extract(html)` with its default options (the body alone), and through
+trafilatura as `../shared/corpus/PEERS.md` runs it (`bare_extraction(html, url=…, with_metadata=True)`:
+the body and the title, authors and date kabar extracts too), the four taking turns page by page. Page
+sets: the real pages of `--corpus` (default `../shared/corpus`) whose URL a site module owns, per site;
+the bundled mirror pages of each site module (`sites/<name>/mirror`); and a generated mirror of each,
+plus one of the demo's configured site (`generated/wartanusa`, whose site is the generic extractor)
+(`bench.sitegen.generate`, `--mirror-pages` pages, page weight as it makes them).
 Every set runs `--repeat` times over and each page's best time per tool counts (other processes on the
 machine count least); prints one JSON object: per set, pages/s of each tool, `ratio` (site module /
-trafilatura), `generic_ratio` (generic / trafilatura), the page count and mean KB.
+trafilatura), `generic_ratio` (generic / trafilatura), the same two against trafilatura with its
+metadata (`ratio_with_metadata`, `generic_ratio_with_metadata`), the page count and mean KB.
 """
 
 import argparse
@@ -106,7 +109,20 @@ def trafilatura_one(page: Page) -> bool:
     return trafilatura_extract(page[2]) is not None
 
 
-TOOLS = {"kabar": kabar_one, "generic": generic_one, "trafilatura": trafilatura_one}
+def trafilatura_metadata_one(page: Page) -> bool:
+    """trafilatura as ../shared/corpus/PEERS.md runs it: the body and the metadata (title, authors,
+    date), as kabar extracts them."""
+    from trafilatura import bare_extraction
+
+    return bare_extraction(page[2], url=page[1], with_metadata=True) is not None
+
+
+TOOLS = {
+    "kabar": kabar_one,
+    "generic": generic_one,
+    "trafilatura": trafilatura_one,
+    "trafilatura_metadata": trafilatura_metadata_one,
+}
 
 
 def measure(pages: list[Page], repeat: int) -> dict:
@@ -129,9 +145,13 @@ def measure(pages: list[Page], repeat: int) -> dict:
         **{f"{name}_pages_per_s": round(r, 1) for name, r in rate.items()},
         "ratio": round(rate["kabar"] / rate["trafilatura"], 2),  # the site module against trafilatura
         "generic_ratio": round(rate["generic"] / rate["trafilatura"], 2),
+        # against trafilatura extracting what kabar extracts (PEERS.md's way): like for like
+        "ratio_with_metadata": round(rate["kabar"] / rate["trafilatura_metadata"], 2),
+        "generic_ratio_with_metadata": round(rate["generic"] / rate["trafilatura_metadata"], 2),
         "kabar_articles": done["kabar"] // repeat,
         "generic_articles": done["generic"] // repeat,
         "trafilatura_extracted": done["trafilatura"] // repeat,
+        "trafilatura_metadata_extracted": done["trafilatura_metadata"] // repeat,
     }
 
 
