@@ -11,7 +11,7 @@ from kabar.text import normalize
 from kabar.times import parse_datetime, resolve_relative
 from kabar.urls import canonical_url
 
-from .tree import text_of
+from .tree import text_longer_than, text_of
 
 # heading text -> block name; the first pattern that matches the start of a short heading wins
 HEADINGS = tuple(
@@ -214,12 +214,12 @@ def _card(anchors: list, url: str) -> Card | None:
     """A link's card: its item element (the nearest ancestor holding only this link), read for the
     title (the longest link text), image, time text and summary."""
     item = anchors[0]
-    shown_title = max((len(text_of(a)) for a in anchors), default=0)
+    title = max((text_of(a) for a in anchors), key=len, default="")
     for _ in range(4):
         parent = item.getparent()
         if parent is None or parent.tag in ("body", "html", "ul", "ol"):
             break
-        if len(text_of(parent)) > 3 * shown_title + 300:  # the story around an inline link is no card
+        if text_longer_than(parent, 3 * len(title) + 300):  # the story around an inline link is no card
             break
         hrefs = {a.get("href") for a in parent.iter("a")}
         if len(hrefs) > 1 and not all(a in anchors for a in parent.iter("a")):
@@ -227,7 +227,6 @@ def _card(anchors: list, url: str) -> Card | None:
         item = parent
         if item.tag in ("li", "article"):
             break
-    title = max((text_of(a) for a in anchors), key=len, default="")
     if not title:
         title = normalize(anchors[0].get("title") or "")
     image = next(item.iter("img"), None)

@@ -54,6 +54,40 @@ def text_of(el) -> str:
     return normalize("".join(parts))
 
 
+def text_longer_than(el, limit: int) -> bool:
+    """Whether `text_of(el)` is longer than `limit` characters, reading only as far as that shows: a
+    large ancestor (a whole section) is not read to the end to be found too long."""
+    parts = _Bounded(limit)
+    try:
+        _collect(el, parts)
+    except _Enough:
+        return True
+    return len(normalize("".join(parts))) > limit
+
+
+class _Enough(Exception):
+    pass
+
+
+class _Bounded(list):
+    """Text parts that stop the reading (`_Enough`) once they make more than `limit` characters as
+    `text_of` shows them. Collapsing white space never makes a longer text shorter than a prefix of
+    it, so the count is checked only when enough raw characters have come to pass the limit."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__()
+        self.limit, self.raw, self.check_at = limit, 0, limit
+
+    def append(self, text: str) -> None:
+        super().append(text)
+        self.raw += len(text)
+        if self.raw > self.check_at:
+            shown = len(normalize("".join(self)))
+            if shown > self.limit:
+                raise _Enough
+            self.check_at = self.raw + self.limit - shown
+
+
 def _collect(el, parts: list[str]) -> None:
     tag = el.tag if isinstance(el.tag, str) else ""
     if tag in SKIP:
