@@ -2,7 +2,7 @@
 2 worker processes, over an archive that the ingest flow filled from a generated tempo mirror served
 on 127.0.0.1. Prints one JSON object to stdout; progress goes to stderr. No network.
 
-    python -m bench.reparse_dask [--pages 20000] [--workers 1,2] [--batch-size 200] [--rounds 1] [--seed 0]
+    python -m bench.reparse_dask [--pages 20000] [--workers 1,2] [--batch-size 1000] [--rounds 1] [--seed 0]
     python -m bench.reparse_dask --reuse DIR     # the archive and warehouse a --keep DIR run left
 
 The mirror is bench.sitegen's `generate(out, pages, seed)`; one run of `flows.ingest.ingest` fetches
@@ -250,7 +250,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pages", type=int, default=20000, help="pages generated, ingested, reparsed")
     parser.add_argument("--workers", type=_workers, default=[1, 2], help="Dask worker counts, e.g. 1,2")
-    parser.add_argument("--batch-size", type=int, default=200, help="the flows' pages per batch")
+    parser.add_argument("--batch-size", type=int, default=1000, help="the flows' pages per batch")
     parser.add_argument("--rounds", type=int, default=1, help="repeat the runs, in turn, this many times")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--keep", type=Path, help="work in this new folder and keep it (default: a temp one)")

@@ -66,7 +66,7 @@ def reparse(
     layout: str | None = None,
     warehouse: str | None = None,
     archive: str | None = None,
-    batch_size: int = 200,
+    batch_size: int = 1000,
     dask_address: str | None = None,
     dask_workers: int = 0,
 ) -> dict[str, int]:

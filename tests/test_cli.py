@@ -291,7 +291,7 @@ def test_reparse_arguments_reach_the_flow(capsys, no_reparse, no_crawl, tmp_path
             "layout": "tempo-2015",
             "warehouse": db,
             "archive": archive,
-            "batch_size": 200,
+            "batch_size": 1000,
         }
     ]
     assert json.loads(capsys.readouterr().out) == REPARSE_COUNTS
@@ -308,7 +308,7 @@ def test_reparse_defaults_to_everything(capsys, no_reparse, monkeypatch, tmp_pat
             "layout": None,
             "warehouse": str(tmp_path / "home" / "warehouse.sqlite"),
             "archive": str(tmp_path / "home" / "archive"),
-            "batch_size": 200,
+            "batch_size": 1000,
         }
     ]
 
