@@ -55,7 +55,9 @@ COLUMNS = {  # crawl_runs columns for the counts it keeps
     "duplicates": "duplicates",
     "near_duplicates": "near_duplicates",
 }
-MAX_BATCHES_AHEAD = 32  # batches on the cluster at once, at most (their pages are held in memory here)
+# Pages on the cluster at once, at most: their archive files are held in memory here (~40 KB each, so
+# ~640 MB). A cluster with more threads than this allows batches of 1,000 pages wants smaller batches.
+MAX_PAGES_AHEAD = 16_000
 DASK_CONNECT_TIMEOUT_S = 10
 
 
@@ -207,9 +209,10 @@ def _on_cluster(
 ) -> Iterator[tuple[dict[str, Result], list[str]]]:
     """Each batch's results, in order; while one is loaded, one more batch than the cluster has
     threads is on the cluster, so no worker waits for this process."""
-    ahead_most = min(sum(runner.client.nthreads().values()) + 1, MAX_BATCHES_AHEAD)
     ahead: deque[_Batch] = deque()
+    ahead_most = sum(runner.client.nthreads().values()) + 1
     for batch in chunks:
+        ahead_most = max(1, min(ahead_most, MAX_PAGES_AHEAD // max(len(batch), 1)))
         ahead.append(_Batch(runner, site, source, batch))
         if len(ahead) > ahead_most:
             yield ahead.popleft().result()
