@@ -439,7 +439,7 @@ _PARTICLES = frozenset("de da di del della der den van von ter bin binti al el l
 def person_names(values: Iterable[str], site_names: Iterable[str] = ()) -> list[str]:
     """clean_authors for bylines read from running text: only what looks like a person's name is kept
     (two to five words, each capitalised or a particle, in scripts that have capitals)."""
-    return [name for name in clean_authors(values, site_names) if _looks_like_name(name)]
+    return [name for name in clean_authors(values, site_names) if looks_like_name(name)]
 
 
 def looks_like_handle(name: str) -> bool:
@@ -449,16 +449,12 @@ def looks_like_handle(name: str) -> bool:
     return " " not in name and bool(re.fullmatch(r"[\w.-]*[._\d][\w.-]*|[a-z]+|[A-Z]?[a-z]+[A-Z]+", name))
 
 
-def looks_like_name(name: str) -> bool:
-    return _looks_like_name(name)
-
-
 def is_host(value: str) -> bool:
     """A host name ("example.com") where a byline or a site name was read."""
     return bool(_HOST.fullmatch(normalize(value or "")))
 
 
-def _looks_like_name(name: str) -> bool:
+def looks_like_name(name: str) -> bool:
     words = name.split()
     if not 1 <= len(words) <= 5:
         return False
