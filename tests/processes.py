@@ -35,6 +35,9 @@ def prefect_environment(prefect_home: Path, api_url: str) -> dict[str, str]:
         "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
         "DO_NOT_TRACK": "1",
         "PYTHONUNBUFFERED": "1",
+        # A server on SQLite answers 503 while its database is locked (2 s apart): with Prefect's 5
+        # retries a busy 2-core machine crashed a flow run's submission; a busy server must not.
+        "PREFECT_CLIENT_MAX_RETRIES": "30",
     }
 
 
