@@ -8,6 +8,7 @@ there by joining a batch's bands to the stored ones, so no index lives in memory
 
 import hashlib
 import re
+import struct
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 
@@ -31,6 +32,7 @@ THRESHOLD = 0.8  # estimated Jaccard of the signatures at or above which a pair 
 _WORDS = re.compile(r"\w+")
 
 Signature = tuple[int, ...]
+_PACKED = f">{NUM_PERM}I"
 
 
 def shingles(text: str) -> set[bytes]:
@@ -46,6 +48,15 @@ def signature(text: str) -> Signature:
     minhash = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME)
     minhash.update_batch(sorted(shingles(text)))
     return tuple(int(value) for value in minhash.hashvalues)
+
+
+def pack(sig: Signature) -> bytes:
+    """The signature as stored: NUM_PERM big-endian 32-bit values, one 512-byte BLOB."""
+    return struct.pack(_PACKED, *sig)
+
+
+def unpack(data: bytes) -> Signature:
+    return struct.unpack(_PACKED, data)
 
 
 def similarity(a: Signature, b: Signature) -> float:

@@ -5,6 +5,7 @@ how), and every later migration is applied to a copy of it."""
 import shutil
 from pathlib import Path
 
+from kabar import neardup
 from kabar.warehouse.db import connect, data_path, pending_migrations
 
 FIXTURE = Path(__file__).parent / "fixtures" / "warehouse-v2" / "warehouse.sqlite"
@@ -61,3 +62,16 @@ def test_every_later_migration_upgrades_it_in_place_with_its_data_intact(tmp_pat
     assert _content(db) == before
     with connect(db, read_only=True) as con:  # the analyst layer reads the old rows
         assert con.execute("SELECT count(*) FROM analytics.articles").fetchone()[0] == 3
+
+
+def test_stored_signatures_are_packed_with_their_values_intact(tmp_path):
+    """Migration 9 turns each UINTEGER[] signature into one BLOB that unpacks to the same values."""
+    db = _copy(tmp_path)
+    with connect(db, read_only=True) as con:
+        before = dict(con.execute("SELECT article_id, signature FROM article_minhash").fetchall())
+    with connect(db) as con:
+        after = dict(con.execute("SELECT article_id, signature FROM internal.article_minhash").fetchall())
+    assert len(before) == 3
+    assert {i: neardup.unpack(packed) for i, packed in after.items()} == {
+        i: tuple(values) for i, values in before.items()
+    }

@@ -324,3 +324,10 @@ def _tables(db: Path) -> dict[str, list]:
             t: con.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall()
             for t in ("article_minhash", "article_bands", "near_duplicates")
         }
+
+
+def test_a_packed_signature_unpacks_to_its_values():
+    sig = neardup.signature("satu dua tiga empat lima enam tujuh delapan")
+    packed = neardup.pack(sig)
+    assert len(packed) == 4 * neardup.NUM_PERM
+    assert neardup.unpack(packed) == sig

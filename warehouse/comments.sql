@@ -157,7 +157,7 @@ COMMENT ON COLUMN main.extraction_issues.seen_at IS 'when the issue was recorded
 COMMENT ON COLUMN main.extraction_issues.resolved_at IS 'when a later parse of the page or URL succeeded; NULL while the issue is open';
 COMMENT ON TABLE internal.article_minhash IS 'one row per article: the MinHash signature of its current body';
 COMMENT ON COLUMN internal.article_minhash.article_id IS 'the article';
-COMMENT ON COLUMN internal.article_minhash.signature IS '128 MinHash values of the body''s 5-word shingles (datasketch, fixed seed)';
+COMMENT ON COLUMN internal.article_minhash.signature IS '128 MinHash values of the body''s 5-word shingles (datasketch, fixed seed), packed: 512 bytes, big-endian 32-bit values';
 COMMENT ON TABLE internal.article_bands IS 'one row per LSH band of an article: the near-duplicate index';
 COMMENT ON COLUMN internal.article_bands.band IS 'the band, 0 to 15';
 COMMENT ON COLUMN internal.article_bands.bucket IS '64-bit hash of the band''s 8 signature values';

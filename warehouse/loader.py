@@ -252,12 +252,19 @@ def _insert(con, table: str, rows: list[dict], new_by: str | None = None) -> Non
         return
     columns = list(rows[0])
     types = _column_types(con, table, columns)
-    values = ", ".join(f"unnest(CAST(?::JSON AS {types[c]}[])) AS {c}" for c in columns)
+    values = ", ".join(f"{_unnest(types[c])} AS {c}" for c in columns)
     only_new = f" WHERE {new_by} NOT IN (SELECT {new_by} FROM {table})" if new_by else ""
     con.execute(
         f"INSERT INTO {table} ({', '.join(columns)}) SELECT * FROM (SELECT {values}){only_new}",
         [json.dumps([row[c] for row in rows], default=_json_value) for c in columns],
     )
+
+
+def _unnest(sql_type: str) -> str:
+    """One column's values from its JSON text (bytes arrive as hex: JSON has no bytes)."""
+    if sql_type == "BLOB":
+        return "unhex(unnest(CAST(?::JSON AS VARCHAR[])))"
+    return f"unnest(CAST(?::JSON AS {sql_type}[]))"
 
 
 _TYPES: dict[str, dict[str, str]] = {}  # table -> column -> SQL type, as last read from the catalog
@@ -295,9 +302,11 @@ def _delete(con, tables: Iterable[str], key: str, values: list[str]) -> None:
 
 
 def _json_value(value):
-    """Times and days as ISO 8601 text, which DuckDB casts back to TIMESTAMPTZ / DATE."""
+    """Times and days as ISO 8601 text, which DuckDB casts back to TIMESTAMPTZ / DATE; bytes as hex."""
     if isinstance(value, datetime | date):
         return value.isoformat()
+    if isinstance(value, bytes):
+        return value.hex()
     raise TypeError(f"not JSON serialisable: {type(value).__name__}")
 
 
@@ -563,12 +572,12 @@ def _remember(con, run_id: str, pages: list[FetchedPage], outcomes: Mapping[str,
     URL became gone gets `gone_at` (the article row is kept)."""
     if not pages:
         return
-    site = con.execute("SELECT site FROM crawl_runs WHERE run_id = ?", [run_id]).fetchone()
+    site = _site_of(con, run_id)
     states = url_states(con, [p.url for p in pages])
     before = {url: state.gone for url, state in states.items()}
     for page in pages:
         states[page.url] = memory.after_fetch(
-            states.get(page.url), page, site and site[0], outcomes.get(page.url, "")
+            states.get(page.url), page, site, outcomes.get(page.url, "")
         )
     touched = {p.url for p in pages}
     _delete(con, ("url_state",), "url", [url for url in touched if url in before])
@@ -577,6 +586,19 @@ def _remember(con, run_id: str, pages: list[FetchedPage], outcomes: Mapping[str,
     _insert(con, "url_state", rows)
     gone = {url: states[url].last_attempt_at for url in touched if states[url].gone and not before.get(url)}
     _mark_gone(con, gone)
+
+
+_sites: dict[str, str] = {}  # run id -> its site, which never changes: read once per process
+
+
+def _site_of(con, run_id: str) -> str | None:
+    """The run's site (crawl_runs is rewritten by every heartbeat: a read cost ~35 ms a batch)."""
+    if run_id not in _sites:
+        row = con.execute("SELECT site FROM crawl_runs WHERE run_id = ?", [run_id]).fetchone()
+        if row is None:
+            return None
+        _sites[run_id] = row[0]
+    return _sites[run_id]
 
 
 def _mark_gone(con, gone: Mapping[str, datetime]) -> None:
@@ -673,7 +695,7 @@ def _stored_facts(
     and of the articles their marks point at (the batch's own are in hand)."""
     stored_roots = dict(_read(con, _MARKS, others))
     wanted = (others | set(stored_roots.values())) - fresh.keys()
-    return stored_roots, {i: tuple(sig) for i, sig in _read(con, _SIGNATURES, wanted)}
+    return stored_roots, {i: neardup.unpack(sig) for i, sig in _read(con, _SIGNATURES, wanted)}
 
 
 def _read(con, query: str, ids: Iterable[str]) -> list[tuple]:
@@ -695,7 +717,11 @@ def _store_signatures(
         "article_id",
         [i for i in fresh if i in known],
     )
-    _insert(con, "article_minhash", [{"article_id": i, "signature": list(sig)} for i, sig in fresh.items()])
+    _insert(
+        con,
+        "article_minhash",
+        [{"article_id": i, "signature": neardup.pack(sig)} for i, sig in fresh.items()],
+    )
     _insert(
         con,
         "article_bands",
