@@ -12,7 +12,7 @@ import pytest
 from kabar.extract import extract
 from kabar.records import Article, ExtractionIssue
 from kabar.sites import get_site
-from kabar.sites.generic import GenericSite, _visible_bylines, site_for
+from kabar.sites.generic import BOILERPLATE, GenericSite, _visible_bylines, site_for
 from kabar.sites.generic import meta as m
 from kabar.sites.generic.related import block_name
 from kabar.sites.generic.tree import parse
@@ -614,3 +614,96 @@ def test_a_date_shown_just_above_the_headline():
     )
     parsed = site_for(NO_DATE_URL).parse(html.encode(), NO_DATE_URL, FETCHED)
     assert parsed.published_at.date().isoformat() == "2025-12-12"
+
+
+def test_an_unsigned_post_on_a_site_named_after_a_person_is_theirs():
+    url = "https://odilemarsh.example/notes/ferry-keeps-its-morning-timetable"
+    footer = "<footer>&copy; 2025 Odile Marsh. All rights reserved.</footer>"
+    head = '<meta property="og:site_name" content="Harbour Notes">'
+    assert parsed_page(head, f"<article>{STORY}</article>{footer}", url).authors == ("Odile Marsh",)
+    # the same name on a site named otherwise is no byline: the site stands
+    assert parsed_page(head, f"<article>{STORY}</article>{footer}").authors == ("Harbour Notes",)
+    # a byline wins over the site's owner
+    byline = "<p>By Jonah Fenwick</p>"
+    assert parsed_page(head, f"<article>{byline}{STORY}</article>{footer}", url).authors == ("Jonah Fenwick",)
+
+
+def test_an_article_by_label_beside_the_name():
+    byline = "<div><h2>Article by</h2><div>Mara Quill</div></div>"
+    assert parsed_page("", f"<article>{STORY}</article>{byline}").authors == ("Mara Quill",)
+    assert m.clean_authors(["Post by Jonah Fenwick"]) == ["Jonah Fenwick"]
+
+
+def test_an_author_photo_names_the_author_but_a_caption_does_not():
+    photo = '<div class="post"><img class="author-image" alt="Mara Quill" src="/m.jpg"></div>'
+    assert parsed_page("", f"<article>{photo}{STORY}</article>").authors == ("Mara Quill",)
+    caption = '<img class="author-image" alt="Headshot of Mara Quill" src="/m.jpg">'
+    assert _visible_bylines(parse(f"<html><body>{caption}</body></html>")) == []
+    caption = '<img class="author-avatar" alt="Profilbild von Mara Quill" src="/m.jpg">'
+    assert _visible_bylines(parse(f"<html><body>{caption}</body></html>")) == []
+
+
+def test_credit_copyright_and_prompt_lines_after_the_story_are_cut():
+    tail = (
+        "<p>With reporting by Jonah Fenwick in Port Lusk</p><p>© 2025 Harbour Watch Media</p>"
+        "<p>Sign up for our morning newsletter</p><p>Comments</p>"
+    )
+    body = parsed_page("", f"<article>{STORY}{tail}</article>").paragraphs
+    assert len(body) == 1 and body[0].startswith("The ferry crossed")
+    # the same words inside the story stay: only the closing lines are cut
+    inside = "<p>Subscribe to the ferry card, the board said, and ride for half the fare all winter.</p>"
+    body = parsed_page("", f"<article>{inside}{STORY}</article>").paragraphs
+    assert body[0].startswith("Subscribe to the ferry card")
+
+
+@pytest.mark.parametrize(
+    ("line", "name"),
+    [
+        ("5 min read", "reading_time"),
+        ("Jun 8, 2023 • 11 Minute Read", "reading_time"),
+        ("Lesedauer: 4 Minuten", "reading_time"),
+        ("Odile Marsh/Getty Images", "photo_credit_line"),
+        ("STR/AFP via Getty Images", "photo_credit_line"),
+        ("Advertisement 1 Story continues below", "continues_below"),
+        ("The ferry took 5 minutes to read the tide table, and then it sailed.", None),
+        ("Odile Marsh told Reuters the ferry would sail at noon.", None),
+    ],
+)
+def test_reading_time_photo_credit_and_continues_below_lines(line, name):
+    assert next((r.name for r in BOILERPLATE if r.matches(line)), None) == name
+
+
+def test_a_byline_among_the_first_lines_is_no_body_text():
+    head = '<meta name="author" content="Mara Quill">'
+    body = parsed_page(head, f"<article><p>Mara Quill</p>{STORY}</article>").paragraphs
+    assert body[0].startswith("The ferry crossed")
+    body = parsed_page("", f"<article><p>Von Jonah Fenwick, Port Lusk</p>{STORY}</article>").paragraphs
+    assert body[0].startswith("The ferry crossed")
+    # a sentence that begins with "By" is the story's own
+    line = "<p>By noon the ferry had crossed the bay twice and the harbour master was pleased with it.</p>"
+    assert parsed_page("", f"<article>{line}{STORY}</article>").paragraphs[0].startswith("By noon")
+
+
+def test_the_date_by_the_headline_wins_over_a_sidebar_date_and_a_date_far_below_is_no_byline():
+    sidebar = '<aside><ul><li><time datetime="2025-01-05">5 Jan</time> Lighthouse repainted</li></ul></aside>'
+    html = (
+        f"<html><head><title>Ferry</title></head><body>{sidebar}<h1>Ferry Keeps Its Timetable</h1>"
+        f"<p>By Mara Quill</p><p>March 3, 2025</p><article>{STORY}</article></body></html>"
+    )
+    parsed = site_for(NO_DATE_URL).parse(html.encode(), NO_DATE_URL, FETCHED)
+    assert parsed.published_at.date().isoformat() == "2025-03-03"
+    # a date thirty lines below the headline is a list's, not the byline's: the marked-up date stands
+    lines = "".join(f"<li>Stop {n}</li>" for n in range(30))
+    html = html.replace("<p>March 3, 2025</p>", f"<ul>{lines}</ul><p>March 3, 2025</p>")
+    parsed = site_for(NO_DATE_URL).parse(html.encode(), NO_DATE_URL, FETCHED)
+    assert parsed.published_at.date().isoformat() == "2025-01-05"
+
+
+def test_the_headline_as_the_second_line_goes_with_the_kicker_above_it():
+    kicker = "<p>Harbour News</p><p>Ferry Keeps Its Timetable</p>"
+    body = parsed_page("", f"<article>{kicker}{STORY}</article>").paragraphs
+    assert body[0].startswith("The ferry crossed")
+    # a sentence above the repeated headline stays
+    lead = "<p>The board met for three hours on Monday before it agreed to the old timetable.</p>"
+    body = parsed_page("", f"<article>{lead}<p>Ferry Keeps Its Timetable</p>{STORY}</article>").paragraphs
+    assert body[0].startswith("The board met") and body[1].startswith("The ferry crossed")

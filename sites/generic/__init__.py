@@ -73,6 +73,18 @@ BOILERPLATE = (
         r"((written|reviewed|edited|fact[- ]checked|medically reviewed) by|photo courtesy( of)?)\b.{0,80}$",
     ),
     rule("image_credit_line", r"(foto|photo|image|gambar)\s*:\s*\S.{0,60}$"),
+    rule(  # "5 min read", "Jun 8, 2023 • 11 Minute Read", "Lesedauer: 4 Minuten"
+        "reading_time",
+        r"\W*(.{0,60}\b\d+\s*-?\s*(min|mins|minute|minutes|minuten)\.?\s+(read|reading|lesezeit|lesedauer"
+        r"|de lecture|de lectura|di lettura)\b.{0,40}|(estimated )?reading time\s*:?.{0,20}"
+        r"|(lesedauer|lesezeit|temps de lecture|tiempo de lectura)\s*:?.{0,20})$",
+    ),
+    rule(  # a photo's credit alone on its line: "Jane Doe/Getty Images", "STR/AFP via Getty Images"
+        "photo_credit_line",
+        r"\W*[\w .,'’&-]{0,60}(/[\w .,'’&-]{1,60})*\s*(/|via|,|\()\s*(getty images|getty|afp|reuters|ap photo"
+        r"|dpa|imago|shutterstock|epa|picture alliance|istock(photo)?|alamy)\W*$",
+    ),
+    rule("continues_below", r"(-\s*)?(advertisement\W*.{0,30})?(story|article) continues below.{0,20}$"),
     rule("thanks_line", r"(thanks|thank you) for (reading|watching|subscribing|your interest)\b.{0,100}$"),
 )
 
@@ -167,7 +179,7 @@ def read_page(html: bytes | str, url: str):
     lang = _language(root, meta, article)
     site_names = _site_names(meta, ld, article)
     title, _ = _title(root, meta, article, site_names, host)
-    authors = _authors(root, meta, ld, article, site_names)
+    authors = _authors(root, meta, ld, article, site_names, host)
 
     if not lang:  # no declared language: Indonesian words in the title and description say so
         sample = f"{title} {m.first(meta, 'og:description', 'description') or ''}".lower()
@@ -180,7 +192,7 @@ def read_page(html: bytes | str, url: str):
     blocks = find_blocks(root, url, host)
 
     paragraphs = bodies.main_text(root, url)  # last: trafilatura prunes the tree
-    paragraphs = _trim(paragraphs, title)
+    paragraphs = _trim_tail(_trim(paragraphs, title, authors))
     paragraphs = _stated_body(article.get("articleBody"), paragraphs)
     if not lang and len(_INDONESIAN.findall(" ".join(paragraphs[:5]).lower())) > 8:
         lang = "id"
@@ -245,43 +257,43 @@ def _title(root, meta, article, site_names, host) -> tuple[str, str | None]:
     site_names = [*site_names, *(text_of(h) for h in mastheads)]
     candidates = [c for c in (headline, og, page_title) if c]
     stripped = [m.strip_site_name(c, site_names, host) for c in candidates]
-    keys = {m._key(c) for c in candidates + stripped}
+    keys = {m.word_key(c) for c in candidates + stripped}
     shown_h1s = [h for h in h1_elements if h not in mastheads]
     h1s = [t for t in map(_own_text, shown_h1s) if t and len(t) < 400][:8]
     for h1 in h1s:
-        if m._key(h1) in keys:
+        if m.word_key(h1) in keys:
             return m.strip_exact_site_name(h1, site_names), h1
     for h1 in h1s:  # the h1 with a site name after it ("Story – Site"), or with its parts run together
         variants = (m.strip_exact_site_name(h1, site_names), *_spaced_texts(shown_h1s, h1))
         for variant in (*variants, *_leading_texts(shown_h1s, h1)):
-            if m._key(variant) in keys:
+            if m.word_key(variant) in keys:
                 return variant, h1
     for h1 in h1s:  # the headline the metadata gives has a kicker the page shows apart: "Kicker: Headline"
         for c in stripped:
             if len(h1.split()) >= 2 and m.kicker_of(c, h1):
                 return c, h1
     for h1 in h1s:  # an h1 with a kicker before the headline the metadata gives: "Kicker - Headline"
-        k = m._key(h1)
+        k = m.word_key(h1)
         for c in stripped:
-            if len(m._key(c)) > 15 and k.endswith(" " + m._key(c)):
+            if len(m.word_key(c)) > 15 and k.endswith(" " + m.word_key(c)):
                 return c, h1
-    names = {m._key(n) for n in site_names} | {m._key(w) for w in m._host_words(host)}
+    names = {m.word_key(n) for n in site_names} | {m.word_key(w) for w in m.host_words(host)}
     words = {w for key in keys for w in key.split()}
     shown = [
         h1
         for h1 in h1s
-        if m._key(h1) not in names
+        if m.word_key(h1) not in names
         and not _NOT_HEADLINE.match(h1)
         and len(h1.split()) >= 2
         and (not words or _share(h1, words) >= SHARE)
     ]
     if shown:
         # several: the one sharing most words with the metadata titles
-        best = max(shown, key=lambda h: len(set(m._key(h).split()) & words)) if len(shown) > 1 else shown[0]
+        best = max(shown, key=lambda h: len(set(m.word_key(h).split()) & words))
         return best, best
     best = next((s for s in stripped if s), "")
     if best and m.looks_truncated(best):  # a headline cut short: the metadata title it begins
-        longer = [s for s in stripped if m._key(s).startswith(m._key(best) + " ")]
+        longer = [s for s in stripped if m.word_key(s).startswith(m.word_key(best) + " ")]
         best = min(longer, key=len, default=best)
     if best and best == candidates[0]:  # nothing stripped: a site name the page does not state
         best = m.strip_unnamed_site(best, dashes=best != headline)
@@ -367,7 +379,7 @@ SHARE = 0.5
 
 
 def _share(text: str, words: set[str]) -> float:
-    own = set(m._key(text).split())
+    own = set(m.word_key(text).split())
     return len(own & words) / len(own) if own else 0.0
 
 
@@ -376,12 +388,13 @@ _NOT_HEADLINE = re.compile(
 )
 
 
-def _authors(root, meta, ld, article, site_names) -> list[str]:
+def _authors(root, meta, ld, article, site_names, host: str = "") -> list[str]:
     """JSON-LD Person authors (references to Person nodes followed), else author names in JSON-LD or
     meta (a login name there gives way to a person's name the page shows as its byline), else a visible
     byline (author classes, "By …" text, links to author pages), else the names the metadata gave even
     where they are the site's (a blog named after its author), else author page URLs, else the site's
-    name: an unsigned story is the publisher's. A site name stands only when no person is named."""
+    name: an unsigned story is the publisher's (on a site named after a person, that person). A site
+    name stands only when no person is named."""
     author = m.resolve_refs(article.get("author") or article.get("creator"), ld)
     people = m.ld_people(author)
     raw = m.ld_names(author) or [
@@ -389,11 +402,11 @@ def _authors(root, meta, ld, article, site_names) -> list[str]:
     ]
     raw = raw or _labelled_author(meta)
     stated = m.clean_authors(people, site_names) or m.clean_authors(raw, site_names)
-    squashed = [m._key(n).replace(" ", "") for n in site_names]
+    squashed = [m.word_key(n).replace(" ", "") for n in site_names]
     if stated and not all(
         m.looks_like_handle(n)
-        and m._key(n) not in m.AGENCIES  # "dpa" is a wire, not a login
-        and not any(site.startswith(m._key(n).replace(" ", "")) for site in squashed)  # the site's own
+        and m.word_key(n) not in m.AGENCIES  # "dpa" is a wire, not a login
+        and not any(site.startswith(m.word_key(n).replace(" ", "")) for site in squashed)  # the site's own
         for n in stated
     ):
         return stated
@@ -415,13 +428,39 @@ def _authors(root, meta, ld, article, site_names) -> list[str]:
     urls = [v for v in meta.get("article:author", []) if v.startswith("http")]
     urls += [a.get("href") or "" for a in root.iter("a") if "author" in (a.get("rel") or "")]
     names = list(dict.fromkeys(filter(None, map(m.author_url_name, urls))))[:5]
+    names = names or _site_owner(root, host, site_names)
     # the publisher's name as it is where cleaning a byline drops it ("98 Example Media", "example.com")
     return names or m.publisher_names([*site_names[:1], *filter(m.is_host, raw)])
 
 
+_PAGE_TEXT = etree.XPath("//title/text() | //body//text()[not(ancestor::script) and not(ancestor::style)]")
+
+
+def _site_owner(root, host: str, site_names) -> list[str]:
+    """The person (or business) a site is named after, as the page writes the name ("Toby Hede" on
+    tobyhede.com, in its footer or header): the author of the posts it publishes unsigned. Not when
+    a site name the metadata gives is the host's ("LegalZoom" on legalzoom.com): that one stands."""
+    core = m.host_words(host)[1] if host else ""
+    brands = [re.sub(r"[\W_]", "", n.lower()) for n in site_names]
+    if len(core) < 6 or not core.isalpha() or any(core in brand for brand in brands):
+        return []
+    for node in _PAGE_TEXT(root):
+        if core not in re.sub(r"[\W\d_]", "", node.lower()):
+            continue
+        words = re.findall(r"[^\W\d_][\w'’-]*", node)
+        for size in (2, 3):
+            for i in range(len(words) - size + 1):
+                name = " ".join(words[i : i + size])
+                if name.replace(" ", "").lower() == core and m.looks_like_name(name):
+                    return [name]
+    return []
+
+
 # A byline shown as text: "By Jane Doe", "Written by: Jane Doe", or a "Written by" label beside the name
 _BYLINE_TEXT = etree.XPath("//body//text()[contains(translate(., 'BY', 'by'), 'by')]")
-_BYLINE_START = re.compile(r"^(?:(?:written|posted|words|story|text|reported)\s+)?by\b\s*:?", re.IGNORECASE)
+_BYLINE_START = re.compile(
+    r"^(?:(?:written|posted|words|story|text|reported|article|post|essay)\s+)?by\b\s*:?", re.IGNORECASE
+)
 _AUTHOR_LINKS = etree.XPath(
     "//body//a[contains(@href, '/author/') or contains(@href, '/authors/') or contains(@href, '/penulis/')]"
 )
@@ -513,11 +552,21 @@ def _visible_bylines(root) -> list[str]:
             if _in_comments(el):
                 continue
             shown = el.get("content") if el.tag == "meta" else text_of(el)
+            shown = _photo_name(el) if el.tag == "img" else shown
             if shown and len(shown) < 120:
                 found.append(shown)
                 if len(found) >= 6:
                     break
     return found
+
+
+def _photo_name(img) -> str:
+    """The name an author photo's alt text gives ("Jane Doe"), not a caption ("Headshot of Jane Doe")."""
+    alt = normalize(img.get("alt") or "")
+    return alt if m.looks_like_name(alt) and not _PHOTO_WORDS.search(alt) else ""
+
+
+_PHOTO_WORDS = re.compile(r"(?i)head ?shot|photo|picture|image|avatar|profil|portrait|bild\b|foto\b")
 
 
 _COMMENTS = re.compile(
@@ -547,10 +596,14 @@ def _published(root, meta, article, url, local, updated=None) -> datetime | None
             break
     if stated is not None:
         return _on_url_day(stated, m.url_date(url, local))
+    # the date by the headline is the story's; the page's first other date may be a sidebar's
+    near = _date_near_headline(root, local)
+    if near is not None:
+        return near
     shown = _shown_dates(root, local, limit=1)
     if shown:
         return shown[0]
-    return m.url_date(url, local) or _date_near_headline(root, local) or _htmldate(root, local)
+    return m.url_date(url, local) or _htmldate(root, local)
 
 
 def _local_offset(stated: datetime, others: list[str], local) -> datetime:
@@ -597,21 +650,28 @@ _DATE_WORDS = re.compile(r"\d{4}")
 
 def _date_near_headline(root, local) -> datetime | None:
     """A date among the first lines after the headline, as a byline shows it ("March 3, 2025",
-    "Kamis, 5 November 2015 14:56 WIB"), else among the few just above it."""
+    "Kamis, 5 November 2015 14:56 WIB"), else among the few just above it. The first 25 lines only:
+    further on, a date is the story's own text or a list's."""
     h1s = [h for _, h in zip(range(4), root.iter("h1"))]
     h1 = next((h for h in h1s if text_of(h)), h1s[0] if h1s else None)  # an empty h1 may be a menu's
     if h1 is None:
         return None
-    for node in (*_FOLLOWING_TEXT(h1), *_PRECEDING_TEXT(h1)):
-        parent = node.getparent()
-        if parent is not None and parent.tag in ("script", "style", "noscript", "template"):
-            continue
-        shown = normalize(str(node))
+    following = [n for n in _FOLLOWING_TEXT(h1) if _shown_text(n)][:25]
+    for node in (*following, *_PRECEDING_TEXT(h1)):
+        shown = _shown_text(node)
         if 6 <= len(shown) <= 80 and _DATE_WORDS.search(shown):
             found = m.parse_time(shown, local)
             if found is not None:
                 return found
     return None
+
+
+def _shown_text(node) -> str:
+    """A text node as the page shows it; "" inside a script or style."""
+    parent = node.getparent()
+    if parent is not None and parent.tag in ("script", "style", "noscript", "template"):
+        return ""
+    return normalize(str(node))
 
 
 def _on_url_day(when: datetime, url_day: datetime | None) -> datetime:
@@ -688,10 +748,52 @@ def _stated_body(stated, paragraphs: list[str]) -> list[str]:
     return lines if sum(len(line) for line in lines) > 2 * shown + 200 else paragraphs
 
 
-def _trim(paragraphs: list[str], title: str) -> list[str]:
+# What follows a story's last paragraph on many pages and is no part of it: source and agency credits,
+# a copyright line, newsletter and follow prompts, the comments' and related stories' headings, a note
+# on where the story first appeared. Only at the end: the same words inside a story are its own.
+_TAIL = re.compile(
+    r"[(\[]?(with (files|reporting|reports) (from|by)|(additional )?reporting (by|from)|writing by|editing by"
+    r"|mit (material|agenturmaterial)|mit dpa|quelle|quellen|source|sources|fonte|fuente)\b.{0,300}$"
+    r"|\W{0,3}(©|copyright\b|ⓒ|\(c\) ?\d{4}).{0,120}$"
+    r"|.{0,60}\b(newsletter|sign up|subscribe|abonniere|abonnieren|suscr[ií]bete|inscreva|in your inbox)\b"
+    r".{0,200}$"
+    r"|(follow|folge|folgen sie|suivez|síguenos|join) .{0,150}$"
+    r"|(comments?|kommentare?|join (the|our) (conversation|discussion|commenting)|would you like to comment"
+    r"|leave a (comment|reply)|kommentar abgeben)\b.{0,120}$"
+    r"|(related( content| articles| posts| stories)?|more from .{1,40}|ähnliche( artikel)?|mehr zum thema"
+    r"|read more|weitere artikel|you (may|might) also like|recommended)\s*:?$"
+    r"|(our standards|this (article|story|piece) (was|is) (first |originally )?(published|produced|developed"
+    r"|written)|first published|originally published|dieser artikel (ist|erschien)).{0,250}$",
+    re.IGNORECASE,
+)
+
+
+def _trim_tail(paragraphs: list[str]) -> list[str]:
+    """The story without the credit, copyright and prompt lines that close the page's text block."""
+    out = list(paragraphs)
+    while len(out) > 1 and _TAIL.match(out[-1]):
+        out.pop()
+    return out
+
+
+def _trim(paragraphs: list[str], title: str, authors=()) -> list[str]:
     """The headline trafilatura keeps at the top of the story is not body text (an h1 that is not the
-    headline, a section name or a kicker, stays: it is the page's own heading of the text)."""
+    headline, a section name or a kicker, stays: it is the page's own heading of the text), nor is the
+    byline among its first lines ("By Jane Doe", "Von Jane Doe, Berlin", the author's name alone). The
+    headline as the second line goes with the kicker, section or date line of up to four words above it."""
     out = list(paragraphs)
     while out and m.same_text(out[0], title):
         out.pop(0)
-    return out
+    if len(out) > 2 and m.same_text(out[1], title):
+        out = out[2:] if len(out[0].split()) <= 4 and len(out[0]) < 50 else [out[0], *out[2:]]
+    names = {m.word_key(name) for name in authors}
+    head = [p for p in out[:3] if (len(p) < 60 and m.word_key(p) in names) or _BYLINE_LINE.match(p)]
+    return [p for p in out[:3] if p not in head] + out[3:]
+
+
+# "By Jane Doe", "Von Jane Doe, Berlin", "by: Jane Doe, Dec 17, 2025": a byline of up to five words
+_BYLINE_LINE = re.compile(
+    r"(by|von|par|por|door|oleh|written by|words by)\s*:?\s+[^\W\d_][\w.'’-]*(\s+[^\W\d_][\w.'’-]*){0,4}"
+    r"\s*([,|—–-].{0,40})?$",
+    re.IGNORECASE,
+)

@@ -182,14 +182,15 @@ def first(meta: dict[str, list[str]], *keys: str) -> str | None:
 _SEPARATORS = re.compile(r"\s+[|\-–—:·•»«/\\~]+\s+|\s*[|·•»«]\s*|\s+::\s+|:\s+")
 
 
-def _key(text: str) -> str:
+def word_key(text: str) -> str:
+    """The text's words, lower-cased: what two spellings of a title or name compare by."""
     return " ".join(re.findall(r"\w+", (text or "").lower()))
 
 
 def strip_site_name(title: str, site_names: Iterable[str], host: str) -> str:
     """The title without a site name before or after a separator ("Story | Site", "Site - Story")."""
     title = normalize(title)
-    names = {_key(n) for n in site_names if n} | {_key(p) for p in _host_words(host)}
+    names = {word_key(n) for n in site_names if n} | {word_key(p) for p in host_words(host)}
     names.discard("")
     parts = _SEPARATORS.split(title)
     if len(parts) < 2:
@@ -197,7 +198,7 @@ def strip_site_name(title: str, site_names: Iterable[str], host: str) -> str:
     separators = _SEPARATORS.findall(title)
 
     def is_site(part: str) -> bool:
-        key = _key(part)
+        key = word_key(part)
         squashed = key.replace(" ", "")
         return bool(key) and any(
             key == n
@@ -206,11 +207,11 @@ def strip_site_name(title: str, site_names: Iterable[str], host: str) -> str:
             for n in names
         )
 
-    host_words = set(re.findall(r"[^\W_]+", host.lower())) - {"www", "com", "org", "net", "co"}
+    host_labels = set(re.findall(r"[^\W_]+", host.lower())) - {"www", "com", "org", "net", "co"}
 
     def is_host(part: str) -> bool:  # "Rust Blog" at the end of a title on blog.rust-lang.org
-        words = _key(part).split()
-        return bool(words) and set(words) <= host_words
+        words = word_key(part).split()
+        return bool(words) and set(words) <= host_labels
 
     # trailing site names, then leading ones
     while len(parts) > 1 and (is_site(parts[-1]) or is_host(parts[-1])):
@@ -228,10 +229,10 @@ def strip_site_name(title: str, site_names: Iterable[str], host: str) -> str:
 def strip_exact_site_name(title: str, site_names: Iterable[str]) -> str:
     """The title without trailing parts that are exactly a site name ("Story – Site"): for text
     shown on the page (an h1), where a part that only contains the name may be the story's own."""
-    names = {_key(n).replace(" ", "") for n in site_names if n} - {""}
+    names = {word_key(n).replace(" ", "") for n in site_names if n} - {""}
     parts = _SEPARATORS.split(normalize(title))
     separators = _SEPARATORS.findall(normalize(title))
-    while len(parts) > 1 and _key(parts[-1]).replace(" ", "") in names:
+    while len(parts) > 1 and word_key(parts[-1]).replace(" ", "") in names:
         parts.pop()
         separators.pop()
     out = parts[0]
@@ -246,12 +247,12 @@ _KICKER_COLON = re.compile(r"[:：]\s+")
 def kicker_of(title: str, headline: str, most_words: int = 8) -> str | None:
     """The kicker of a title that reads "Kicker: Headline" for the given headline (a short lead-in
     before a colon that the page shows apart from its h1), else None."""
-    key = _key(headline)
+    key = word_key(headline)
     if not key:
         return None
     for match in _KICKER_COLON.finditer(title):
-        kicker = _key(title[: match.start()])
-        if kicker and len(kicker.split()) <= most_words and _key(title[match.end() :]) == key:
+        kicker = word_key(title[: match.start()])
+        if kicker and len(kicker.split()) <= most_words and word_key(title[match.end() :]) == key:
             return title[: match.start()]
     return None
 
@@ -277,13 +278,14 @@ def strip_unnamed_site(title: str, most_words: int = 3, dashes: bool = True) -> 
     site: the part a site name takes, kept when what is left is too short to be the headline. Only a
     bar with `dashes` off (a JSON-LD headline: "Chelsea 2-1 Arsenal - as it happened")."""
     match = (_TRAILING_PART if dashes else _TRAILING_BAR).search(title)
-    if not match or len(_key(match[1]).split()) > most_words:
+    if not match or len(word_key(match[1]).split()) > most_words:
         return title
     rest = title[: match.start()]
-    return rest if len(_key(rest).split()) >= 4 else title
+    return rest if len(word_key(rest).split()) >= 4 else title
 
 
-def _host_words(host: str) -> list[str]:
+def host_words(host: str) -> list[str]:
+    """The host, its core name ("tempo" of "www.tempo.co") and its registered domain."""
     host = host.lower().removeprefix("www.")
     labels = host.split(".")
     core = labels[0] if len(labels) < 3 or len(labels[-2]) > 3 else labels[-3]
@@ -293,14 +295,14 @@ def _host_words(host: str) -> list[str]:
 
 
 def same_text(a: str | None, b: str | None) -> bool:
-    return bool(a) and bool(b) and _key(a) == _key(b)
+    return bool(a) and bool(b) and word_key(a) == word_key(b)
 
 
 # --- authors -----------------------------------------------------------------------------------------
 
 _BY = re.compile(
     r"^(?:(?:this|the)\s+(?:post|article|story|piece|guide|page)\s+(?:was|is|has been)\s+"
-    r"|(?:(?:view|see|read|more|all)\s+)*(?:(?:articles|posts|stories|entries)\s+))?"
+    r"|(?:(?:view|see|read|more|all)\s+)*(?:(?:articles?|posts?|stories|entries|essay)\s+))?"
     r"(?:(?:written|authored|posted|published|reported|text|words|story|compiled|researched|reviewed|edited|"
     r"fact[- ]checked|medically reviewed|illustrated)\s+)?(?:by|von|par|por|di|door|av|af"
     r"|oleh|penulis|pewarta|reporter|reporters|wartawan|kontributor|author|authors|autor|autorin|auteur"
@@ -380,7 +382,7 @@ def clean_authors(values: Iterable[str], site_names: Iterable[str] = ()) -> list
     """Names from bylines: 'By', 'Oleh', 'Reporter:' and roles removed, lists split, site names and
     URLs dropped, each name once. A wire agency ("dpa", "AFP") stands as the author only when the
     byline names no person."""
-    sites = {_key(n) for n in site_names if n}
+    sites = {word_key(n) for n in site_names if n}
     sites.discard("")
     names: dict[str, str] = {}
     for value in values:
@@ -395,7 +397,7 @@ def clean_authors(values: Iterable[str], site_names: Iterable[str] = ()) -> list
         value = _MONTH_TAIL.sub("", value)
         for _ in range(2):
             value = _BY.sub("", value.strip(" :|-–—·•")).strip()
-        if _key(value) in sites:  # "Smith & Jones", the site's name, is not two people
+        if word_key(value) in sites:  # "Smith & Jones", the site's name, is not two people
             continue
         for part in _NAME_SPLIT.split(value):
             part = part.strip(" .:|-–—·•'\"")
@@ -403,7 +405,7 @@ def clean_authors(values: Iterable[str], site_names: Iterable[str] = ()) -> list
                 continue
             part = _BY.sub("", part).strip()
             part = _ROLE_TAIL.sub("", part).strip(" .,:|-–—")
-            key = _key(part)
+            key = word_key(part)
             if len(key) < 2 or len(part) > 60 or len(key.split()) > 6:
                 continue
             if _NOT_NAME.match(part) and key not in AGENCIES:
