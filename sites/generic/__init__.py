@@ -535,10 +535,21 @@ def _labelled_author(meta) -> list[str]:
 _WRITTEN_BY = re.compile(r"(?:written by|author|authors|by|auteur|autor|penulis|verfasst von)\s*:?")
 
 
+# trafilatura's author expressions with each re:test guarded by its attribute: lxml calls re:test in
+# Python for every element otherwise (the same nodes, ~35 % less time)
+_AUTHOR_XPATHS = [
+    etree.XPath(
+        re.sub(r"re:test\(@(\w+)", r"@\1 and re:test(@\1", x.path),
+        namespaces={"re": "http://exslt.org/regular-expressions"},
+    )
+    for x in AUTHOR_XPATHS
+]
+
+
 def _xpath_byline(root) -> str | None:
     """The byline trafilatura's author expressions find (author classes, rel=author, itemprop)."""
     try:
-        return extract_metainfo(root, AUTHOR_XPATHS, len_limit=120)
+        return extract_metainfo(root, _AUTHOR_XPATHS, len_limit=120)
     except Exception:  # a library surprise costs this fallback only
         return None
 
