@@ -11,7 +11,7 @@ from kabar.text import normalize
 from kabar.times import parse_datetime, resolve_relative
 from kabar.urls import canonical_url
 
-from .tree import text_longer_than, text_of
+from .tree import text_of, text_within
 
 # heading text -> block name; the first pattern that matches the start of a short heading wins
 HEADINGS = tuple(
@@ -68,8 +68,7 @@ _SECOND_LEVEL = frozenset("co com ac go or net org gov edu web sch my biz ne gob
 
 def find_blocks(root, page_url: str, host: str) -> list[tuple[str, list[Card]]]:
     """Every related block on the page, in page order: (name, cards); blocks of one name merged."""
-    site = registrable(host)
-    page = _key(page_url)
+    page = _Page(page_url, host)
     headings = []
     for el in root.iter(*_CANDIDATES):
         name = _heading(el)
@@ -81,12 +80,12 @@ def find_blocks(root, page_url: str, host: str) -> list[tuple[str, list[Card]]]:
     blocks: dict[str, list[Card]] = {}
     taken: set[str] = set()
     for el, name in headings:
-        links = _links_after(el, heading_set, page_url, site, page)
+        links = _links_after(el, heading_set, page)
         cards = []
         for url, anchors in links:
             if url in taken:
                 continue
-            card = _card(anchors, url)
+            card = _card(anchors, url, page)
             if card is not None:
                 taken.add(url)
                 cards.append(card)
@@ -108,7 +107,7 @@ def _heading(el) -> str | None:
     """The block name of an element that is a heading: its own short text names a block; an inline
     'Baca juga:' line holds its links itself."""
     if el.tag in _WHOLE_TEXT:
-        shown = text_of(el)  # small elements: their whole text
+        shown = text_within(el, 300)  # small elements: their whole text (a long one is read no further)
     else:  # larger ones: their own text only (a container's text would cost the whole page)
         own = el.text
         if not own or own.isspace() or len(own) > 300 or not _FIRST_WORD.match(own):
@@ -126,51 +125,89 @@ def _heading(el) -> str | None:
     return None
 
 
-def _links_after(heading, headings: set[int], page_url: str, site: str, page: str):
+class _Page:
+    """The page the blocks are read from, and what is asked of it again and again: where a link's href
+    leads (many links share one), and the shown length of an element (the cards of a list test their
+    common ancestors)."""
+
+    def __init__(self, url: str, host: str) -> None:
+        self.url, self.site, self.key = url, registrable(host), _key(url)
+        self.targets: dict[str | None, str | None] = {}
+        self.lengths: dict = {}  # element -> (length, bound): the length exact up to bound, else bound + 1
+
+    def target(self, href: str | None) -> str | None:
+        """The URL of a same-site article an href leads to, else None."""
+        if href not in self.targets:
+            self.targets[href] = self._target(href)
+        return self.targets[href]
+
+    def _target(self, href: str | None) -> str | None:
+        href = (href or "").strip()
+        if not href or href.startswith(("#", "javascript:", "mailto:", "tel:")):
+            return None
+        url = urljoin(self.url, href)
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or registrable(parts.hostname or "") != self.site:
+            return None
+        if not _article_like(parts.path) or _key(url) == self.key:  # the cheap test first
+            return None
+        return url
+
+    def longer(self, el, limit: int) -> bool:
+        """Whether `text_of(el)` is longer than `limit`; a first reading goes on to _READ_AHEAD
+        characters, enough for the next cards' limits."""
+        known = self.lengths.get(el)
+        if known is None or known[0] > known[1] and limit >= known[1]:
+            bound = max(limit, _READ_AHEAD)
+            shown = text_within(el, bound)
+            known = self.lengths[el] = (len(shown) if shown is not None else bound + 1, bound)
+        return known[0] > limit
+
+
+_READ_AHEAD = 1000
+
+
+def _links_after(heading, headings: set[int], page: _Page):
     """Same-site article links after the heading: inside it (an inline line), else in its nearest
     ancestor that has some, up to the next heading; grouped by target URL, in page order."""
-    inside = _collect(heading.iter("a"), page_url, site, page)
+    inside = _collect(heading.iter("a"), page)
     if inside:  # an inline "Baca juga: <a>" line, or a heading wrapping its list
         return inside
+    # Each ancestor adds the elements after the ones its child holds: the links of one are read once
+    # (the heading's own links lead nowhere: none was taken above).
+    following: list = []
     node = heading
     for _ in range(4):
         parent = node.getparent()
         if parent is None or parent.tag in ("body", "html"):
             break
-        following = []
-        seen_self = False
-        for el in parent.iter():
-            if el is heading:
-                seen_self = True
-                continue
-            if not seen_self:
-                continue
-            if id(el) in headings and el is not heading and not _is_inside(el, heading):
-                break
-            if el.tag == "a":
-                following.append(el)
-        links = _collect(following, page_url, site, page)
+        stopped = _anchors_after(node, headings, following)
+        links = _collect(following, page)
         if links:
             return links
+        if stopped:  # a wider ancestor reads the same elements, up to the same heading
+            break
         node = parent
     return []
 
 
-def _is_inside(el, ancestor) -> bool:
-    return any(p is ancestor for p in el.iterancestors())
+def _anchors_after(node, headings: set[int], anchors: list) -> bool:
+    """The links in the node's following siblings (and inside them) appended to `anchors`, up to the
+    next heading; whether one was met."""
+    for sibling in node.itersiblings():
+        for el in sibling.iter():
+            if id(el) in headings:
+                return True
+            if el.tag == "a":
+                anchors.append(el)
+    return False
 
 
-def _collect(anchors, page_url: str, site: str, page: str) -> list[tuple[str, list]]:
+def _collect(anchors, page: _Page) -> list[tuple[str, list]]:
     grouped: dict[str, list] = {}
     for a in anchors:
-        href = (a.get("href") or "").strip()
-        if not href or href.startswith(("#", "javascript:", "mailto:", "tel:")):
-            continue
-        url = urljoin(page_url, href)
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or registrable(parts.hostname or "") != site:
-            continue
-        if _key(url) == page or not _article_like(parts.path):
+        url = page.target(a.get("href"))
+        if url is None:
             continue
         grouped.setdefault(url, []).append(a)
         if len(grouped) >= _MAX_ITEMS:
@@ -210,7 +247,7 @@ def _article_like(path: str) -> bool:
     return bool(re.search(r"\d{3,}", path)) or last.count("-") >= 2 or len(last) > 25
 
 
-def _card(anchors: list, url: str) -> Card | None:
+def _card(anchors: list, url: str, page: _Page) -> Card | None:
     """A link's card: its item element (the nearest ancestor holding only this link), read for the
     title (the longest link text), image, time text and summary."""
     item = anchors[0]
@@ -219,7 +256,7 @@ def _card(anchors: list, url: str) -> Card | None:
         parent = item.getparent()
         if parent is None or parent.tag in ("body", "html", "ul", "ol"):
             break
-        if text_longer_than(parent, 3 * len(title) + 300):  # the story around an inline link is no card
+        if page.longer(parent, 3 * len(title) + 300):  # the story around an inline link is no card
             break
         hrefs = {a.get("href") for a in parent.iter("a")}
         if len(hrefs) > 1 and not all(a in anchors for a in parent.iter("a")):
