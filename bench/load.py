@@ -435,7 +435,10 @@ def reader(db: str, out: str, stop: str, interval: float) -> int:
     return 0
 
 
-def reader_summary(path: Path, whole: set[int], window: tuple[float, float]) -> dict:
+def reader_summary(
+    path: Path, whole: set[int], window: tuple[float, float], phases: dict[str, float] | None = None
+) -> dict:
+    """The reader's figures; `phases` (name -> wall time it started) tells when an odd count was read."""
     data = json.loads(path.read_text())
     during = [r for r in data["reads"] if window[0] <= r[0] <= window[1]]
     ms = sorted(r[1] * 1000 for r in during) or [0.0]
@@ -453,7 +456,18 @@ def reader_summary(path: Path, whole: set[int], window: tuple[float, float]) -> 
         },
         "articles_seen": {"min": min(counts, default=None), "max": max(counts, default=None)},
         "counts_not_at_a_batch_boundary": partial[:10],  # a half-loaded batch would show here
+        "when_read": [  # each such read: its count, the phase it fell in, seconds into that phase
+            {"count": c, **_phase_of(at, phases or {})} for at, _, c in data["reads"] if c not in whole
+        ][:10],
     }
+
+
+def _phase_of(at: float, phases: dict[str, float]) -> dict:
+    started = [(name, t) for name, t in phases.items() if t <= at]
+    if not started:
+        return {"phase": "before loading", "s": None}
+    name, t = max(started, key=lambda item: item[1])
+    return {"phase": name, "s": round(at - t, 2)}
 
 
 # --- the benchmark ---------------------------------------------------------------------------------
@@ -477,13 +491,14 @@ def bench(args: argparse.Namespace, work: Path) -> dict:
         time.sleep(0.05)
     time.sleep(0.5)  # a few reads of the empty warehouse first
     whole, total, phases, maintained_s = {0}, 0, [], None
-    loading_from = time.time()
+    loading_from, phase_times = time.time(), {}
     try:
         for run, name in enumerate(("first_load", "update_load")[: len(workload.plan)]):
             run_id = f"bench-load-{run}"
             start_run(db, run_id, BASE + timedelta(days=3 * run))
             profile, per_batch, totals, generate_s = Profile(), [], defaultdict(int), 0.0
             phase_started = time.perf_counter()
+            phase_times[name] = time.time()
             batches = workload.run_batches(run)
             while True:
                 t = time.perf_counter()
@@ -506,6 +521,7 @@ def bench(args: argparse.Namespace, work: Path) -> dict:
             finish_run(db, run_id, dict(totals))
             phases.append((name, per_batch, totals, profile, wall_s, generate_s))
             if args.maintain and run + 1 < len(workload.plan):
+                phase_times["maintenance"] = time.time()
                 maintained_s = maintain(db)
                 say(f"maintenance between the runs (compaction): {maintained_s:.1f} s")
     finally:
@@ -544,7 +560,7 @@ def bench(args: argparse.Namespace, work: Path) -> dict:
             "profile": profile.report(load_s),
         }
     report["maintenance_between_runs_s"] = maintained_s  # None with --no-maintenance
-    report["reader"] = reader_summary(out, whole, (loading_from, loading_to))
+    report["reader"] = reader_summary(out, whole, (loading_from, loading_to), phase_times)
     report["warehouse"] = warehouse_size(db)
     return report
 
