@@ -576,9 +576,7 @@ def _remember(con, run_id: str, pages: list[FetchedPage], outcomes: Mapping[str,
     states = url_states(con, [p.url for p in pages])
     before = {url: state.gone for url, state in states.items()}
     for page in pages:
-        states[page.url] = memory.after_fetch(
-            states.get(page.url), page, site, outcomes.get(page.url, "")
-        )
+        states[page.url] = memory.after_fetch(states.get(page.url), page, site, outcomes.get(page.url, ""))
     touched = {p.url for p in pages}
     _delete(con, ("url_state",), "url", [url for url in touched if url in before])
     # by name, not dataclasses.asdict: its deep copy took a sixth of a batch's Python time
