@@ -48,7 +48,7 @@ _OPTIONS = Extractor(output_format="python", fast=False, comments=False, tables=
 # tabs) often waits behind it, and dropping it measured worse on the corpus.
 # (Found by the attributes: cheaper than testing every element, and the style lower-cased only where
 # there is one.)
-_STYLE = "translate(., ' ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')"
+_STYLE = "translate(., 'ABCDEFGHIJKLMNOPQRSTUVWXYZ ', 'abcdefghijklmnopqrstuvwxyz')"  # lower case, no spaces
 _HIDDEN = etree.XPath(
     "//body/descendant::*/@aria-hidden[. = 'true']/.."
     f" | //body/descendant::*/@style[contains({_STYLE}, 'visibility:hidden')]/.."
