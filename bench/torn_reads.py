@@ -10,6 +10,7 @@ Any count other than `--rows` is a read that saw part of a commit. Prints one JS
 import argparse
 import json
 import random
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -19,6 +20,8 @@ from pathlib import Path
 from kabar.warehouse.db import connect
 
 IDS = "SELECT unnest(CAST(?::JSON AS INTEGER[]))"
+# The row count, and the commit read (so that the report shows the reader moved on with the writer).
+READ = "SELECT count(*), (SELECT max(snapshot_id) FROM ducklake_snapshots('kabar')) FROM internal.torn"
 
 
 def make(db: Path, rows: int) -> None:
@@ -45,9 +48,10 @@ def write(db: Path, rounds: int, rows: int, batch: int) -> None:
 
 def read(db: str, stop: str, out: str, fresh: bool) -> None:
     counts, con = [], None if fresh else connect(db, read_only=True)
-    while not Path(stop).exists():
+    deadline = time.monotonic() + 1800  # the writer's stop file normally ends it
+    while not Path(stop).exists() and time.monotonic() < deadline:
         reader = connect(db, read_only=True) if fresh else con
-        counts.append(reader.execute("SELECT count(*) FROM internal.torn").fetchone()[0])
+        counts.append(reader.execute(READ).fetchone())
         if fresh:
             reader.close()
         time.sleep(0.02)
@@ -79,7 +83,7 @@ def main(argv: list[str] | None = None) -> int:
         stop.touch()
         reader.wait(timeout=120)
     counts = json.loads(out.read_text())
-    odd = [c for c in counts if c != args.rows]
+    odd = [c for c, _ in counts if c != args.rows]
     report = {
         "benchmark": "torn_reads",
         "rounds": args.rounds,
@@ -89,8 +93,10 @@ def main(argv: list[str] | None = None) -> int:
         "write_s": round(seconds, 1),
         "reads": len(counts),
         "reads_off_a_commit": len(odd),
+        "commits_seen": len({snapshot for _, snapshot in counts}),
         "examples": sorted(set(odd))[:10],
     }
+    shutil.rmtree(work, ignore_errors=True)
     print(json.dumps(report))
     return 0
 

@@ -129,3 +129,15 @@ def test_a_reader_leaving_a_result_unread_never_holds_up_a_run(prefect_api, tmp_
             ("completed", 2)
         ]
         assert con.execute("SELECT count(DISTINCT run_id) FROM fetches").fetchone()[0] == 2
+
+
+def test_reads_under_small_commits_each_see_one_whole_commit(capsys):
+    """Many small DELETE + INSERT commits (the count never changes) while a reader process counts every
+    20 ms: a query that read two commits' catalogs (before readers had links of their own: 36 of 788
+    reads at 150 commits) counts something else."""
+    from bench import torn_reads
+
+    assert torn_reads.main(["--rounds", "120"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["reads"] > 50 and report["commits_seen"] > 20  # the reader read while the writer wrote
+    assert report["reads_off_a_commit"] == 0, report["examples"]

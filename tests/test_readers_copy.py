@@ -2,8 +2,10 @@
 closes, adopted from a warehouse made before it existed, and never worth a lost commit."""
 
 import logging
+import os
 import shutil
 import sqlite3
+import subprocess
 from contextlib import closing
 from pathlib import Path
 
@@ -89,3 +91,58 @@ def test_a_copy_left_half_made_by_a_killed_publisher_is_cleared(tmp_path):
     with connect(db) as con:
         con.execute("CREATE TABLE notes (i INTEGER)")
     assert not leftover.exists()
+
+
+def _catalog_file(reader) -> Path:
+    """The SQLite file a reader's lake reads its catalog from."""
+    (path,) = reader.execute("SELECT path FROM duckdb_databases() WHERE database_name = 'kabar'").fetchone()
+    return Path(path.removeprefix("sqlite:"))
+
+
+def test_a_reader_reads_a_link_of_its_own_and_moves_it_to_each_new_copy(tmp_path):
+    db = tmp_path / "w.sqlite"
+    with connect(db) as con:
+        con.execute("CREATE TABLE notes (i INTEGER)")
+    reader = connect(db, read_only=True)
+    first = _catalog_file(reader)
+    assert first != db and first.samefile(db)  # the copy as it was, under a name no writer replaces
+    with connect(db) as con:
+        con.execute("INSERT INTO notes VALUES (1)")  # published as this writer closes
+    assert first.exists() and not first.samefile(db)  # until its next statement the reader keeps its copy
+    assert _count(reader, "notes") == 1  # which moves it to the new one
+    second = _catalog_file(reader)
+    assert second.samefile(db) and not first.exists()
+    assert _count(reader, "internal.url_state") == 0  # the schema `internal` is still on its search path
+    reader.close()
+    assert not second.exists()
+
+
+def test_a_reader_in_a_transaction_keeps_its_copy_until_it_ends(tmp_path):
+    db = tmp_path / "w.sqlite"
+    with connect(db) as con:
+        con.execute("CREATE TABLE notes (i INTEGER)")
+    with connect(db, read_only=True) as reader:
+        reader.begin()
+        with connect(db) as con:
+            con.execute("INSERT INTO notes VALUES (1)")
+        assert _count(reader, "notes") == 0
+        reader.commit()
+        assert _count(reader, "notes") == 1
+
+
+def test_links_left_by_killed_readers_are_removed_by_the_next_publication(tmp_path):
+    db = tmp_path / "w.sqlite"
+    connect(db).close()
+    gone = tmp_path / f".w.sqlite.{_ended_pid()}.0.reading"
+    os.link(db, gone)
+    with connect(db, read_only=True) as reader:
+        held = _catalog_file(reader)
+        with connect(db) as con:
+            con.execute("CREATE TABLE notes (i INTEGER)")
+        assert not gone.exists() and held.exists()  # a live reader's link stays
+
+
+def _ended_pid() -> int:
+    child = subprocess.Popen(["true"])
+    child.wait()
+    return child.pid

@@ -4,10 +4,12 @@ other; UTC everywhere; migrations applied once, in order, on the first writable 
 Where it is (`location`, what `connect` and every task take): a path, or `postgres:<libpq connection
 string>`. A path is a SQLite catalog with the Parquet data in a folder beside it: one machine. Writers
 use the catalog `<path>.writer`; each writable connection, after a commit and when it closes, publishes
-a copy of it at `<path>` (SQLite's backup, then an atomic rename), and readers attach that copy. A
-reader therefore holds no lock a run could wait for (a DuckDB result left unread keeps its catalog read
-open: a run's commit waited for it, then failed) and sees whole commits only (with SQLite in WAL mode,
-readers of the writers' own catalog saw half a commit once deletes went to Parquet delete files). A
+a copy of it at `<path>` (SQLite's backup, then an atomic rename). A reader therefore holds no lock a
+run could wait for (a DuckDB result left unread keeps its catalog read open: a run's commit waited for
+it, then failed). A reader attaches a hard link of its own to the copy, not `<path>`: DuckLake opens the
+catalog file again for every query, three times, so a query that spanned a rename read two commits'
+catalogs and counted rows of neither (`bench/torn_reads.py`: 81 of 3,584 counts off). Before a
+statement, a reader whose copy was replaced moves its link to the new one (`Reading`). A
 PostgreSQL catalog lets many machines and workers write at once; its data lives in a shared folder
 (`data_path` in kabar.toml, KABAR_DATA_PATH) that the catalog records when it is made, so a client that
 only reads may leave it unset. Two writers that change the same rows conflict at commit: `is_conflict`
@@ -19,6 +21,7 @@ All access goes through `connect`.
 import fcntl
 import glob
 import hashlib
+import itertools
 import logging
 import os
 import re
@@ -98,15 +101,20 @@ def connect(location: str | Path, *, read_only: bool = False):
     """A connection to the warehouse, the lake selected; writable ones bring the schema up to date.
     A writable connection to a file warehouse publishes the readers' copy after each commit and when it
     closes (use it as a context manager, or close it)."""
+    pinned = None
     if not is_postgres(location):
         _prepare_file(Path(location), read_only)
+        pinned = _pin(Path(location)) if read_only else None
     con = _instance(_extensions(location))
     try:
-        con = _open(con, location, read_only)
+        con = _open(con, location, read_only, pinned)
     except BaseException:  # interrupted (a run cancelled mid-connect): the catalog's lock must not outlive it
         con.close()
+        _unpin(pinned)
         raise
-    return con if read_only or is_postgres(location) else Publishing(con, Path(location))
+    if is_postgres(location):
+        return con
+    return Reading(con, Path(location), pinned) if read_only else Publishing(con, Path(location))
 
 
 def writer_catalog(path: str | Path) -> Path:
@@ -138,6 +146,117 @@ class Publishing:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+class Reading:
+    """A read-only DuckDB connection (every attribute forwarded) that reads the catalog through a
+    link of its own to the readers' copy, and moves the link to the newest copy before a statement
+    when a writer published one since: each query sees one commit, a held connection sees new ones.
+    A connection whose configuration is locked (`kabar sql`'s sandbox) or in a transaction stays."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, path: Path, pinned: Path | None):
+        self._con, self._path, self._pinned, self._in_transaction = con, path, pinned, False
+
+    def __getattr__(self, name):
+        return getattr(self._con, name)
+
+    def execute(self, *args, **kwargs):
+        self._follow()
+        return self._con.execute(*args, **kwargs)
+
+    def sql(self, *args, **kwargs):
+        self._follow()
+        return self._con.sql(*args, **kwargs)
+
+    query = sql
+
+    def begin(self):
+        self._con.begin()
+        self._in_transaction = True
+
+    def commit(self):
+        self._in_transaction = False
+        return self._con.commit()
+
+    def rollback(self):
+        self._in_transaction = False
+        return self._con.rollback()
+
+    def close(self) -> None:
+        self._con.close()
+        _unpin(self._pinned)
+        self._pinned = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def _follow(self) -> None:
+        if self._pinned is None or self._in_transaction or _same_file(self._pinned, self._path):
+            return
+        if self._con.execute("SELECT current_setting('lock_configuration')").fetchone()[0]:
+            return
+        pinned = _pin(self._path)
+        if pinned is None:
+            return
+        try:
+            self._con.execute("USE memory")
+            self._con.execute(f"DETACH {CATALOG}")
+            _attach(self._con, self._path, True, pinned)
+            _search_internal(self._con)
+        except BaseException:
+            _unpin(pinned)
+            raise
+        _unpin(self._pinned)
+        self._pinned = pinned
+
+
+def _pin(path: Path) -> Path | None:
+    """A hard link of this reader's own to the readers' copy as it is now; None where the folder
+    takes no link (read-only, another file system): the reader then attaches the copy itself."""
+    pinned = path.with_name(f".{path.name}.{os.getpid()}.{next(_PINS)}.reading")
+    try:
+        pinned.unlink(missing_ok=True)  # left by an earlier process with the same pid
+        os.link(path, pinned)
+    except OSError as error:
+        log.info("reading %s without a link of its own: %s", path, error)
+        return None
+    return pinned
+
+
+_PINS = itertools.count()
+
+
+def _unpin(pinned: Path | None) -> None:
+    if pinned is not None:
+        pinned.unlink(missing_ok=True)
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:  # the copy moved away for a moment: keep reading the linked one
+        return True
+
+
+def _sweep_pins(path: Path) -> None:
+    """Remove links left by readers that were killed (their process is gone)."""
+    for pinned in path.parent.glob(f".{glob.escape(path.name)}.*.reading"):
+        pid = pinned.name[len(path.name) + 2 :].split(".", 1)[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            pinned.unlink(missing_ok=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
 
 
 def _publish_or_warn(path: Path) -> None:
@@ -176,6 +295,7 @@ def publish(path: str | Path) -> None:
         fcntl.flock(lock, fcntl.LOCK_EX)
         for leftover in path.parent.glob(f".{glob.escape(path.name)}.*.publishing"):  # a killed publisher's
             leftover.unlink(missing_ok=True)
+        _sweep_pins(path)
         with closing(sqlite3.connect(writer_catalog(path), timeout=60)) as source:
             with closing(sqlite3.connect(staging)) as copy:
                 source.backup(copy)
@@ -201,11 +321,11 @@ def _prepare_file(path: Path, read_only: bool) -> None:
     _rollback_journal(writer)
 
 
-def _open(con: duckdb.DuckDBPyConnection, location: str | Path, read_only: bool) -> duckdb.DuckDBPyConnection:
+def _open(
+    con: duckdb.DuckDBPyConnection, location: str | Path, read_only: bool, pinned: Path | None = None
+) -> duckdb.DuckDBPyConnection:
     _load_extensions(con, location)
-    lake = _quoted("ducklake:" + _catalog(location, read_only))
-    con.execute(f"ATTACH {lake} AS {CATALOG} ({_options(location, read_only)})")
-    con.execute(f"USE {CATALOG}")
+    _attach(con, location, read_only, pinned)
     con.execute("SET TimeZone = 'UTC'")
     if not read_only:
         migrate(con)
@@ -217,10 +337,17 @@ def _open(con: duckdb.DuckDBPyConnection, location: str | Path, read_only: bool)
     return con
 
 
-def _catalog(location: str | Path, read_only: bool) -> str:
+def _attach(con, location: str | Path, read_only: bool, pinned: Path | None) -> None:
+    """Attach the lake as CATALOG and select it; a reader's catalog is its link (`pinned`) if any."""
+    lake = _quoted("ducklake:" + _catalog(location, read_only, pinned))
+    con.execute(f"ATTACH {lake} AS {CATALOG} ({_options(location, read_only)})")
+    con.execute(f"USE {CATALOG}")
+
+
+def _catalog(location: str | Path, read_only: bool, pinned: Path | None = None) -> str:
     if is_postgres(location):
         return location
-    return f"sqlite:{Path(location) if read_only else writer_catalog(location)}"
+    return f"sqlite:{pinned or Path(location) if read_only else writer_catalog(location)}"
 
 
 def _options(location: str | Path, read_only: bool) -> str:
