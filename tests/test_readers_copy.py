@@ -128,6 +128,20 @@ def test_a_reader_in_a_transaction_keeps_its_copy_until_it_ends(tmp_path):
         assert _count(reader, "notes") == 0
         reader.commit()
         assert _count(reader, "notes") == 1
+        with connect(db) as con:
+            con.execute("INSERT INTO notes VALUES (2)")
+        reader.begin()  # a new transaction starts on the newest copy
+        assert _count(reader, "notes") == 2
+        reader.commit()
+        with connect(db) as con:
+            con.execute("INSERT INTO notes VALUES (3)")
+        reader.execute("BEGIN TRANSACTION")  # and so does one begun in SQL
+        assert _count(reader, "notes") == 3
+        with connect(db) as con:
+            con.execute("INSERT INTO notes VALUES (4)")
+        assert _count(reader, "notes") == 3
+        reader.execute("COMMIT")
+        assert _count(reader, "notes") == 4
 
 
 def test_links_left_by_killed_readers_are_removed_by_the_next_publication(tmp_path):

@@ -160,17 +160,18 @@ class Reading:
     def __getattr__(self, name):
         return getattr(self._con, name)
 
-    def execute(self, *args, **kwargs):
-        self._follow()
-        return self._con.execute(*args, **kwargs)
+    def execute(self, query, *args, **kwargs):
+        self._statement(query)
+        return self._con.execute(query, *args, **kwargs)
 
-    def sql(self, *args, **kwargs):
-        self._follow()
-        return self._con.sql(*args, **kwargs)
+    def sql(self, query, *args, **kwargs):
+        self._statement(query)
+        return self._con.sql(query, *args, **kwargs)
 
     query = sql
 
     def begin(self):
+        self._follow()
         self._con.begin()
         self._in_transaction = True
 
@@ -193,6 +194,16 @@ class Reading:
     def __exit__(self, *exc) -> None:
         self.close()
 
+    def _statement(self, query) -> None:
+        """Follow the newest copy before a statement; note transactions begun or ended in SQL."""
+        word = _TRANSACTION.match(query) if isinstance(query, str) else None
+        if word and word[1].upper() not in ("BEGIN", "START"):
+            self._in_transaction = False
+            return
+        self._follow()
+        if word:
+            self._in_transaction = True
+
     def _follow(self) -> None:
         if self._pinned is None or self._in_transaction or _same_file(self._pinned, self._path):
             return
@@ -211,6 +222,9 @@ class Reading:
             raise
         _unpin(self._pinned)
         self._pinned = pinned
+
+
+_TRANSACTION = re.compile(r"\s*(BEGIN|START|COMMIT|ROLLBACK|ABORT|END)\b", re.IGNORECASE)
 
 
 def _pin(path: Path) -> Path | None:
