@@ -1,6 +1,7 @@
 """URL identity: the canonical form of a URL, and pointing real URLs at a mirror (`rebase`)."""
 
 import re
+from functools import lru_cache
 from urllib.parse import urlsplit, urlunsplit
 
 from w3lib.url import canonicalize_url, url_query_cleaner
@@ -19,6 +20,9 @@ _PLAIN = re.compile(
 )
 
 
+# A page asks for the same URLs' canonical forms several times (the related-block finder for each link,
+# then Site.related for each card, and a site's pages link the same articles): a pure function, kept.
+@lru_cache(maxsize=4096)
 def canonical_url(url: str, *, https: bool = True) -> str:
     """One spelling per page: https, lower-case host without m./amp. aliases, no tracking
     parameters, sorted query, no fragment, no trailing slash or /amp suffix on the path."""

@@ -249,3 +249,204 @@ def test_a_heading_ends_the_block_before_it_at_every_ancestor():
     ]
     # "Terpopuler" meets the next heading ("Berita Terkini") before any link: no block of its own
     assert "terpopuler" not in blocks
+
+
+# --- QuickXPath: trafilatura's expressions by class and id, evaluated on the elements that could pass ---
+
+# class, id and other attribute values to build pages from: values every expression's tests pass or
+# nearly pass (case, anchors, a value of several lines, id and class both set, in either order)
+_VALUES = (
+    "post",
+    "post x",
+    "entry",
+    "articleContent",
+    "article-body",
+    "Article-Body",
+    "articleBody",
+    "story",
+    "text",
+    "text-muted",
+    "cell",
+    "content",
+    "main-content",
+    "Main-Content",
+    "page-content",
+    "fulltext",
+    "FullText",
+    "primary",
+    "xprimary",
+    "story-body",
+    "cookie",
+    "Cookie",
+    "share",
+    "shared",
+    "sidebar",
+    "nav",
+    "Nav",
+    "navbar",
+    "menu",
+    "related",
+    "elated",
+    "ad",
+    " ad ",
+    "x ad-y",
+    "foot",
+    "footer",
+    "Footer",
+    "byline",
+    "Byline",
+    "author",
+    "Author",
+    "authority",
+    "author-name",
+    "AuthorName",
+    "username",
+    "writer",
+    "screenname",
+    "hidden",
+    "x hidden",
+    "hide-me",
+    "comments-title",
+    "reply-box",
+    "x-reply-y",
+    "message",
+    "teaser",
+    "Teaser",
+    "caption",
+    "meta",
+    "widget",
+    "comment\nbox",
+    "box",
+    "",
+    "plain",
+)
+_OTHER = (
+    ("role", ("navigation", "Navigation", "main", "article", "banner")),
+    ("style", ("display:none", "display: none", "color: red", "visibility:hidden", "hidden")),
+    ("aria-hidden", ("true", "false")),
+    ("itemprop", ("author", "author name", "articleBody", "name")),
+    ("rel", ("author", "me", "nofollow")),
+    ("data-testid", ("AuthorCard", "AuthorURL", "x")),
+    ("data-component", ("MostPopularStories", "Byline", "x")),
+    ("data-lp-replacement-content", ("",)),
+)
+_TAGS = ("div", "section", "article", "main", "p", "span", "a", "li", "ul", "h3", "strong", "address")
+
+
+def _random_page(rng) -> str:
+    def element(depth: int) -> str:
+        tag = rng.choice(_TAGS)
+        attributes = []
+        for name in rng.sample(["class", "id", "other", "other"], rng.randint(0, 3)):
+            if name == "other":
+                name, values = rng.choice(_OTHER)
+                value = rng.choice(values)
+            else:
+                value = rng.choice(_VALUES)
+            attributes.append(f'{name}="{value}"')
+        children = "".join(element(depth + 1) for _ in range(rng.randint(0, 4 if depth < 4 else 0)))
+        extra = rng.choice(["", "", "", "<rel>me</rel>", "<author>Jane Doe</author>"])
+        return f"<{tag} {' '.join(attributes)}>{sentence(rng.randint(1, 6), depth)}{extra}{children}</{tag}>"
+
+    return f"<html><body>{''.join(element(0) for _ in range(6))}</body></html>"
+
+
+def _quick_expressions():
+    from trafilatura import xpaths
+
+    names = ("BODY_XPATH", "OVERALL_DISCARD_XPATH", "TEASER_DISCARD_XPATH", "DISCARD_IMAGE_ELEMENTS")
+    return [x for name in names for x in getattr(xpaths, name)] + list(xpaths.AUTHOR_XPATHS)
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_quick_xpaths_find_what_trafilaturas_expressions_find(seed):
+    import random
+
+    from trafilatura.core import _prepare_tree
+
+    from kabar.sites.generic.tree import QuickXPath
+
+    rng = random.Random(seed)
+    root = parse(_random_page(rng))
+    cleaned, _ = _prepare_tree(deepcopy(root), body._OPTIONS, None)  # as the main extractor sees it
+    for expression in _quick_expressions():
+        quick = QuickXPath.of(expression)
+        for tree in (root, cleaned):
+            for context in [tree, *list(tree.iter("body", "div", "section"))[:6]]:
+                assert quick(context) == expression(context), (seed, expression.path[:80])  # and the order
+
+
+def test_the_quick_xpaths_cover_the_expressions_by_class_and_id():
+    from trafilatura import xpaths
+
+    from kabar.sites.generic.tree import QuickXPath
+
+    # every expression with a re:test in the main extractor and the author expressions has its twin
+    for expression in _quick_expressions():
+        if "re:test" in expression.path:
+            assert isinstance(QuickXPath.of(expression), QuickXPath), expression.path[:80]
+    assert xpaths.BODY_XPATH[1] is QuickXPath.of(xpaths.BODY_XPATH[1])  # (.//article)[1]: as it is
+    for unknown in (
+        ".//*[not(@class)]",  # holds without the attributes it reads
+        ".//*[re:test(@class, 'a|')]",  # an empty class passes
+        ".//*[string-length(@class) > 3]",
+        ".//div[@class='x']",
+        ".//*[contains(@class, '')]",
+        ".//*[re:test(@class, 'a')][2]",  # a position among the candidates is another position
+        ".//*[contains(translate(@class, 'ab', 'xy'), 'x')]",
+        ".//*[re:test(@class, '(?i)a')]",  # its own flags: cannot be joined with the others
+    ):
+        with pytest.raises(ValueError):
+            QuickXPath(etree.XPath(unknown, namespaces={"re": "http://exslt.org/regular-expressions"}))
+
+
+def test_the_main_extractor_reads_its_own_expressions_again_after_the_cascade():
+    from trafilatura import main_extractor, xpaths
+
+    root = parse(PAGES["banners, comments and clutter"])
+    with body.quick_expressions():
+        assert main_extractor.BODY_XPATH is not xpaths.BODY_XPATH
+        assert main_extractor.OVERALL_DISCARD_XPATH is not xpaths.OVERALL_DISCARD_XPATH
+    body.cascade(root, None)
+    with pytest.raises(RuntimeError), body.quick_expressions():
+        raise RuntimeError
+    for name in body._MAIN_EXPRESSIONS:
+        assert getattr(main_extractor, name) is getattr(xpaths, name)
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_byline_owners_are_the_elements_a_scan_of_every_element_tests(seed):
+    import random
+
+    from kabar.sites import generic
+
+    root = parse(_random_page(random.Random(seed)))
+    owners = generic._byline_owners(root)
+    scanned = [
+        el
+        for el in root.iter()
+        if isinstance(el.tag, str)
+        and (
+            el.get("itemprop") == "author"
+            or el.get("rel") == "author"
+            or generic._AUTHOR_CLASS.search(generic.classes(el))
+        )
+    ]
+    assert [el for el in owners if el in set(scanned)] == scanned  # in page order, none missed
+    assert generic._AUTHOR_XPATHS[1](root) == etree.XPath(
+        generic.AUTHOR_XPATHS[1].path, namespaces={"re": "http://exslt.org/regular-expressions"}
+    )(root)
+
+
+def test_canonical_urls_kept_are_the_urls_worked_out_anew():
+    from kabar.urls import canonical_url
+
+    urls = [
+        "https://www.contoh.example.id/berita/1/a-b-c?utm_source=x&b=2&a=1#top",
+        "http://m.contoh.example.id/berita/2/amp/",
+        "https://contoh.example.id/berita/3/a%20b?ref=home",
+        "HTTPS://Contoh.Example.ID:443/berita/4",
+    ]
+    for url in urls * 2:
+        assert canonical_url(url) == canonical_url.__wrapped__(url)
+        assert canonical_url(url, https=False) == canonical_url.__wrapped__(url, https=False)

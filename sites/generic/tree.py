@@ -143,3 +143,192 @@ BLOCKS = frozenset(
 def classes(el) -> str:
     """The element's class and id, lower-cased, for loose matching."""
     return f"{el.get('class') or ''} {el.get('id') or ''}".lower()
+
+
+# --- XPath expressions that test class and id by regular expression, evaluated cheaply ------------------
+
+# lxml runs an XPath's re:test() in Python, element by element (and on elements without the attribute
+# too): on a large page trafilatura's expressions by class and id cost more than what they find. A
+# QuickXPath finds the same elements by reading the class and id values once, matching them in Python,
+# and evaluating the expression's own predicate only on the elements that could pass it.
+_EXSLT = {"re": "http://exslt.org/regular-expressions"}
+_LITERALS = re.compile(r"'[^']*'")
+# the tests of a value trafilatura's expressions use, with the value they read (group "arg")
+_VALUE_TESTS = re.compile(
+    r"re:test\((?P<r>[^,()]+), '(?P<pattern>[^']*)'(?:, '(?P<flags>[^']*)')?\)"
+    r"|contains\((?P<c>[^,()]+|translate\([^,()]+,\s*'[^']*',\s*'[^']*'\)), '(?P<contained>[^']*)'\)"
+    r"|starts-with\((?P<s>[^,()]+), '(?P<start>[^']*)'\)"
+    r"|(?P<e>@[\w:-]+)\s*=\s*'(?P<equal>[^']*)'"
+)
+_FUNCTIONS = frozenset({"re:test", "contains", "translate", "starts-with"})
+_BRANCH = re.compile(
+    r"^(?:\((?P<first>\.?//\*)(?P<fp>\[.*\])\)\[1\]|(?P<each>\.?//\*)(?P<ep>\[.*\])\[1\]"
+    r"|(?P<all>\.?//\*)(?P<ap>\[.*\])|(?P<tagged>\.?//)(?P<tag>[A-Za-z][\w-]*))$",
+    re.DOTALL,
+)
+
+
+class QuickXPath:
+    """An expression of trafilatura's by class and id (.//*[…], //*[…], (.//*[…])[1], .//*[…][1], and
+    unions of those with //tag): the same elements, in the same order, its predicates evaluated only on
+    the elements that could pass them: those with one of the other attributes (or child elements) the
+    predicates read, or with a class or id value one of their class or id tests passes (the context's
+    values matched in Python). ValueError for an expression of another form (or whose predicates could
+    hold without any of those: not(), a test an empty value passes)."""
+
+    def __init__(self, expression) -> None:
+        self.path = path = " ".join(expression.path.split())
+        branches = [_BRANCH.match(branch) for branch in _split_union(path)]
+        if not all(branches) or all(m["tag"] for m in branches):
+            raise ValueError(f"not an expression QuickXPath knows: {path[:60]}")
+        self.kind = next((k for k in ("first", "each") if branches[0][k]), "all")
+        if self.kind != "all" and len(branches) > 1:
+            raise ValueError("a position in a union")
+        bases = {(m["first"] or m["each"] or m["all"] or m["tagged"]).rstrip("*") for m in branches}
+        if len(bases) != 1:
+            raise ValueError("branches from different contexts")
+        base = "//*" if bases.pop() == "//" else "descendant::*"
+        step = "//" if base == "//*" else "descendant::"
+        presence, values, tests = set(), [], []
+        for m in branches:
+            if m["tag"]:
+                presence.add(step + m["tag"])
+                tests.append(f"$candidates[self::{m['tag']}]")
+                continue
+            predicates = m["fp"] or m["ep"] or m["ap"]
+            attributes, patterns = _needs(predicates, base)
+            presence |= attributes
+            values += patterns
+            tests.append(f"$candidates{predicates}")
+        try:  # (values matched line by line: a line of a value of several lines is a candidate too)
+            self.pattern = re.compile("|".join(dict.fromkeys(values)), re.MULTILINE) if values else None
+        except re.error as error:  # a pattern with its own flags, say
+            raise ValueError(f"patterns that cannot be joined: {error}") from error
+        # by the attribute (or child) itself: the attribute axis costs less than a test of every element
+        by_presence = sorted(presence)
+        by_values = [owners_of_values(base)]
+        self.without_values = etree.XPath(" | ".join(by_presence)) if by_presence else None
+        self.with_values = etree.XPath(" | ".join(by_presence + by_values))
+        self.values = etree.XPath(f"{base}/@class | {base}/@id", smart_strings=False)
+        self.matching = MatchingValues(lambda value: self.pattern.search(value) is not None)
+        # the predicates on the candidates, in one evaluation (document order, as they come)
+        self.test = etree.XPath(" | ".join(tests), namespaces=_EXSLT)
+
+    @classmethod
+    def of(cls, expression):
+        """The expression's QuickXPath, else (an expression of another form) the expression itself."""
+        try:
+            return cls(expression)
+        except ValueError:
+            return expression
+
+    def __str__(self) -> str:
+        return self.path
+
+    def __call__(self, context) -> list:
+        candidates = self._candidates(context)
+        if not candidates:
+            return []
+        matches = self.test(context, candidates=candidates)
+        if self.kind == "first":  # (.//*[…])[1]
+            return matches[:1]
+        if self.kind == "each":  # .//*[…][1]: each match that is the first among its siblings
+            found = set(matches)
+            return [el for el in matches if not any(s in found for s in el.itersiblings(preceding=True))]
+        return matches
+
+    def _candidates(self, context) -> list:
+        if self.pattern is not None and (values := self.matching(self.values(context))):
+            return self.with_values(context, values=values)
+        return self.without_values(context) if self.without_values is not None else []
+
+
+def owners_of_values(base: str) -> str:
+    """XPath: the elements under `base` (//* or descendant::*) whose class or id is a line of $values."""
+    return " | ".join(f"{base}/@{a}[contains($values, concat('\n', ., '\n'))]/.." for a in ("class", "id"))
+
+
+class MatchingValues:
+    """The class and id values a test passes, as $values for owners_of_values ("" for none). Pages of
+    a site share most of their values: the test's answer for a value is kept (a search of a long
+    alternation costs a microsecond a value)."""
+
+    def __init__(self, test) -> None:
+        self.test, self.known = test, {}
+
+    def __call__(self, values: list[str]) -> str:
+        known = self.known
+        if len(known) > 50_000:
+            known.clear()
+        matching = []
+        for value in dict.fromkeys(values):
+            found = known.get(value)
+            if found is None:
+                found = known[value] = self.test(value)
+            if found:
+                matching.append(value)
+        return "\n" + "\n".join(matching) + "\n" if matching else ""
+
+
+def _split_union(path: str) -> list[str]:
+    """The branches of an expression's top-level union."""
+    branches, depth, quoted, start = [], 0, False, 0
+    for i, char in enumerate(path):
+        if char == "'":
+            quoted = not quoted
+        elif not quoted and char in "[(":
+            depth += 1
+        elif not quoted and char in "])":
+            depth -= 1
+        elif not quoted and not depth and char == "|":
+            branches.append(path[start:i].strip())
+            start = i + 1
+    return [*branches, path[start:].strip()]
+
+
+def _needs(predicate: str, base: str) -> tuple[set[str], list[str]]:
+    """What an element under `base` (//* or descendant::*) needs to pass a predicate: to be one of the
+    elements these XPath expressions find (by another attribute, or a child element, the predicate
+    reads), or to have a class or id value one of these patterns finds. ValueError where that is not
+    so."""
+    bare = _LITERALS.sub("''", predicate)
+    if "not(" in bare or "!=" in bare or "<" in bare or ">" in bare:
+        raise ValueError("a negation or comparison")
+    if set(re.findall(r"([\w:-]+)\(", bare)) - _FUNCTIONS:
+        raise ValueError("a function QuickXPath does not know")
+    if re.search(r"\[\s*\d", bare):  # a position: counted among the candidates it would differ
+        raise ValueError("a position")
+    for source, target in re.findall(r"translate\([^,()]+,\s*'([^']*)',\s*'([^']*)'\)", predicate):
+        if source.lower() != target:  # only lower-casing keeps a match found case-blind
+            raise ValueError("a translate() other than to lower case")
+    patterns, covered = [], 0
+    for m in _VALUE_TESTS.finditer(predicate):
+        arg = m["r"] or m["c"] or m["s"] or m["e"]
+        reads = len(re.findall(r"@(?:class|id)\b", arg))
+        if not reads:
+            continue
+        covered += reads
+        if m["pattern"] is not None:
+            if (m["flags"] or "") not in ("", "i"):
+                raise ValueError("a flag QuickXPath does not know")
+            pattern = f"(?i:{m['pattern']})" if m["flags"] else f"(?:{m['pattern']})"
+        else:
+            literal = re.escape(m["contained"] if m["c"] else m["start"] if m["s"] else m["equal"])
+            if m["c"]:
+                pattern = f"(?i:{literal})" if "translate(" in arg else literal
+            else:
+                pattern = f"^{literal}" if m["s"] else f"^{literal}$"
+        try:
+            empty = re.search(pattern, "")
+        except re.error as error:
+            raise ValueError(f"a pattern Python cannot read as written: {error}") from error
+        if empty:  # an element without the attribute would pass
+            raise ValueError("a test an empty value passes")
+        patterns.append(pattern)
+    if covered != len(re.findall(r"@(?:class|id)\b", bare)):
+        raise ValueError("a class or id read otherwise than by a known test")
+    attributes = {f"{base}/@{a}/.." for a in re.findall(r"@([\w:-]+)", bare) if a not in ("class", "id")}
+    # a bare name is a child element (trafilatura's rel='me'): an element with such a child may pass
+    names = re.sub(r"@[\w:-]+|self::[\w-]+|[\w:-]+\(|''|\b(?:and|or)\b", " ", bare)
+    children = {f"{base}/{name}/.." for name in re.findall(r"[A-Za-z_][\w-]*", names)}
+    return attributes | children, patterns
