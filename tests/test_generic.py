@@ -12,10 +12,18 @@ import pytest
 from kabar.extract import extract
 from kabar.records import Article, ExtractionIssue
 from kabar.sites import get_site
-from kabar.sites.generic import BOILERPLATE, GenericSite, _visible_bylines, site_for
+from kabar.sites.generic import (
+    BOILERPLATE,
+    GenericSite,
+    _page_prose,
+    _recall_body,
+    _visible_bylines,
+    site_for,
+)
 from kabar.sites.generic import meta as m
 from kabar.sites.generic.related import block_name
 from kabar.sites.generic.tree import parse
+from kabar.text import normalize
 from kabar.urls import canonical_url
 from tests.conftest import CORPUS
 
@@ -707,3 +715,167 @@ def test_the_headline_as_the_second_line_goes_with_the_kicker_above_it():
     lead = "<p>The board met for three hours on Monday before it agreed to the old timetable.</p>"
     body = parsed_page("", f"<article>{lead}<p>Ferry Keeps Its Timetable</p>{STORY}</article>").paragraphs
     assert body[0].startswith("The board met") and body[1].startswith("The ferry crossed")
+
+
+STOPS = "".join(
+    f"<li>Stop {pier}: the ferry waits ten minutes at the {pier} pier while the deck hands load crates.</li>"
+    for pier in ("north", "south", "east", "west", "island", "mill")
+)
+RECALL_PAGE = (
+    "<html><head><title>Ferry</title></head><body><h1>Ferry</h1>"
+    f"<article>{STORY}<ul>{STOPS}</ul>{STORY}</article></body></html>"
+)
+
+
+def test_list_items_of_prose_the_balanced_pass_left_out_bring_in_the_recall_pass():
+    root = parse(RECALL_PAGE)
+    items, paragraph_length = _page_prose(root)
+    assert len(items) == 6 and paragraph_length > 1500
+    story = [normalize(STORY.removeprefix("<p>").removesuffix("</p>"))] * 2  # as if the list were dropped
+    body = _recall_body(RECALL_PAGE, RULE_URL, story, (items, paragraph_length))
+    assert len(body) == 8 and body[1].endswith(
+        "Stop north: the ferry waits ten minutes at the north pier while the deck hands load crates."
+    )
+    # nothing missing: the text found stands, and no second pass runs
+    assert _recall_body(RECALL_PAGE, RULE_URL, body, (items, paragraph_length)) is body
+
+
+def test_list_items_of_links_and_items_in_menus_are_no_prose():
+    links = "".join(
+        f'<li><a href="/news/{n}">Another story about the ferry and the pier number {n}</a></li>'
+        for n in range(6)
+    )
+    menu = f"<nav><ul>{STOPS}</ul></nav>"
+    footer = f"<footer><ul>{STOPS}</ul></footer>"
+    comments = f'<section id="comments"><ol class="comment-list">{STOPS}</ol></section>'  # readers' words
+    html = f"<html><body><article>{STORY}<ul>{links}</ul></article>{menu}{footer}{comments}</body></html>"
+    assert _page_prose(parse(html))[0] == []
+
+
+def test_a_text_of_under_half_the_page_paragraphs_brings_in_the_recall_pass():
+    root = parse(RECALL_PAGE)
+    shown = ([], _page_prose(root)[1])
+    body = _recall_body(RECALL_PAGE, RULE_URL, ["The ferry crossed the bay."], shown)
+    assert len(" ".join(body)) > 1500
+    # a text the recall pass does not make half as long again stands
+    story = [normalize(STORY.removeprefix("<p>").removesuffix("</p>"))] * 2
+    assert _recall_body(RECALL_PAGE, RULE_URL, story, ([], 10 * len(story[0]))) is story
+
+
+@pytest.mark.parametrize(
+    ("line", "name"),
+    [
+        ("Externer Inhalt nicht verfügbar", "embed_placeholder"),
+        ("Your privacy settings block the loading of this embedded content.", "embed_placeholder"),
+        (
+            "Zur Anzeige aktiviere bitte die Einstellungen in den Privatsphäre-Einstellungen.",
+            "embed_placeholder",
+        ),
+        ("Back to top", "back_to_top"),
+        ("Oops! Something went wrong while submitting the form.", "form_message"),
+        ("Already have an account? Log in", "form_message"),
+        ("SKIP ADVERTISEMENT", "advertisement"),
+        ("The pier has no privacy settings, the harbour master said, and anyone may walk on it.", None),
+        ("The course accepts video, audio and embedded content from the harbour archive.", None),
+        ("Submit your timetable to the board by Friday.", None),
+    ],
+)
+def test_embed_placeholder_back_to_top_and_form_lines(line, name):
+    assert next((r.name for r in BOILERPLATE if r.matches(line)), None) == name
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Tags: Ferries, Harbour, Timetables",
+        "Posted in Harbour News, Transport",
+        "Check out our other guides to the harbour's ferries and piers.",
+        "Please read our Comment Policy before commenting.",
+        "Do you have a story to tell? Email: desk@harbourwatch.example",
+        "MORE: Lighthouse keeper retires after forty years",
+        "Did you enjoy this article? Support the Harbour Watch with a donation.",
+        "Hat Ihnen dieser Artikel gefallen? Dann unterstützen Sie uns.",
+        "Thanks for visiting!",
+    ],
+)
+def test_tags_prompts_comment_policy_and_contact_lines_after_the_story_are_cut(line):
+    body = parsed_page("", f"<article>{STORY}<p>{line}</p></article>").paragraphs
+    assert len(body) == 1 and body[0].startswith("The ferry crossed")
+    # inside the story the same line stays
+    body = parsed_page("", f"<article><p>{line}</p>{STORY}</article>").paragraphs
+    assert len(body) == 2
+
+
+def test_a_block_of_other_stories_under_its_heading_late_in_the_text_is_cut():
+    others = (
+        "<h3>More Harbour Stories</h3><p>Lighthouse keeper retires</p><p>New pier opens in the spring</p>"
+    )
+    second = STORY.replace("ferry", "boat")
+    body = parsed_page("", f"<article>{STORY}{second}{others}</article>").paragraphs
+    assert len(body) == 2 and body[1].startswith("The boat crossed")
+    # the same heading early in the text heads a part of the story
+    body = parsed_page("", f"<article>{others}{STORY}{second}</article>").paragraphs
+    assert "Lighthouse keeper retires" in body
+
+
+@pytest.mark.parametrize(
+    ("line", "name"),
+    [
+        ("Il vous reste 57% de cet article à lire. La suite est réservée aux abonnés.", "paywall_notice"),
+        ("This feature is for subscribers only", "paywall_notice"),
+        ("Learn more about the harbour's ferry timetable and its winter crossings.", None),  # in a story
+    ],
+)
+def test_paywall_notices_and_a_learn_more_line_inside_the_story(line, name):
+    assert next((r.name for r in BOILERPLATE if r.matches(line)), None) == name
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Übersetzung: Ines Carrow, Redaktion: Jonah Fenwick",
+        "Sendung: Hafenradio, 24.04.2024, 15:10 Uhr",
+        "Mehr Themen auf harbourwatch.example:",
+        "Learn more about our ferry passes.",
+    ],
+)
+def test_credit_broadcast_and_more_topics_lines_after_the_story_are_cut(line):
+    body = parsed_page("", f"<article>{STORY}<p>{line}</p></article>").paragraphs
+    assert len(body) == 1 and body[0].startswith("The ferry crossed")
+
+
+def test_a_gallery_of_slide_captions_is_no_body_text():
+    slides = "".join(
+        f"<p>{n}/40 The ferry at the {pier} pier in the morning fog</p>"
+        for n, pier in enumerate(["north", "south", "east"], 1)
+    )
+    body = parsed_page("", f"<article>{STORY}{slides}{STORY}</article>").paragraphs
+    assert len(body) == 2
+    # a recipe's fractions count nothing up
+    recipe = "<p>1/2 cup of sea salt for the deck</p><p>1/4 cup of fresh water</p><p>3/4 cup of tar</p>"
+    body = parsed_page("", f"<article>{STORY}{recipe}{STORY}</article>").paragraphs
+    assert len(body) == 5
+
+
+def test_an_embedded_post_and_its_signature_are_no_body_text():
+    post = (
+        "<p>The morning ferry is running late again today</p><p>— Harbour Fan (@harbourfan) May 2, 2025</p>"
+    )
+    body = parsed_page("", f"<article>{STORY}{post}{STORY}</article>").paragraphs
+    assert len(body) == 2 and all(p.startswith("The ferry crossed") for p in body)
+
+
+@pytest.mark.parametrize(
+    ("first", "cut"),
+    [
+        ("Harbour News : Ferry Keeps Its Timetable", True),  # a kicker and a separator
+        ("Port Lusk Ferry Keeps Its Timetable", True),  # a kicker of up to three words
+        ("Ferry Keeps Its Timetable | Harbour Watch", True),  # the site's name after a separator
+        ("Article", True),  # a label above the story
+        ("Ferry Keeps Its Timetable, the board said on Monday after three hours of talks.", False),
+        ("Why the Ferry Keeps Its Timetable", True),
+    ],
+)
+def test_the_headline_with_a_kicker_or_the_site_name_and_a_label_line_are_no_body_text(first, cut):
+    body = parsed_page("", f"<article><p>{first}</p>{STORY}</article>").paragraphs
+    assert body[0].startswith("The ferry crossed") is cut

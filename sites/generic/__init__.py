@@ -46,7 +46,7 @@ BOILERPLATE = (
         r"|related\s*:.{0,150}$",
     ),
     rule("read_our", r"read (our|the) (full )?.{0,80}\b(review|guide|policy|coverage)\b.{0,40}$"),
-    rule("advertisement", r"(advertisement|iklan|ads?|sponsored|anzeige|publicité)$"),
+    rule("advertisement", r"(skip )?(advertisement|iklan|ads?|sponsored|anzeige|publicité)\W*$"),
     rule(
         "scroll_prompt", r"(scroll (untuk|to) (melanjutkan|continue)( reading)?|continue reading( below)?)$"
     ),
@@ -58,7 +58,7 @@ BOILERPLATE = (
     ),
     rule(
         "call_to_action",
-        r"(learn more|click here|klik di ?sini|check (it out|price|prices)|buy (on|now|at)|shop now"
+        r"(click here|klik di ?sini|check (it out|price|prices)|buy (on|now|at)|shop now"
         r"|see (price|deal)s?|view (deal|on))\b.{0,100}$",
     ),
     rule("contents_heading", r"(table of contents|contents|in this article|daftar isi|jump to)\s*:?$"),
@@ -86,6 +86,26 @@ BOILERPLATE = (
     ),
     rule("continues_below", r"(-\s*)?(advertisement\W*.{0,30})?(story|article) continues below.{0,20}$"),
     rule("thanks_line", r"(thanks|thank you) for (reading|watching|subscribing|your interest)\b.{0,100}$"),
+    rule(  # what stands in for an embed the reader's consent settings block: "External content not available"
+        "embed_placeholder",
+        r"(?=.{0,300}$)(?=.*\b((extern\w*|external|third[- ]party|eingebettete\w*|embedded)"
+        r" (inhalt\w*|content|medien|media)"
+        r"|(privacy|privatsphäre|cookie|consent|datenschutz)[- ]?(einstellungen|settings|preferences)))"
+        r"(?=.*\b(laden|anzeigen|anzeige|aktiviere\w*|zustimm\w*|einwillig\w*|load|loading|show|display|enable"
+        r"|activate|accept|allow|view)\b)"
+        r"|(extern\w* inhalt\w* nicht verfügbar|external content (is )?(not available|unavailable))\W*$",
+    ),
+    rule(  # the paywall's notice: "Il vous reste 57% de cet article à lire", "for subscribers only"
+        "paywall_notice",
+        r".{0,100}\b(réservée? aux abonnés|s[oó]lo para suscriptores|for subscribers only|subscribers only"
+        r"|nur für abonnenten|exklusiv für abonnenten|il vous reste \d)\b.{0,120}$",
+    ),
+    rule("back_to_top", r"(back to top|nach oben|zurück nach oben|back to blog|zurück zur übersicht)\W*$"),
+    rule(  # a sign-up form's own words
+        "form_message",
+        r"(oops!? something went wrong.{0,80}|submit|already have an account\?.{0,40}"
+        r"|thank you!? your submission has been received!?|no thanks)$",
+    ),
 )
 
 
@@ -191,8 +211,11 @@ def read_page(html: bytes | str, url: str):
     published = _published(root, meta, article, url, local, updated)
     blocks = find_blocks(root, url, host)
 
+    bodies.drop_hidden(root)
+    shown = _page_prose(root)  # before the body pass prunes the tree
     paragraphs = bodies.main_text(root, url)  # last: trafilatura prunes the tree
-    paragraphs = _trim_tail(_trim(paragraphs, title, authors))
+    paragraphs = _recall_body(html, url, paragraphs, shown)
+    paragraphs = _drop_posts(_drop_slides(_trim_tail(_trim(paragraphs, title, authors))))
     paragraphs = _stated_body(article.get("articleBody"), paragraphs)
     if not lang and len(_INDONESIAN.findall(" ".join(paragraphs[:5]).lower())) > 8:
         lang = "id"
@@ -751,6 +774,56 @@ def _image(meta, article, url) -> str | None:
     return urljoin(url, image) if image else None
 
 
+# List items that read as prose (not links), outside the page's menus, header, footer, asides and forms
+_PROSE_ITEMS = etree.XPath(
+    "//body//li[not(.//li)][not(ancestor::nav or ancestor::footer or ancestor::header or ancestor::aside"
+    " or ancestor::menu or ancestor::form)]"
+)
+_PARAGRAPHS = etree.XPath("//body//p")
+# readers' comments: prose in list items that is no part of the story (and on most pages that have them)
+_COMMENTS = re.compile(r"comment|komentar|kommentar|disqus|discussion|diskusi|repl(?:y|ies)")
+
+
+def _page_prose(root) -> tuple[list[str], int]:
+    """(the texts of the page's list items that read as prose: 40 characters or more, at most a fifth of
+    them link text, not in a comment section; the length of all its paragraphs' text), read before the
+    body pass prunes the tree."""
+    items = []
+    for li in _PROSE_ITEMS(root):
+        text = normalize(li.text_content())
+        if len(text) >= 40 and not any(_COMMENTS.search(classes(el)) for el in li.iterancestors()):
+            links = sum(len(normalize(a.text_content())) for a in li.iter("a"))
+            if links <= 0.2 * len(text):
+                items.append(text)
+    return items, sum(len(normalize(p.text_content())) for p in _PARAGRAPHS(root))
+
+
+def _recall_body(html, url: str, paragraphs: list[str], shown) -> list[str]:
+    """trafilatura's recall-mode pass (its own retry for short texts) where the balanced pass left out
+    much of what the page shows as prose, on a parse of its own (the first tree is pruned by now):
+    - list items (the balanced pass drops lists it is unsure of) of 100 characters or more in all and a
+      twentieth of the text kept: its text is taken when a tenth longer, by no more than twice what was
+      missing (more is the page's link lists coming in with them);
+    - paragraphs of over twice the text kept: its text is taken when half as long again."""
+    items, paragraph_length = shown
+    joined = " ".join(paragraphs)
+    length = len(joined)
+    missing = sum(len(text) for text in set(items) if text not in joined)
+    by_items = missing >= 100 and missing >= 0.05 * length
+    by_paragraphs = 2 * length < paragraph_length
+    if not (by_items or by_paragraphs):
+        return paragraphs
+    lines = bodies.recall_text(parse(html), url)  # a parse of its own: the first tree is pruned by now
+    if lines is None:
+        return paragraphs
+    found = len(" ".join(lines))
+    if by_paragraphs and found > 1.5 * length:
+        return lines
+    if by_items and 1.1 * length < found <= length + 2 * missing:
+        return lines
+    return paragraphs
+
+
 _TAG = re.compile(r"<[a-zA-Z/][^>]*>")
 _BLOCK_END = re.compile(r"</(?:p|div|h[1-6]|li|blockquote)>|<br\s*/?>", re.IGNORECASE)
 
@@ -779,19 +852,87 @@ _TAIL = re.compile(
     r"|(comments?|kommentare?|join (the|our) (conversation|discussion|commenting)|would you like to comment"
     r"|leave a (comment|reply)|kommentar abgeben)\b.{0,120}$"
     r"|(related( content| articles| posts| stories)?|more from .{1,40}|ähnliche( artikel)?|mehr zum thema"
-    r"|read more|weitere artikel|you (may|might) also like|recommended)\s*:?$"
+    r"|read more|weitere artikel|you (may|might) also like|recommended|passend zum artikel"
+    r"|mehr themen\b.{0,40}|weitere themen\b.{0,40}|das könnte sie auch interessieren)\s*:?$"
     r"|(our standards|this (article|story|piece) (was|is) (first |originally )?(published|produced|developed"
-    r"|written)|first published|originally published|dieser artikel (ist|erschien)).{0,250}$",
+    r"|written)|first published|originally published|dieser artikel (ist|erschien)).{0,250}$"
+    # the post's tags and categories; a prompt to read, explore or join more; the comment policy; a
+    # contact address; "MORE: <another story>"; "Did you enjoy this article?"; thanks for the visit
+    r"|(tags?|topics?|posted in|filed under|categories|category|kategorie|schlagwörter|schlagworte|themen)\b"
+    r"(\s*:.{0,150}|(\s+[^\s.!?]+){0,6})$"
+    r"|(check out|explore|discover|learn more|find out more|read more|see more|get more|get the (latest|best)"
+    r"|get started|sign up|join)\b.{0,250}$"
+    r"|.{0,80}\bcomment(ing)? (policy|guidelines)\b.{0,80}$|loading comments.{0,5}$"
+    r"|.{0,60}\b(log ?in|sign in|einloggen|anmelden) (to|um) (comment|einen kommentar)\b.{0,60}$"
+    r"|.{0,100}\b[\w.+-]+@[\w-]+\.[\w.-]*\w\W{0,3}$"
+    r"|(more|mehr)\s*:\s.{0,150}$|more (news|stories|articles)\W*$"
+    r"|(hat ihnen (dieser|der|das) .{0,20}gefallen|fehler gefunden|did you (like|enjoy) (this|the)"
+    r"|(enjoy|enjoyed|like|liked) (the|this) (post|article|story)\?|if you (liked|enjoyed) this).{0,250}$"
+    r"|(thanks|thank you) for (visiting|stopping by|your support|supporting)\b.{0,150}$|vielen dank\W*$"
+    # the story's credits ("Übersetzung: …, Redaktion: …") and the broadcast it ran in
+    r"|(übersetzung|redaktion|schlussredaktion|mitarbeit|faktencheck|translation|translated by|edited by"
+    r"|produced by|illustration|grafik|fotos?|bilder?)\s*:\s*.{0,200}$"
+    r"|(sendung\s*:|sendung vom\b|dieses thema im programm|dieser beitrag lief).{0,150}$",
+    re.IGNORECASE,
+)
+
+
+# The heading of a block of other stories ("More Opinion Columns", "Most read", "You might also like")
+_OTHER_STORIES = re.compile(
+    r"((other|more|related|latest|top|recommended|popular) (\w+ ){0,2}"
+    r"(stories|articles|news|posts|columns|reads|reading|videos|headlines|opinion)|more from\b.{0,40}"
+    r"|most (read|popular|viewed|shared)|trending( now)?"
+    r"|you (may|might) (also )?like|read next|weitere artikel|mehr zum thema|ähnliche artikel|meistgelesen\w*"
+    r"|\w+ news in pictures)\s*:?$",
     re.IGNORECASE,
 )
 
 
 def _trim_tail(paragraphs: list[str]) -> list[str]:
-    """The story without the credit, copyright and prompt lines that close the page's text block."""
+    """The story without the credit, copyright and prompt lines that close the page's text block, nor
+    a block of other stories under its heading in the last three tenths of the text."""
     out = list(paragraphs)
+    total, seen = sum(map(len, out)), 0
+    for i, line in enumerate(out):
+        if i and seen >= 0.7 * total and len(line.split()) <= 8 and _OTHER_STORIES.match(line):
+            out = out[:i]
+            break
+        seen += len(line)
     while len(out) > 1 and _TAIL.match(out[-1]):
         out.pop()
     return out
+
+
+# A photo gallery's slide captions: "1/50 United going down …", "- 2/50 …"
+_SLIDE = re.compile(r"(?:- )?(\d{1,3}) ?(?:/|of) ?(\d{1,3})\s+\S")
+
+
+def _drop_slides(paragraphs: list[str]) -> list[str]:
+    """The story without a gallery's slide captions: three or more lines counting up to the same number of
+    slides ("1/50 …", "2/50 …"), none past it (a recipe's "1/2 cup" is no slide)."""
+    slides: dict[str, list[tuple[int, int]]] = {}
+    for i, line in enumerate(paragraphs):
+        if match := _SLIDE.match(line):
+            slides.setdefault(match.group(2), []).append((int(match.group(1)), i))
+    drop: set[int] = set()
+    for total, seen in slides.items():
+        numbers = [number for number, _ in seen]
+        counting = numbers == sorted(set(numbers)) and numbers[-1] <= int(total)
+        if len(seen) >= 3 and int(total) >= 3 and counting:
+            drop.update(i for _, i in seen)
+    return [line for i, line in enumerate(paragraphs) if i not in drop] or paragraphs
+
+
+# An embedded post's signature as the embed code writes it: "— Jane Doe (@janedoe) May 2, 2025"
+_POST_SIGNATURE = re.compile(r"[—–-]\s*[^()]{1,80}\(@\w{1,15}\)\s+\w+\.? \d{1,2},? \d{4}\W*$")
+
+
+def _drop_posts(paragraphs: list[str]) -> list[str]:
+    """The story without the social-media posts embedded in it: a post's signature line and the post's
+    text, the line above it."""
+    drop = {i for i, line in enumerate(paragraphs) if _POST_SIGNATURE.match(line)}
+    drop |= {i - 1 for i in drop if i > 0}
+    return [line for i, line in enumerate(paragraphs) if i not in drop] or paragraphs
 
 
 def _trim(paragraphs: list[str], title: str, authors=()) -> list[str]:
@@ -800,13 +941,40 @@ def _trim(paragraphs: list[str], title: str, authors=()) -> list[str]:
     byline among its first lines ("By Jane Doe", "Von Jane Doe, Berlin", the author's name alone). The
     headline as the second line goes with the kicker, section or date line of up to four words above it."""
     out = list(paragraphs)
-    while out and m.same_text(out[0], title):
+    while out and (
+        m.same_text(out[0], title) or _kicked_headline(out[0], title) or _LABEL_LINE.match(out[0])
+    ):
         out.pop(0)
     if len(out) > 2 and m.same_text(out[1], title):
         out = out[2:] if len(out[0].split()) <= 4 and len(out[0]) < 50 else [out[0], *out[2:]]
     names = {m.word_key(name) for name in authors}
     head = [p for p in out[:3] if (len(p) < 60 and m.word_key(p) in names) or _BYLINE_LINE.match(p)]
     return [p for p in out[:3] if p not in head] + out[3:]
+
+
+# A label above the story: "Article", "Headline", "FAQ", "In brief" ("Kort fortalt", "Auf einen Blick")
+_LABEL_LINE = re.compile(
+    r"(- )?(article|artikel|článek|headline|news|blog|home|faq|kort fortalt|kortversjonen|in brief"
+    r"|auf einen blick|das wichtigste in kürze)\s*:?$",
+    re.IGNORECASE,
+)
+
+
+def _kicked_headline(line: str, title: str) -> bool:
+    """The headline run together with a kicker of up to six words before it ("Premiere in Town - Headline",
+    "Kicker : Headline"; up to three words without a separator) or the site's name after a separator
+    ("Headline | Site"). A line that goes on from the headline in any other way is the story's."""
+    words = re.findall(r"\w+", title or "")
+    if len(words) < 3 or len(line) > 2 * len(title) + 80:
+        return False
+    found = re.search(r"\W+".join(map(re.escape, words)), line, re.IGNORECASE)
+    if found is None:
+        return False
+    before, after = line[: found.start()], line[found.end() :]
+    if not re.sub(r"\W", "", after):  # the headline ends the line: a kicker before it
+        kicker = re.findall(r"\w+", before)
+        return 0 < len(kicker) <= 6 and (len(kicker) <= 3 or re.search(r"[:|–—-]\s*$", before) is not None)
+    return not before.strip() and re.match(r"\s*[|–—:-]", after) is not None and len(after.split()) <= 5
 
 
 # "By Jane Doe", "Von Jane Doe, Berlin", "by: Jane Doe, Dec 17, 2025": a byline of up to five words

@@ -78,6 +78,27 @@ def main_text(root, url: str | None) -> list[str]:
     return [block for block in map(normalize, text.split("\n")) if block]
 
 
+def recall_text(root, url: str | None) -> list[str] | None:
+    """The blocks trafilatura's recall-mode pass (its own retry for short texts) finds on a fresh tree;
+    None if it fails. Mutates `root`."""
+    try:
+        drop_hidden(root)
+        attributes = Attributes(root)
+        is_forum = _forum_thread_page(root)
+        root = prune(root, _RAW_TREE_PRUNE, attributes)
+        if not is_forum:
+            root = prune(root, _COMMENTS_AND_LISTS, attributes)
+        options = copy(_OPTIONS)
+        options.focus = "recall"
+        with quick_expressions():
+            body, _ = _recall_retry(root, options, url)
+        text = xmltotxt(body, False) or ""
+    except Exception:  # a library surprise keeps the text there is
+        logging.getLogger(__name__).debug("recall pass failed on %s", url, exc_info=True)
+        return None
+    return [block for block in map(normalize, text.split("\n")) if block]
+
+
 # --- trafilatura's cascade, the same results for less work ------------------------------------------
 
 # lxml runs an XPath's re:test() in Python, element by element: on a large page the cascade's prunes by
