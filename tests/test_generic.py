@@ -778,9 +778,12 @@ def test_a_text_of_under_half_the_page_paragraphs_brings_in_the_recall_pass():
         ("The pier has no privacy settings, the harbour master said, and anyone may walk on it.", None),
         ("The course accepts video, audio and embedded content from the harbour archive.", None),
         ("Submit your timetable to the board by Friday.", None),
+        ("Il vous reste 57% de cet article à lire. La suite est réservée aux abonnés.", "paywall_notice"),
+        ("This feature is for subscribers only", "paywall_notice"),
+        ("Learn more about the harbour's ferry timetable and its winter crossings.", None),  # in a story
     ],
 )
-def test_embed_placeholder_back_to_top_and_form_lines(line, name):
+def test_embed_placeholder_back_to_top_form_and_paywall_lines(line, name):
     assert next((r.name for r in BOILERPLATE if r.matches(line)), None) == name
 
 
@@ -796,9 +799,13 @@ def test_embed_placeholder_back_to_top_and_form_lines(line, name):
         "Did you enjoy this article? Support the Harbour Watch with a donation.",
         "Hat Ihnen dieser Artikel gefallen? Dann unterstützen Sie uns.",
         "Thanks for visiting!",
+        "Übersetzung: Ines Carrow, Redaktion: Jonah Fenwick",
+        "Sendung: Hafenradio, 24.04.2024, 15:10 Uhr",
+        "Mehr Themen auf harbourwatch.example:",
+        "Learn more about our ferry passes.",
     ],
 )
-def test_tags_prompts_comment_policy_and_contact_lines_after_the_story_are_cut(line):
+def test_tags_prompts_credits_and_contact_lines_after_the_story_are_cut(line):
     body = parsed_page("", f"<article>{STORY}<p>{line}</p></article>").paragraphs
     assert len(body) == 1 and body[0].startswith("The ferry crossed")
     # inside the story the same line stays
@@ -816,32 +823,6 @@ def test_a_block_of_other_stories_under_its_heading_late_in_the_text_is_cut():
     # the same heading early in the text heads a part of the story
     body = parsed_page("", f"<article>{others}{STORY}{second}</article>").paragraphs
     assert "Lighthouse keeper retires" in body
-
-
-@pytest.mark.parametrize(
-    ("line", "name"),
-    [
-        ("Il vous reste 57% de cet article à lire. La suite est réservée aux abonnés.", "paywall_notice"),
-        ("This feature is for subscribers only", "paywall_notice"),
-        ("Learn more about the harbour's ferry timetable and its winter crossings.", None),  # in a story
-    ],
-)
-def test_paywall_notices_and_a_learn_more_line_inside_the_story(line, name):
-    assert next((r.name for r in BOILERPLATE if r.matches(line)), None) == name
-
-
-@pytest.mark.parametrize(
-    "line",
-    [
-        "Übersetzung: Ines Carrow, Redaktion: Jonah Fenwick",
-        "Sendung: Hafenradio, 24.04.2024, 15:10 Uhr",
-        "Mehr Themen auf harbourwatch.example:",
-        "Learn more about our ferry passes.",
-    ],
-)
-def test_credit_broadcast_and_more_topics_lines_after_the_story_are_cut(line):
-    body = parsed_page("", f"<article>{STORY}<p>{line}</p></article>").paragraphs
-    assert len(body) == 1 and body[0].startswith("The ferry crossed")
 
 
 def test_a_gallery_of_slide_captions_is_no_body_text():
