@@ -137,7 +137,7 @@ def test_reads_under_small_commits_each_see_one_whole_commit(capsys):
     reads at 150 commits) counts something else."""
     from bench import torn_reads
 
-    assert torn_reads.main(["--rounds", "120"]) == 0
+    assert torn_reads.main(["--rounds", "80"]) == 0
     report = json.loads(capsys.readouterr().out)
-    assert report["reads"] > 50 and report["commits_seen"] > 20  # the reader read while the writer wrote
+    assert report["reads"] > 40 and report["commits_seen"] > 15  # the reader read while the writer wrote
     assert report["reads_off_a_commit"] == 0, report["examples"]
