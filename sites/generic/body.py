@@ -67,9 +67,9 @@ def drop_hidden(root) -> None:
 
 
 def main_text(root, url: str | None) -> list[str]:
-    """The main content's blocks, in page order; [] when nothing is found. Mutates `root`."""
+    """The main content's blocks, in page order; [] when nothing is found. The caller has dropped the
+    hidden elements (`drop_hidden`: `read_page` does, before it counts the page's prose). Mutates `root`."""
     try:
-        drop_hidden(root)
         body, _ = cascade(root, url)
         text = xmltotxt(body, False) or ""
     except Exception:  # a library surprise on one odd page costs that page its body, never the batch
