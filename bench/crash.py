@@ -5,7 +5,7 @@
 The workload is `bench.load.Workload`: run 1 loads `--articles` synthetic articles (related links,
 exact and near copies, removals, an extraction issue, 404s) batch by batch, run 2 fetches
 `--update` of them again, `--changed` with an edited body. A child process (this module with
-`--child`) loads it the flow's way: a connection per batch (`connect`), the dedup task's plan
+`--child`) loads it the flow's way: a connection for each batch's time (`session`), the dedup task's plan
 (`known_content`, `plan_batch`, `sign_new_content`), `loader.load_batch`; `start_run` and
 `finish_run` around each run.
 

@@ -9,9 +9,10 @@ Run 1 loads `--articles` new articles (≈3.4 KB bodies, 4 related links each); 
 `--update` of them again, `--changed` of which have a changed body. The default is a tenth of issue
 8's size: that size takes about 10 minutes on a 2-core machine (figures in bench/README.md).
 
-Each batch goes the flow's way: a connection of its own (`connect`), `known_content` + `plan_batch`
+Each batch goes the flow's way: a connection for its time (`session`), `known_content` + `plan_batch`
 + `sign_new_content` (the dedup task), then `load_batch`. Every statement the loader sends is timed
-(`profile` in the output). A separate process holds a read-only connection and reads every 50 ms.
+(`profile` in the output). A separate process holds a read-only connection and reads every 50 ms
+(`--interval`).
 
 The synthetic workload (`Workload`) is shared with `bench/crash.py`.
 """
@@ -41,7 +42,7 @@ from kabar.records import Article, FetchedPage, ParsedArticle, RelatedLink
 from kabar.tasks.dedup import plan_batch, sign_new_content
 from kabar.text import fingerprint
 from kabar.warehouse import loader
-from kabar.warehouse.db import connect
+from kabar.warehouse.db import close_idle, connect, session
 from kabar.warehouse.maintenance import compact
 
 LOADER_SOURCE = Path(loader.__file__).read_bytes()  # as imported (close enough: read right after)
@@ -353,11 +354,10 @@ class Profile:
 
 
 def load_one(db: Path, run_id: str, batch: Batch, profile: Profile | None = None, step=None) -> dict:
-    """One batch as the flow loads it: its own connection, the dedup task's plan, then load_batch
-    (`step`, if given, is told when load_batch starts)."""
+    """One batch as the flow loads it: a connection for its time (the tasks' `session`), the dedup
+    task's plan, then load_batch (`step`, if given, is told when load_batch starts)."""
     started = time.perf_counter()
-    con = connect(db)
-    try:
+    with session(db) as con:
         opened = time.perf_counter()
         hashes = [r.content_hash for r in batch.results.values() if isinstance(r, Article)]
         known = loader.known_content(con, hashes)
@@ -367,9 +367,7 @@ def load_one(db: Path, run_id: str, batch: Batch, profile: Profile | None = None
             step("in load_batch")
         counts = loader.load_batch(profile.wrap(con) if profile else con, run_id, batch.pages, plan)
         loaded = time.perf_counter()
-    finally:
-        con.close()  # publishes the readers' copy of the catalog: part of the batch's load
-    closed = time.perf_counter()
+    closed = time.perf_counter()  # given back: an autocommitted change published, part of the load
     return {
         "counts": counts,
         "articles": len(plan.articles),
@@ -390,12 +388,12 @@ def maintain(db: Path) -> float:
 
 
 def start_run(db: Path, run_id: str, started_at: datetime) -> None:
-    with connect(db) as con:
+    with session(db) as con:
         loader.start_run(con, run_id, SITE, started_at)
 
 
 def finish_run(db: Path, run_id: str, totals: dict[str, int]) -> None:
-    with connect(db) as con:
+    with session(db) as con:
         loader.finish_run(con, run_id, datetime.now(UTC), "completed", totals)
 
 
@@ -482,7 +480,8 @@ def bench(args: argparse.Namespace, work: Path) -> dict:
         pass
     stop, out = work / "stop-reader", work / "reader.json"
     reading = subprocess.Popen(
-        [sys.executable, "-m", "bench.load", "--reader", str(db), "--out", str(out), "--stop", str(stop)],
+        [sys.executable, "-m", "bench.load", "--reader", str(db), "--out", str(out), "--stop", str(stop)]
+        + ["--interval", str(args.interval)],
         stdin=subprocess.DEVNULL,
     )
     while not Path(str(out) + ".ready").exists():
@@ -526,6 +525,7 @@ def bench(args: argparse.Namespace, work: Path) -> dict:
                 say(f"maintenance between the runs (compaction): {maintained_s:.1f} s")
     finally:
         loading_to = time.time()
+        close_idle()  # the tasks' connections, kept by this process
         time.sleep(0.3)
         stop.touch()
         reading.wait(timeout=120)

@@ -11,6 +11,7 @@ applied by the command line, win over all three).
     contact = "ops@example.org"    # KABAR_CONTACT: appended to the User-Agent
     delay = 2.0                    # KABAR_DELAY: seconds between requests to a host (default: the site's)
     workers = 4                    # KABAR_WORKERS
+    writer_threads = 1             # KABAR_WRITER_THREADS: DuckDB threads of each task's warehouse connection
     sites = ["tempo", "antara"]    # KABAR_SITES=tempo,antara (default: every registered site)
     [health]                       # KABAR_HEALTH_<NAME>: the fields of kabar.health.Thresholds
     max_issue_rate = 0.1
@@ -45,7 +46,18 @@ FILE_NAME = "kabar.toml"
 FILE_VARIABLE = "KABAR_CONFIG"
 DEFAULT_HOME = "kabar-data"
 DEFAULT = "default"
-KEYS = ("home", "warehouse", "data_path", "archive", "user_agent", "contact", "delay", "workers", "sites")
+KEYS = (
+    "home",
+    "warehouse",
+    "data_path",
+    "archive",
+    "user_agent",
+    "contact",
+    "delay",
+    "workers",
+    "writer_threads",
+    "sites",
+)
 POSTGRES = "postgres:"  # a warehouse value naming a PostgreSQL catalog (warehouse/db.py)
 
 
@@ -63,6 +75,7 @@ class Config:
     contact: str | None
     delay: float | None  # None: each site's own
     workers: int
+    writer_threads: int  # DuckDB threads of a task's warehouse connection (warehouse/db.py `session`)
     sites: tuple[str, ...]  # () only when load() was not told the registered sites
     health: Thresholds
     sources: Mapping[str, str] = field(default_factory=dict, compare=False)  # key -> where it came from
@@ -213,6 +226,7 @@ def _build(raw: dict, known_sites: Collection[str] | None) -> Config:
         contact=contact,
         delay=value("delay", _seconds, None),
         workers=value("workers", _positive_int, 4),
+        writer_threads=value("writer_threads", _positive_int, 1),
         sites=sites,
         health=health,
         sources={key: source for key, (_, source, _) in raw.items()},

@@ -27,7 +27,7 @@ from kabar.records import (
     Plan,
 )
 from kabar.warehouse import loader
-from kabar.warehouse.db import connect
+from kabar.warehouse.db import session
 
 
 def pages_to_parse(pages: Iterable[FetchedPage], seen_raw: set[str]) -> list[FetchedPage]:
@@ -108,7 +108,7 @@ def sign_new_content(plan: Plan, known: Mapping[str, str]) -> Plan:
 
 @task(name="fresh-pages", cache_policy=NO_CACHE)
 def fresh_pages(db_path: str, pages: list[FetchedPage]) -> list[FetchedPage]:
-    with connect(db_path) as con:
+    with session(db_path) as con:
         seen = loader.seen_raw_hashes(con, [p.content_hash for p in pages if p.content_hash])
     return pages_to_parse(pages, seen)
 
@@ -121,6 +121,6 @@ def dedup_batch(
     continuations: list[FetchedPage] | None = None,
 ) -> Plan:
     hashes = [r.content_hash for r in results.values() if isinstance(r, Article)]
-    with connect(db_path) as con:
+    with session(db_path) as con:
         known = loader.known_content(con, hashes)
     return sign_new_content(plan_batch(pages, results, known, continuations or ()), known)

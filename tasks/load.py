@@ -1,6 +1,7 @@
-"""load: the flow's writes and reads of the warehouse, one connection per task (tasks take the
-warehouse's location). A write whose commit loses to another writer's (several workers on one
-PostgreSQL catalog) is tried again, on a new connection, after a growing pause."""
+"""load: the flow's writes and reads of the warehouse (tasks take the warehouse's location and a
+connection of the process's for their time: `session`). A write whose commit loses to another writer's
+(several workers on one PostgreSQL catalog) is tried again, on another connection, after a growing
+pause."""
 
 import logging
 import random
@@ -16,7 +17,7 @@ from prefect.exceptions import MissingContextError
 from kabar.archive import remove_stale_temp_files
 from kabar.records import FetchedPage, Plan, Validators
 from kabar.warehouse import loader
-from kabar.warehouse.db import connect, is_conflict
+from kabar.warehouse.db import is_conflict, session
 
 ATTEMPTS = 6  # a commit tried this often before its conflict fails the task
 FIRST_PAUSE = 0.2  # seconds before the second try; doubled each time, jittered so losers spread out
@@ -24,12 +25,12 @@ T = TypeVar("T")
 
 
 def write(db_path: str, work: Callable[..., T], *args) -> T:
-    """`work(con, *args)`, which commits its own transaction, on a new connection per attempt; tried
+    """`work(con, *args)`, which commits its own transaction, on another connection per attempt; tried
     again only when the commit lost to a concurrent writer (DuckLake's conflict: nothing of it was
     stored), up to ATTEMPTS times. Each retry is logged."""
     for attempt in range(1, ATTEMPTS):
         try:
-            with connect(db_path) as con:
+            with session(db_path) as con:
                 return work(con, *args)
         except Exception as error:
             if not is_conflict(error):
@@ -44,7 +45,7 @@ def write(db_path: str, work: Callable[..., T], *args) -> T:
                 (str(error).strip().splitlines() or [type(error).__name__])[0],
             )
             time.sleep(pause)
-    with connect(db_path) as con:  # the last attempt: its conflict fails the task
+    with session(db_path) as con:  # the last attempt: its conflict fails the task
         return work(con, *args)
 
 
@@ -74,21 +75,21 @@ def start_run(
 
 @task(name="previous-fetches", cache_policy=NO_CACHE)
 def previous_fetches(db_path: str, urls: list[str]) -> dict[str, Validators]:
-    with connect(db_path) as con:
+    with session(db_path) as con:
         return {url: Validators(*known) for url, known in loader.previous_fetches(con, urls).items()}
 
 
 @task(name="previous-sources", cache_policy=NO_CACHE)
 def previous_sources(db_path: str, site: str) -> dict[str, Validators]:
     """Validators of the site's discovery sources read before: the next read is a conditional GET."""
-    with connect(db_path) as con:
+    with session(db_path) as con:
         urls = loader.source_urls(con, site)
         return {url: Validators(*known) for url, known in loader.previous_fetches(con, urls).items()}
 
 
 @task(name="recent-articles", cache_policy=NO_CACHE)
 def recent_articles(db_path: str, site: str, since: datetime) -> list[str]:
-    with connect(db_path) as con:
+    with session(db_path) as con:
         return loader.recent_article_urls(con, site, since)
 
 
@@ -103,7 +104,7 @@ def due_urls(
 ) -> tuple[list[str], dict[str, int]]:
     """The URLs the failure memory lets the run fetch at `now` (input order), and how many it holds
     back per reason: gone, backoff, revisit, unchanged. Ask with the URLs as the run requests them."""
-    with connect(db_path) as con:
+    with session(db_path) as con:
         return loader.due(con, urls, now, changed_at)
 
 

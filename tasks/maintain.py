@@ -1,4 +1,5 @@
-"""maintain: the daily housekeeping of the warehouse, one task per chore (each opens its own connection)."""
+"""maintain: the daily housekeeping of the warehouse, one task per chore, each on a connection of its
+own (every DuckDB thread: compaction rewrites whole tables)."""
 
 from datetime import timedelta
 

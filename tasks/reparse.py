@@ -24,7 +24,7 @@ from kabar.records import Article, ExtractionIssue, FetchedPage
 from kabar.sites import Site, all_sites, demo_sites
 from kabar.urls import rebase
 from kabar.warehouse import reparse
-from kabar.warehouse.db import connect, exists
+from kabar.warehouse.db import exists, session
 
 Result = Article | ExtractionIssue
 UNREADABLE = (
@@ -57,7 +57,7 @@ def warehouse_exists(db_path: str) -> bool:
 @task(name="fetched-sites", cache_policy=NO_CACHE)
 def fetched_sites(db_path: str) -> list[str]:
     """The sites the warehouse holds fetches of, registered or the demo's (one since removed is left out)."""
-    with connect(db_path) as con:
+    with session(db_path) as con:
         return [name for name in reparse.fetched_sites(con) if name in all_sites() or name in demo_sites()]
 
 
@@ -67,7 +67,7 @@ def pages_to_reparse(
 ) -> list[FetchedPage]:
     """Each page's latest successful fetch, newest first, with its archive path."""
     start = datetime.combine(since, time(), UTC) if since else None
-    with connect(db_path) as con:
+    with session(db_path) as con:
         pages = reparse.pages_to_reparse(con, site.name, start, layout)
     return [
         replace(page, archive_path=str(archive_path(archive_dir, page.content_hash)))
@@ -80,7 +80,7 @@ def archived_source(db_path: str, site: Site, archive_dir: str) -> PageSource:
     was never fetched or its archive file is gone."""
 
     def get(url: str) -> bytes:
-        with connect(db_path) as con:  # rarely needed: a connection only then, the lock held briefly
+        with session(db_path) as con:  # rarely needed: a connection only then, the lock held briefly
             digest = reparse.archived_hash(con, site.name, url)
         if digest is None:
             raise Unavailable(f"{url}: never fetched")

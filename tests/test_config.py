@@ -35,6 +35,7 @@ def test_defaults():
     )
     assert found.user_agent.startswith("kabar/") and found.contact is None
     assert (found.delay, found.workers, found.sites, found.health) == (None, 4, SITES, Thresholds())
+    assert found.writer_threads == 1
     assert {source for _, _, source in found.entries()} == {"default"}
 
 
@@ -42,12 +43,13 @@ def test_the_file_in_the_working_folder(tmp_path):
     write(
         tmp_path / "kabar.toml",
         'home = "data"\nworkers = 8\ndelay = 2\nsites = ["tempo"]\ncontact = "ops@example.org"\n'
+        "writer_threads = 3\n"
         "[health]\nmax_issue_rate = 0.3\nbaseline_runs = 3\n",
     )
     found = load(known_sites=SITES)
     assert found.home == tmp_path / "data"  # relative to the file's folder
     assert found.warehouse == tmp_path / "data" / "warehouse.sqlite"
-    assert (found.workers, found.delay, found.sites) == (8, 2.0, ("tempo",))
+    assert (found.workers, found.delay, found.sites, found.writer_threads) == (8, 2.0, ("tempo",), 3)
     assert found.user_agent.endswith("; ops@example.org)")
     assert (found.health.max_issue_rate, found.health.baseline_runs) == (0.3, 3)
     sources = {key: source for key, _, source in found.entries()}
@@ -90,6 +92,7 @@ def test_the_contact_goes_inside_the_user_agent_comment():
         pytest.param('workers = "x"', 'kabar.toml: workers: must be a positive integer, got "x"', id="word"),
         pytest.param("workers = 0", "kabar.toml: workers: must be a positive integer, got 0", id="zero"),
         pytest.param("workers = 1.5", "kabar.toml: workers: must be a positive integer", id="fraction"),
+        pytest.param("writer_threads = 0", "kabar.toml: writer_threads: must be a positive", id="threads"),
         pytest.param("delay = -1", "kabar.toml: delay: must be a number of seconds", id="negative-delay"),
         pytest.param("delay = nan", "kabar.toml: delay:", id="nan-delay"),
         pytest.param('sites = ["nope"]', "kabar.toml: sites: must name sites among antara, tempo", id="site"),

@@ -15,9 +15,11 @@ PostgreSQL catalog lets many machines and workers write at once; its data lives 
 only reads may leave it unset. Two writers that change the same rows conflict at commit: `is_conflict`
 tells that error, and the writer tries its transaction again (tasks/load.py).
 
-All access goes through `connect`.
+All access goes through `connect`; tasks take their writable connection from `session`, which keeps one
+a process used before (its caches warm) for the next task.
 """
 
+import atexit
 import fcntl
 import glob
 import hashlib
@@ -26,7 +28,10 @@ import logging
 import os
 import re
 import sqlite3
-from contextlib import closing
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
 from importlib import resources
 from pathlib import Path
 
@@ -117,6 +122,95 @@ def connect(location: str | Path, *, read_only: bool = False):
     return Reading(con, Path(location), pinned) if read_only else Publishing(con, Path(location))
 
 
+IDLE_SECONDS = 120.0  # an idle connection kept longer than this is closed, not used again
+MAX_IDLE = 4  # idle connections the process keeps, over all warehouses: the oldest beyond are closed
+_idle: list[tuple[str, tuple | None, float, object]] = []  # (location, its catalog file, given back at, con)
+_idle_lock = threading.Lock()
+
+
+@contextmanager
+def session(location: str | Path) -> Iterator:
+    """A writable connection for one task: one this process gave back for `location` when one is idle,
+    else a new one. DuckLake's file lists and Parquet footers stay cached in it: a new connection reads
+    them again for every table a batch touches. Given back when the work ends without an error (after
+    publishing an autocommitted change); closed on an error, whose transaction may be left broken (a
+    conflict's retry takes another). A task that changes a setting or attaches a database undoes it."""
+    con = _take(location) or _task_connection(location)
+    try:
+        yield con
+    except BaseException:
+        con.close()
+        raise
+    _give_back(location, con)
+
+
+def _task_connection(location: str | Path):
+    """A new writable connection running on the configured number of DuckDB threads (one by default:
+    a batch's statements are small, and a second thread gave the load no speed on two cores, cost it a
+    quarter more CPU, and with an analyst's queries beside it slowed it by a fifth: bench/README.md)."""
+    con = connect(location)
+    try:
+        con.execute(f"SET threads = {_configured_writer_threads()}")
+    except BaseException:
+        con.close()
+        raise
+    return con
+
+
+def _take(location: str | Path):
+    """The newest idle connection to `location` whose catalog file is still the one it attached (a
+    warehouse made again at the same path gets new ones), or None; expired ones are closed."""
+    key, identity, now, found = str(location), _catalog_identity(location), time.monotonic(), None
+    with _idle_lock:
+        expired = [e for e in _idle if now - e[2] >= IDLE_SECONDS or (e[0] == key and e[1] != identity)]
+        for entry in expired:
+            _idle.remove(entry)
+        for entry in reversed(_idle):
+            if entry[0] == key:
+                _idle.remove(entry)
+                found = entry[3]
+                break
+    _close_all(e[3] for e in expired)
+    return found
+
+
+def _give_back(location: str | Path, con) -> None:
+    if isinstance(con, Publishing):
+        con.release()
+    with _idle_lock:
+        _idle.append((str(location), _catalog_identity(location), time.monotonic(), con))
+        surplus = _idle[:-MAX_IDLE]
+        del _idle[:-MAX_IDLE]
+    _close_all(e[3] for e in surplus)
+
+
+def _catalog_identity(location: str | Path) -> tuple | None:
+    if is_postgres(location):
+        return None
+    try:
+        found = os.stat(writer_catalog(location))
+    except OSError:
+        return ("missing",)
+    return found.st_dev, found.st_ino
+
+
+@atexit.register
+def close_idle() -> None:
+    """Close every idle connection (each publishes what it left unpublished)."""
+    with _idle_lock:
+        idle = [entry[3] for entry in _idle]
+        _idle.clear()
+    _close_all(idle)
+
+
+def _close_all(connections) -> None:
+    for con in connections:
+        try:
+            con.close()
+        except Exception as error:  # warehouse removed, or the process exits: the next writer publishes
+            log.warning("closing an idle warehouse connection: %s", error)
+
+
 def writer_catalog(path: str | Path) -> Path:
     """The catalog file writers attach; `path` itself is the copy readers attach."""
     return Path(f"{path}.writer")
@@ -136,10 +230,14 @@ class Publishing:
         self._con.commit()
         _publish_or_warn(self._path)
 
+    def release(self) -> None:
+        """Publish an autocommitted change since the last commit's publication (the connection stays)."""
+        if _stale(self._path):
+            _publish_or_warn(self._path)
+
     def close(self) -> None:
         self._con.close()
-        if _stale(self._path):  # an autocommitted change since the last commit's publication
-            _publish_or_warn(self._path)
+        self.release()
 
     def __enter__(self):
         return self
@@ -380,6 +478,12 @@ def _configured_data_path() -> Path | None:
     from kabar.config import load  # read when a PostgreSQL warehouse is opened, never at import
 
     return load().data_path
+
+
+def _configured_writer_threads() -> int:
+    from kabar.config import load  # read when a task opens a connection, never at import
+
+    return load().writer_threads
 
 
 def _quoted(text: str) -> str:
