@@ -2,7 +2,6 @@
 next task, publishes what it left unpublished when it is given back, and never hands out one that
 failed, idled too long or belongs to a warehouse made again at the same path."""
 
-import shutil
 import sqlite3
 from contextlib import closing
 
@@ -49,15 +48,30 @@ def test_giving_back_publishes_an_autocommitted_change(tmp_path):
     assert _latest_snapshot(db) == _latest_snapshot(writer_catalog(db))
 
 
-def test_a_connection_whose_work_failed_is_closed_not_kept(tmp_path):
-    db = tmp_path / "w.sqlite"
-    with pytest.raises(ZeroDivisionError):
-        with session(db) as failed:
-            failed.begin()
-            failed.execute("CREATE TABLE notes (i INTEGER)")
-            raise ZeroDivisionError("the work failed")
+def _work_that_fails(db):
+    """A task whose work fails inside its transaction (a table made, then an error)."""
+    with pytest.raises(ZeroDivisionError), session(db) as con:
+        con.begin()
+        con.execute("CREATE TABLE notes (i INTEGER)")
+        raise ZeroDivisionError("the work failed")
+    return con
+
+
+def _warehouse_made_again(db):
+    """A task that made a table, then the warehouse moved away and a new one is made at the path."""
     with session(db) as con:
-        assert con is not failed
+        con.execute("CREATE TABLE notes (i INTEGER)")
+    db.parent.rename(db.parent.with_name("moved"))
+    db.parent.mkdir()
+    return con
+
+
+@pytest.mark.parametrize("before", [_work_that_fails, _warehouse_made_again], ids=["failed", "made-again"])
+def test_the_next_task_gets_a_new_connection_after(before, tmp_path):
+    db = tmp_path / "here" / "w.sqlite"
+    earlier = before(db)
+    with session(db) as con:
+        assert con is not earlier
         assert not _has_notes(con)
 
 
@@ -70,17 +84,6 @@ def test_an_idle_connection_is_closed_after_a_while(tmp_path, monkeypatch):
         assert second is not first
     with pytest.raises(Exception, match="closed"):
         first.execute("SELECT 1")
-
-
-def test_a_warehouse_made_again_at_the_same_path_gets_a_new_connection(tmp_path):
-    db = tmp_path / "w.sqlite"
-    with session(db) as first:
-        first.execute("CREATE TABLE notes (i INTEGER)")
-    shutil.move(tmp_path, tmp_path.with_name(tmp_path.name + "-old"))
-    tmp_path.mkdir()
-    with session(db) as second:
-        assert second is not first
-        assert not _has_notes(second)
 
 
 def test_a_tasks_connection_runs_on_the_configured_duckdb_threads(tmp_path, monkeypatch):
