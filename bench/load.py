@@ -362,18 +362,20 @@ def load_one(db: Path, run_id: str, batch: Batch, profile: Profile | None = None
         hashes = [r.content_hash for r in batch.results.values() if isinstance(r, Article)]
         known = loader.known_content(con, hashes)
         plan = sign_new_content(plan_batch(batch.pages, batch.results, known), known)
-        planned = time.perf_counter()
+        planned, cpu = time.perf_counter(), time.process_time()
         if step:
             step("in load_batch")
         counts = loader.load_batch(profile.wrap(con) if profile else con, run_id, batch.pages, plan)
         loaded = time.perf_counter()
     closed = time.perf_counter()  # given back: an autocommitted change published, part of the load
+    cpu = time.process_time() - cpu  # every thread of this process, DuckDB's too
     return {
         "counts": counts,
         "articles": len(plan.articles),
         "connect_s": opened - started,
         "plan_s": planned - opened,
         "load_s": closed - planned,
+        "load_cpu_s": cpu,
         "publish_s": closed - loaded,
     }
 
@@ -420,7 +422,7 @@ def reader(db: str, out: str, stop: str, interval: float) -> int:
             count = con.execute(READER_QUERIES[0]).fetchone()[0]
             con.execute(READER_QUERIES[1]).fetchall()
             con.commit()
-            reads.append((time.time(), time.perf_counter() - started, count))
+            reads.append((time.time(), time.perf_counter() - started, count, time.process_time()))
         except Exception as error:  # a failed read is what we measure
             message = f"{type(error).__name__}: {error}"[:300]
             errors.append((time.time(), time.perf_counter() - started, message))
@@ -455,9 +457,22 @@ def reader_summary(
         "articles_seen": {"min": min(counts, default=None), "max": max(counts, default=None)},
         "counts_not_at_a_batch_boundary": partial[:10],  # a half-loaded batch would show here
         "when_read": [  # each such read: its count, the phase it fell in, seconds into that phase
-            {"count": c, **_phase_of(at, phases or {})} for at, _, c in data["reads"] if c not in whole
+            {"count": c, **_phase_of(at, phases or {})} for at, _, c, _ in data["reads"] if c not in whole
         ][:10],
+        "cores_by_phase": _cores_by_phase(data["reads"], phases or {}, window[1]),
     }
+
+
+def _cores_by_phase(reads: list, phases: dict[str, float], end: float) -> dict[str, float | None]:
+    """The reader's CPU (every thread of its process) per second of each phase, between the phase's
+    first and last read: what it leaves a writer on the same machine."""
+    bounds = sorted(phases.items(), key=lambda item: item[1]) + [("", end)]
+    cores = {}
+    for (name, start), (_, stop) in zip(bounds, bounds[1:]):
+        inside = [r for r in reads if start <= r[0] < stop]
+        wall = inside[-1][0] - inside[0][0] if len(inside) > 1 else 0
+        cores[name] = round((inside[-1][3] - inside[0][3]) / wall, 2) if wall > 0 else None
+    return cores
 
 
 def _phase_of(at: float, phases: dict[str, float]) -> dict:
@@ -541,6 +556,10 @@ def bench(args: argparse.Namespace, work: Path) -> dict:
             "articles_in_plans": articles,
             "counts": dict(totals),
             "load_batch_s": round(load_s, 1),
+            # CPU seconds this process spent in those seconds: with the reader beside it, a writer
+            # short of CPU shows as cores_in_load_batch well under 1
+            "load_batch_cpu_s": round(sum(b["load_cpu_s"] for b in per_batch), 1),
+            "cores_in_load_batch": round(sum(b["load_cpu_s"] for b in per_batch) / load_s, 2),
             "articles_per_s": rate(articles, load_s),
             "input_rows_per_s": rate(input_rows, load_s),  # articles + related links handed to the loader
             "rows_written_per_s": rate(sum(written.values()), load_s),  # every row inserted or updated
