@@ -547,6 +547,7 @@ def bench(args: argparse.Namespace, work: Path) -> dict:
     report: dict = {"body_kb_mean": round(statistics.fmean(len(b.encode()) for b in bodies) / 1024, 2)}
     for name, per_batch, totals, profile, wall_s, generate_s in phases:
         load_s = sum(b["load_s"] for b in per_batch)
+        load_cpu_s = sum(b["load_cpu_s"] for b in per_batch)
         articles = sum(b["articles"] for b in per_batch)
         written = profile.rows_written()
         input_rows = articles + sum(b["links"] for b in per_batch)
@@ -558,8 +559,8 @@ def bench(args: argparse.Namespace, work: Path) -> dict:
             "load_batch_s": round(load_s, 1),
             # CPU seconds this process spent in those seconds: with the reader beside it, a writer
             # short of CPU shows as cores_in_load_batch well under 1
-            "load_batch_cpu_s": round(sum(b["load_cpu_s"] for b in per_batch), 1),
-            "cores_in_load_batch": round(sum(b["load_cpu_s"] for b in per_batch) / load_s, 2),
+            "load_batch_cpu_s": round(load_cpu_s, 1),
+            "cores_in_load_batch": round(load_cpu_s / load_s, 2),
             "articles_per_s": rate(articles, load_s),
             "input_rows_per_s": rate(input_rows, load_s),  # articles + related links handed to the loader
             "rows_written_per_s": rate(sum(written.values()), load_s),  # every row inserted or updated

@@ -80,7 +80,7 @@ def archived_source(db_path: str, site: Site, archive_dir: str) -> PageSource:
     was never fetched or its archive file is gone."""
 
     def get(url: str) -> bytes:
-        with session(db_path) as con:  # rarely needed: a connection only then, the lock held briefly
+        with session(db_path) as con:  # rarely needed: a connection taken only then
             digest = reparse.archived_hash(con, site.name, url)
         if digest is None:
             raise Unavailable(f"{url}: never fetched")

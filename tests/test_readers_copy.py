@@ -60,7 +60,7 @@ def test_a_copy_that_cannot_be_refreshed_costs_a_warning_not_the_commit(tmp_path
         assert _count(reader, "kept") == 1
 
 
-def _latest_snapshot(catalog: Path) -> int:
+def latest_snapshot(catalog: Path) -> int:
     """The newest snapshot a catalog file holds, read with SQLite alone (a kabar connect would refresh)."""
     with closing(sqlite3.connect(catalog)) as con:
         return con.execute("SELECT max(snapshot_id) FROM ducklake_snapshot").fetchone()[0]
@@ -78,9 +78,9 @@ def test_closing_publishes_only_what_the_commits_did_not(tmp_path):
     assert db.stat().st_ino == published  # nothing new at close: the same file, not copied again
     con = connect(db)
     con.execute("INSERT INTO notes VALUES (1)")  # autocommitted: no explicit commit publishes it
-    assert _latest_snapshot(db) < _latest_snapshot(writer_catalog(db))
+    assert latest_snapshot(db) < latest_snapshot(writer_catalog(db))
     con.close()
-    assert _latest_snapshot(db) == _latest_snapshot(writer_catalog(db))
+    assert latest_snapshot(db) == latest_snapshot(writer_catalog(db))
 
 
 def test_a_copy_left_half_made_by_a_killed_publisher_is_cleared(tmp_path):

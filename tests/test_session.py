@@ -2,13 +2,11 @@
 next task, publishes what it left unpublished when it is given back, and never hands out one that
 failed, idled too long or belongs to a warehouse made again at the same path."""
 
-import sqlite3
-from contextlib import closing
-
 import pytest
 
 from kabar.warehouse import db as warehouse
 from kabar.warehouse.db import connect, session, writer_catalog
+from tests.test_readers_copy import latest_snapshot
 
 
 @pytest.fixture(autouse=True)
@@ -20,11 +18,6 @@ def no_idle_connections():
 
 def _has_notes(con) -> bool:
     return con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'notes'").fetchone()[0] == 1
-
-
-def _latest_snapshot(catalog) -> int:
-    with closing(sqlite3.connect(catalog)) as con:
-        return con.execute("SELECT max(snapshot_id) FROM ducklake_snapshot").fetchone()[0]
 
 
 def test_the_next_task_gets_the_connection_the_last_one_gave_back(tmp_path):
@@ -44,8 +37,8 @@ def test_giving_back_publishes_an_autocommitted_change(tmp_path):
     db = tmp_path / "w.sqlite"
     with session(db) as con:
         con.execute("CREATE TABLE notes (i INTEGER)")  # autocommitted: no explicit commit published it
-        assert _latest_snapshot(db) < _latest_snapshot(writer_catalog(db))
-    assert _latest_snapshot(db) == _latest_snapshot(writer_catalog(db))
+        assert latest_snapshot(db) < latest_snapshot(writer_catalog(db))
+    assert latest_snapshot(db) == latest_snapshot(writer_catalog(db))
 
 
 def _work_that_fails(db):

@@ -34,6 +34,7 @@ from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from importlib import resources
 from pathlib import Path
+from typing import NamedTuple
 
 import duckdb
 
@@ -124,8 +125,17 @@ def connect(location: str | Path, *, read_only: bool = False):
 
 IDLE_SECONDS = 120.0  # an idle connection kept longer than this is closed, not used again
 MAX_IDLE = 4  # idle connections the process keeps, over all warehouses: the oldest beyond are closed
-_idle: list[tuple[str, tuple | None, float, object]] = []  # (location, its catalog file, given back at, con)
 _idle_lock = threading.Lock()
+
+
+class _Idle(NamedTuple):
+    location: str
+    catalog: tuple | None  # the catalog file it attached (`_catalog_identity`)
+    since: float  # when it was given back (monotonic)
+    con: object
+
+
+_idle: list[_Idle] = []  # oldest first
 
 
 @contextmanager
@@ -160,28 +170,27 @@ def _task_connection(location: str | Path):
 def _take(location: str | Path):
     """The newest idle connection to `location` whose catalog file is still the one it attached (a
     warehouse made again at the same path gets new ones), or None; expired ones are closed."""
-    key, identity, now, found = str(location), _catalog_identity(location), time.monotonic(), None
+    key, identity, now = str(location), _catalog_identity(location), time.monotonic()
     with _idle_lock:
-        expired = [e for e in _idle if now - e[2] >= IDLE_SECONDS or (e[0] == key and e[1] != identity)]
-        for entry in expired:
-            _idle.remove(entry)
-        for entry in reversed(_idle):
-            if entry[0] == key:
-                _idle.remove(entry)
-                found = entry[3]
-                break
-    _close_all(e[3] for e in expired)
-    return found
+        expired = [
+            e for e in _idle if now - e.since >= IDLE_SECONDS or (e.location == key and e.catalog != identity)
+        ]
+        _idle[:] = [e for e in _idle if e not in expired]
+        found = next((e for e in reversed(_idle) if e.location == key), None)
+        if found:
+            _idle.remove(found)
+    _close_all(e.con for e in expired)
+    return found.con if found else None
 
 
 def _give_back(location: str | Path, con) -> None:
     if isinstance(con, Publishing):
         con.release()
     with _idle_lock:
-        _idle.append((str(location), _catalog_identity(location), time.monotonic(), con))
+        _idle.append(_Idle(str(location), _catalog_identity(location), time.monotonic(), con))
         surplus = _idle[:-MAX_IDLE]
         del _idle[:-MAX_IDLE]
-    _close_all(e[3] for e in surplus)
+    _close_all(e.con for e in surplus)
 
 
 def _catalog_identity(location: str | Path) -> tuple | None:
@@ -198,7 +207,7 @@ def _catalog_identity(location: str | Path) -> tuple | None:
 def close_idle() -> None:
     """Close every idle connection (each publishes what it left unpublished)."""
     with _idle_lock:
-        idle = [entry[3] for entry in _idle]
+        idle = [entry.con for entry in _idle]
         _idle.clear()
     _close_all(idle)
 
