@@ -500,8 +500,17 @@ def _merge_related(con, run_id: str, articles: tuple[Article, ...]) -> int:
         "FROM related_links LIMIT 0"
     )
     _insert(con, "staged_links", rows)
-    con.execute(sql("merge_related.sql"))
+    con.execute(sql("matched_links.sql"))
+    if con.execute(_OLDER_SIGHTINGS).fetchone()[0]:  # a reparse of an older page: keep the stored cards
+        con.execute(sql("merge_related.sql"))
+    else:  # the same fold, reading 10 columns of the stored edges instead of all 16 (~half the time)
+        con.execute("DELETE FROM related_links WHERE rowid IN (SELECT row_id FROM matched_links)")
+        con.execute(sql("fold_related.sql"))
     return len(rows)
+
+
+_OLDER_SIGHTINGS = """SELECT count(*) FROM staged_links s JOIN matched_links r
+USING (source_article_id, block, target_url) WHERE s.seen_at < r.last_seen_at"""
 
 
 def _record_issues(con, run_id: str, pages: list[FetchedPage], plan) -> int:

@@ -2,6 +2,8 @@
 -- The newest sighting gives position, title and text; the time windows intersect, unless they
 -- disagree (the target was republished), when the newest window wins. A sighting no later than the
 -- edge's last one (a reparse of an archived page) refreshes what it shows but is not counted again.
+-- The loader runs this MERGE only when some sighting is older than its edge (its cards are kept, so
+-- it reads every column); otherwise matched_links.sql + fold_related.sql do the same in less time.
 MERGE INTO related_links AS r
 USING (SELECT DISTINCT ON (source_article_id, block, target_url) * FROM staged_links) AS s
 ON r.source_article_id = s.source_article_id AND r.block = s.block AND r.target_url = s.target_url
