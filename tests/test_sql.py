@@ -311,6 +311,19 @@ REFUSALS = [
     pytest.param(
         "EXPLAIN (FORMAT json) COPY (SELECT 1) TO '{warehouse_dir}/x.csv'", id="explain-options-copy"
     ),
+    # functions a SELECT can call that write files, the catalog or a log, or run SQL unchecked
+    pytest.param(
+        "SELECT * FROM ducklake_cleanup_old_files('kabar', cleanup_all => true)", id="ducklake-cleanup"
+    ),
+    pytest.param("SELECT * FROM ducklake_merge_adjacent_files('kabar')", id="ducklake-merge"),
+    pytest.param(
+        "EXPLAIN ANALYZE SELECT * FROM kabar.ducklake_expire_snapshots('kabar')", id="explain-expire"
+    ),
+    pytest.param("SELECT * FROM \"DuckLake_Rewrite_Data_Files\" /* c */ ('kabar')", id="quoted-mixed-case"),
+    pytest.param("SELECT * FROM query('SELECT 1')", id="query-function"),
+    pytest.param("SELECT * FROM json_execute_serialized_sql(json_serialize_sql('SELECT 1'))", id="json-exec"),
+    pytest.param("SELECT * FROM enable_logging()", id="enable-logging"),
+    pytest.param("SELECT * FROM sqlite_attach('{warehouse_dir}/x.sqlite')", id="sqlite-attach"),
 ]
 
 
@@ -327,6 +340,26 @@ def test_refused(capsys, warehouse, tmp_path, query):
         sorted(p.name for p in folder.iterdir()),
         sorted(p.name for p in warehouse.parent.iterdir()),
     ) == before
+
+
+def test_no_file_of_the_warehouse_is_deleted_through_a_query(capsys, tmp_path):
+    """DuckLake's cleanup deletes the files compaction left for deletion even on a read-only attach."""
+    path = tmp_path / "gudang" / "warehouse.duckdb"
+    with connect(path) as con:
+        con.execute("CREATE TABLE angka (n INTEGER)")
+        for n in range(3):
+            con.execute("INSERT INTO angka VALUES (?)", [n])
+        con.execute("CALL ducklake_merge_adjacent_files('kabar')")
+        con.execute("SELECT * FROM ducklake_expire_snapshots('kabar', older_than => now())").fetchall()
+    files = sorted(p for p in path.parent.rglob("*.parquet"))
+    assert len(files) >= 4  # three inserts' files left for deletion, one merged
+    line = refused(capsys, path, "SELECT * FROM ducklake_cleanup_old_files('kabar', cleanup_all => true)")
+    assert "ducklake_cleanup_old_files() is not allowed" in line
+    assert sorted(p for p in path.parent.rglob("*.parquet")) == files
+    code, out, _ = sql(
+        capsys, path, "--format", "csv", "SELECT count(*) AS n FROM ducklake_snapshots('kabar')"
+    )
+    assert code == 0 and int(out.splitlines()[1]) >= 1  # DuckLake's reading functions stay
 
 
 def test_refusal_names_the_statement_and_why(capsys, warehouse):

@@ -11,6 +11,11 @@ Two locks, applied to the read-only connection `db.connect` hands out:
   first lock lets through: `COPY ... TO` a file inside the warehouse's folders, temporary tables, and
   writes to the in-memory database a DuckLake connection starts from.
 
+- `calls`: a query may still call a function that writes or runs other SQL: DuckLake's maintenance
+  functions (`ducklake_cleanup_old_files` deletes files even on a read-only attach), `query()`,
+  logging switches, the SQLite and PostgreSQL extensions' own SQL. Refused by name wherever the text
+  calls them (a name followed by an opening bracket: strict, it never looks inside a string).
+
 Split on the locked connection, not with `duckdb.extract_statements`: DuckDB 1.5 expands
 `PRAGMA import_database('dir')` while parsing, reading `dir/schema.sql` and `dir/load.sql`.
 """
@@ -36,6 +41,38 @@ REASONS = {
     "CALL": "CALL is not allowed; call a table function with SELECT * FROM f(...)",
     "MULTI": "a PIVOT that does not name its values runs several statements; name them: "
     "PIVOT t ON c IN ('a', 'b') USING ...",
+}
+
+
+# DuckLake's functions that only read; every other `ducklake_*` function writes files or the catalog.
+DUCKLAKE_READERS = {
+    "ducklake_current_snapshot",
+    "ducklake_last_committed_snapshot",
+    "ducklake_list_files",
+    "ducklake_options",
+    "ducklake_settings",
+    "ducklake_snapshots",
+    "ducklake_table_changes",
+    "ducklake_table_deletions",
+    "ducklake_table_info",
+    "ducklake_table_insertions",
+}
+# Other functions a SELECT can call that change state or run SQL the sandbox has not checked.
+WRITERS = {
+    "query",
+    "json_execute_serialized_sql",
+    "checkpoint",
+    "force_checkpoint",
+    "enable_logging",
+    "disable_logging",
+    "truncate_duckdb_logs",
+    "enable_profiling",
+    "disable_profiling",
+    "sqlite_attach",
+    "sqlite_query",
+    "postgres_attach",
+    "postgres_execute",
+    "postgres_query",
 }
 
 
@@ -77,6 +114,7 @@ def statements(con: duckdb.DuckDBPyConnection, sql: str) -> list:
     if "PRAGMA" in leading:  # by its word: DuckDB 1.5 parses some pragmas (table_info) as SELECTs
         raise Refused(REASONS["PRAGMA"])
     found = con.extract_statements(sql)
+    _check_calls(sql)
     for number, statement in enumerate(found, 1):
         where = f"statement {number}: " if len(found) > 1 else ""
         try:
@@ -103,6 +141,26 @@ def _check(con: duckdb.DuckDBPyConnection, statement) -> None:
         name = kind.removesuffix("_STATEMENT").replace("_", " ")
         reason = f"{name} statements are not allowed: the warehouse is read-only to kabar sql"
     raise Refused(f"{reason} (kabar sql runs {QUERIES})")
+
+
+def _check_calls(sql: str) -> None:
+    """Refuse a call of a function that writes or runs other SQL (see WRITERS, DUCKLAKE_READERS)."""
+    tokens = _tokens(sql)
+    for (_, text, kind), (_, after, _) in zip(tokens, tokens[1:]):
+        named = _NAME.match(text)
+        name = (named[1] or named[2] or "").replace('""', '"').lower() if named else ""
+        if kind in ("identifier", "keyword") and after.startswith("(") and _writes(name):
+            raise Refused(
+                f"{name}() is not allowed: it changes the warehouse or runs unchecked SQL (kabar sql runs"
+                f" {QUERIES})"
+            )
+
+
+_NAME = re.compile(r'"((?:[^"]|"")*)"|(\w+)')  # a quoted or a plain name (a comment may trail it)
+
+
+def _writes(function: str) -> bool:
+    return function in WRITERS or (function.startswith("ducklake_") and function not in DUCKLAKE_READERS)
 
 
 def _explains_a_query(con: duckdb.DuckDBPyConnection, statement) -> bool:
