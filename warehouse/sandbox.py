@@ -1,6 +1,6 @@
 """The sandbox `kabar sql` runs an analyst's SQL in: reads of the warehouse, and nothing else.
 
-Two locks, applied to the read-only connection `db.connect` hands out:
+Three locks, applied to the read-only connection `db.connect` hands out:
 
 - `lock_down`: DuckDB's own configuration. No file, URL or extension outside the warehouse's own paths
   (`allowed_directories` / `allowed_paths`, then `enable_external_access = false`), and no setting may
@@ -11,10 +11,10 @@ Two locks, applied to the read-only connection `db.connect` hands out:
   first lock lets through: `COPY ... TO` a file inside the warehouse's folders, temporary tables, and
   writes to the in-memory database a DuckLake connection starts from.
 
-- `calls`: a query may still call a function that writes or runs other SQL: DuckLake's maintenance
-  functions (`ducklake_cleanup_old_files` deletes files even on a read-only attach), `query()`,
-  logging switches, the SQLite and PostgreSQL extensions' own SQL. Refused by name wherever the text
-  calls them (a name followed by an opening bracket: strict, it never looks inside a string).
+- `_check_calls` (run by `statements`): a query may still call a function that writes or runs
+  other SQL: DuckLake's maintenance functions (`ducklake_cleanup_old_files` deletes files even on a
+  read-only attach), `query()`, logging switches, the SQLite and PostgreSQL extensions' own SQL.
+  Refused by name wherever the text calls one (a name, then an opening bracket; never inside a string).
 
 Split on the locked connection, not with `duckdb.extract_statements`: DuckDB 1.5 expands
 `PRAGMA import_database('dir')` while parsing, reading `dir/schema.sql` and `dir/load.sql`.
