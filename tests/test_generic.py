@@ -624,6 +624,32 @@ def test_a_date_shown_just_above_the_headline():
     assert parsed.published_at.date().isoformat() == "2025-12-12"
 
 
+def test_the_web_pages_stated_publication_date_wins_over_an_updated_date_shown():
+    """Yoast-style pages with no article object state the post's dates on their WebPage node."""
+    graph = {
+        "@context": "https://schema.org",
+        "@graph": [
+            {"@type": "WebSite", "@id": "https://ferry.example/#website", "name": "Ferry Notes"},
+            {
+                "@type": "WebPage",
+                "@id": NO_DATE_URL,
+                "name": "Ferry Keeps Its Timetable",
+                "datePublished": "2024-03-17T19:47:39+00:00",
+                "dateModified": "2024-05-03T10:57:58+00:00",
+            },
+        ],
+    }
+    html = (
+        f'<html><head><script type="application/ld+json">{json.dumps(graph)}</script>'
+        '<meta property="article:modified_time" content="2024-05-03T10:57:58+00:00"></head><body>'
+        "<h1>Ferry Keeps Its Timetable</h1><p>Updated May 3, 2024</p>"
+        f"<article>{STORY}</article></body></html>"
+    )
+    parsed = site_for(NO_DATE_URL).parse(html.encode(), NO_DATE_URL, FETCHED)
+    assert parsed.published_at.date().isoformat() == "2024-03-17"
+    assert parsed.updated_at.date().isoformat() == "2024-05-03"
+
+
 def test_an_unsigned_post_on_a_site_named_after_a_person_is_theirs():
     url = "https://odilemarsh.example/notes/ferry-keeps-its-morning-timetable"
     footer = "<footer>&copy; 2025 Odile Marsh. All rights reserved.</footer>"

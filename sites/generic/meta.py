@@ -82,6 +82,12 @@ def article_object(objects: list[dict]) -> dict:
     return max(articles, key=lambda o: sum(k in o for k in keys), default={})
 
 
+def page_object(objects: list[dict]) -> dict:
+    """The page's own WebPage object that states a publication date (Yoast puts a post's dates there
+    when no article object does)."""
+    return next((o for o in objects if types_of(o) & PAGE_TYPES and o.get("datePublished")), {})
+
+
 def ld_text(value) -> str:
     """A JSON-LD value as one string: a name of an object, the first of a list."""
     if isinstance(value, list):
