@@ -5,7 +5,9 @@ import csv
 import io
 import json
 import os
+import sqlite3
 import sys
+from contextlib import closing
 from datetime import date, datetime
 from pathlib import Path
 
@@ -264,6 +266,8 @@ def outside(tmp_path: Path) -> Path:
     folder = tmp_path / "luar"
     folder.mkdir(exist_ok=True)
     (folder / "data.csv").write_text("a,b\n1,2\n", encoding="utf-8")
+    with closing(sqlite3.connect(folder / "other.sqlite")) as other:
+        other.execute("CREATE TABLE IF NOT EXISTS t (rahasia TEXT)")
     duckdb.connect(str(folder / "other.duckdb")).close()
     return folder
 
@@ -324,6 +328,8 @@ REFUSALS = [
     pytest.param("SELECT * FROM json_execute_serialized_sql(json_serialize_sql('SELECT 1'))", id="json-exec"),
     pytest.param("SELECT * FROM enable_logging()", id="enable-logging"),
     pytest.param("SELECT * FROM sqlite_attach('{warehouse_dir}/x.sqlite')", id="sqlite-attach"),
+    # the SQLite extension opens files itself, past DuckDB's guard
+    pytest.param("SELECT * FROM sqlite_scan('{outside}/other.sqlite', 't')", id="sqlite-scan-outside"),
 ]
 
 
@@ -360,6 +366,16 @@ def test_no_file_of_the_warehouse_is_deleted_through_a_query(capsys, tmp_path):
         capsys, path, "--format", "csv", "SELECT count(*) AS n FROM ducklake_snapshots('kabar')"
     )
     assert code == 0 and int(out.splitlines()[1]) >= 1  # DuckLake's reading functions stay
+
+
+def test_duckdbs_spill_folder_in_the_working_folder_is_not_readable(capsys, warehouse, tmp_path, monkeypatch):
+    """DuckDB allows its spill folder, `.tmp` in the working folder by default: the sandbox uses one of
+    its own, empty."""
+    (tmp_path / ".tmp").mkdir()
+    (tmp_path / ".tmp" / "rahasia.txt").write_text("rahasia", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    line = refused(capsys, warehouse, "SELECT * FROM read_text('.tmp/rahasia.txt')")
+    assert line.startswith("kabar: refused: Permission Error") and "rahasia" not in line.split('"')[-1]
 
 
 def test_refusal_names_the_statement_and_why(capsys, warehouse):

@@ -13,14 +13,17 @@ Three locks, applied to the read-only connection `db.connect` hands out:
 
 - `_check_calls` (run by `statements`): a query may still call a function that writes or runs
   other SQL: DuckLake's maintenance functions (`ducklake_cleanup_old_files` deletes files even on a
-  read-only attach), `query()`, logging switches, the SQLite and PostgreSQL extensions' own SQL.
+  read-only attach), `query()`, logging switches, the SQLite and PostgreSQL extensions' functions.
   Refused by name wherever the text calls one (a name, then an opening bracket; never inside a string).
 
 Split on the locked connection, not with `duckdb.extract_statements`: DuckDB 1.5 expands
 `PRAGMA import_database('dir')` while parsing, reading `dir/schema.sql` and `dir/load.sql`.
 """
 
+import atexit
 import re
+import shutil
+import tempfile
 from pathlib import Path
 
 import duckdb
@@ -68,12 +71,10 @@ WRITERS = {
     "truncate_duckdb_logs",
     "enable_profiling",
     "disable_profiling",
-    "sqlite_attach",
-    "sqlite_query",
-    "postgres_attach",
-    "postgres_execute",
-    "postgres_query",
 }
+# Extensions' functions that open files or servers themselves, past DuckDB's file guard (sqlite_scan
+# read any SQLite file and wrote -wal/-shm files beside it), or run their own SQL: every one refused.
+OUTSIDE_THE_GUARD = ("sqlite_", "postgres_")
 
 
 class Refused(Exception):
@@ -90,10 +91,19 @@ def lock_down(con: duckdb.DuckDBPyConnection, allowed_paths: list[str]) -> None:
                 files.append(spelling)
             else:  # a folder, or one not made yet: only what lies inside it
                 folders.append(spelling.rstrip("/") + "/")
+    # DuckDB allows its spill folder too, by default `.tmp` in the working folder, whatever it holds:
+    # an empty one of the sandbox's own instead
+    con.execute(f"SET temp_directory = {_list([_spill_folder()])[1:-1]}")
     con.execute(f"SET allowed_directories = {_list(folders)}")
     con.execute(f"SET allowed_paths = {_list(files)}")
     con.execute("SET enable_external_access = false")
     con.execute("SET lock_configuration = true")
+
+
+def _spill_folder() -> str:
+    folder = tempfile.mkdtemp(prefix="kabar-sql-")
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return folder
 
 
 def warehouse_paths(db_path: str | Path) -> list[str]:
@@ -149,17 +159,19 @@ def _check_calls(sql: str) -> None:
     for (_, text, kind), (_, after, _) in zip(tokens, tokens[1:]):
         named = _NAME.match(text)
         name = (named[1] or named[2] or "").replace('""', '"').lower() if named else ""
-        if kind in ("identifier", "keyword") and after.startswith("(") and _writes(name):
+        if kind in ("identifier", "keyword") and after.startswith("(") and _refused_function(name):
             raise Refused(
-                f"{name}() is not allowed: it changes the warehouse or runs unchecked SQL (kabar sql runs"
-                f" {QUERIES})"
+                f"{name}() is not allowed: it writes, runs SQL unchecked or opens files past the sandbox"
+                f" (kabar sql runs {QUERIES})"
             )
 
 
 _NAME = re.compile(r'"((?:[^"]|"")*)"|(\w+)')  # a quoted or a plain name (a comment may trail it)
 
 
-def _writes(function: str) -> bool:
+def _refused_function(function: str) -> bool:
+    if function.startswith(OUTSIDE_THE_GUARD):
+        return True
     return function in WRITERS or (function.startswith("ducklake_") and function not in DUCKLAKE_READERS)
 
 
