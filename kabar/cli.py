@@ -83,6 +83,9 @@ class Parser(argparse.ArgumentParser):
 
 
 def main(argv: list[str] | None = None) -> int:
+    for stream in ("stdout", "stderr"):  # closed (`kabar ... >&-`): output goes nowhere, not a traceback
+        if getattr(sys, stream) is None:
+            setattr(sys, stream, open(os.devnull, "w"))
     try:
         args = _parser().parse_args(argv)
         return args.command(args) or 0
@@ -520,8 +523,8 @@ def _site_name(value: str) -> str:
 
 
 def _positive(value: str) -> int:
-    if not (value.isascii() and value.isdigit()) or int(value) < 1:
-        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {value!r}")
+    if not (value.isascii() and value.isdigit()) or not 1 <= int(value) < 2**63:
+        raise argparse.ArgumentTypeError(f"expected a whole number from 1 to 2^63 - 1, got {value!r}")
     return int(value)
 
 
@@ -832,12 +835,21 @@ class _Bars:
 
 
 def cmd_search(args) -> int:
+    import duckdb
+
     from kabar.warehouse.search import search
 
     try:
+        args.query.encode("utf-8")  # bytes that are no UTF-8 come from argv as lone surrogates
         hits = search(args.warehouse, args.query, site=args.site, since=args.since, limit=args.limit)
     except FileNotFoundError as error:
         raise UsageError(str(error)) from None
+    except UnicodeError:
+        raise UsageError("the query is not UTF-8 text") from None
+    except duckdb.Error as error:  # an index that is no DuckDB file, or not one `kabar maintain` built
+        raise UsageError(
+            f"cannot search: {_first_line(error)} (`kabar maintain` builds the index again)"
+        ) from None
     for n, hit in enumerate(hits, 1):
         day = hit["published_at"].date().isoformat() if hit["published_at"] else "-"
         print(f"{n}. {hit['title']} ({hit['site']}, {day}, score {hit['score']})")
@@ -1433,6 +1445,13 @@ def cmd_sql(args) -> int:
         raise UsageError(_first_line(error)) from None
     except BrokenPipeError:  # `kabar sql ... | head`: the reader has all it wants
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except RuntimeError as error:  # DuckDB stops a query on Ctrl-C with "Query interrupted"
+        if "interrupted" not in str(error).lower():
+            raise
+        raise KeyboardInterrupt from None
+    except OSError as error:  # standard output full or gone
+        print(f"kabar: cannot print the result: {error.strerror or error}", file=sys.stderr)
+        return 1
     return 0
 
 
@@ -1453,6 +1472,8 @@ def _sql_text(query: str | None, file: Path | None) -> str:
             text = query
         elif query == "-" or str(file) == "-":
             source = "standard input"
+            if sys.stdin is None:
+                raise UsageError("standard input is closed: give the SQL as QUERY or with --file")
             text = sys.stdin.read()
         elif file.is_dir():
             raise UsageError(f"{file} is a folder, not a file of SQL")
@@ -1602,11 +1623,22 @@ def _print_json(out, columns, rows) -> None:
     out.write("[")
     for index, row in enumerate(rows):
         record = {
-            key: json.loads(value) if parse and isinstance(value, str) else _jsonable(value)
+            key: _json_column(value) if parse and isinstance(value, str) else _jsonable(value)
             for key, value, parse in zip(keys, row, is_json)
         }
         out.write(("," if index else "") + json.dumps(record, ensure_ascii=False, allow_nan=False))
     out.write("]\n")
+
+
+def _json_column(text: str):
+    """A JSON column's value as JSON itself (NaN and infinities, which JSON has not, as null); as its
+    text when Python cannot take it (nested past its recursion limit)."""
+    try:
+        value = _jsonable(json.loads(text))
+        json.dumps(value, allow_nan=False)
+    except (ValueError, RecursionError):
+        return text
+    return value
 
 
 def _unique(names: list[str]) -> list[str]:
@@ -1690,6 +1722,7 @@ def cmd_export(args) -> int:
     from kabar.warehouse.db import connect
     from kabar.warehouse.export import ExportError, export_duckdb, export_parquet
     from kabar.warehouse.sandbox import warehouse_paths
+    from kabar.warehouse.search import search_path
 
     target = args.parquet or args.duckdb
     export = export_parquet if args.parquet else export_duckdb
@@ -1699,13 +1732,16 @@ def cmd_export(args) -> int:
         raise UsageError(_first_line(error)) from None
     with con:
         try:
-            counts = export(con, target, force=args.force, keep_out=warehouse_paths(args.warehouse))
+            keep_out = [*warehouse_paths(args.warehouse), str(search_path(args.warehouse))]
+            counts = export(con, target, force=args.force, keep_out=keep_out)
         except ExportError as error:
             raise UsageError(str(error)) from None
         except duckdb.Error as error:
             raise UsageError(f"cannot export to {target}: {_first_line(error)}") from None
         except OSError as error:
             raise UsageError(f"cannot write {target}: {error.strerror or error}") from None
+        except UnicodeError:  # bytes that are no UTF-8 in the name, from argv
+            raise UsageError(f"{target!r} is not a name DuckDB can take (not UTF-8)") from None
     print(json.dumps({"target": str(target), "rows": counts}, indent=2))
     return 0
 

@@ -5,6 +5,7 @@ import gzip
 import logging
 import socket
 
+import duckdb
 import pytest
 
 from kabar import cli
@@ -247,3 +248,21 @@ def test_a_failed_flow_leaves_no_traceback(prefect_api, capsys, caplog, monkeypa
     assert captured.err.splitlines() == [
         "kabar: run failed: discovery found no article URL on http://127.0.0.1:9"
     ]
+
+
+def test_search_with_a_broken_index_or_a_query_that_is_not_utf8(capsys, tmp_path):
+    db = tmp_path / "w.duckdb"
+    index = tmp_path / "w.duckdb.search"
+    index.write_bytes(b"not a DuckDB file")
+    line = assert_usage_error(capsys, ["search", "anggrek", "--db", str(db)])
+    assert "cannot search" in line and "kabar maintain" in line
+    index.unlink()
+    duckdb.connect(str(index)).close()  # a DuckDB file without the index's tables
+    assert "cannot search" in assert_usage_error(capsys, ["search", "anggrek", "--db", str(db)])
+    query = b"\xff anggrek".decode("utf-8", "surrogateescape")  # as argv gives bytes that are no UTF-8
+    assert "not UTF-8" in assert_usage_error(capsys, ["search", query, "--db", str(db)])
+
+
+def test_a_whole_number_past_64_bits_is_a_usage_error(capsys, tmp_path):
+    line = assert_usage_error(capsys, ["search", "x", "--limit", "9" * 21, "--db", str(tmp_path / "w")])
+    assert "--limit" in line

@@ -184,3 +184,34 @@ def test_every_export_option_has_help(capsys):
     assert exit.value.code == 0
     out = " ".join(capsys.readouterr().out.split())
     assert "warehouse.sqlite)" in out and "(default: None)" not in out and "(default: False)" not in out
+
+
+@pytest.mark.parametrize("prefix", ["ducklake:", "sqlite:", "file:"])
+def test_a_target_named_like_a_duckdb_prefix_is_a_plain_path(
+    capsys, warehouse, tmp_path, monkeypatch, prefix
+):
+    """`ducklake:<data folder>/x` had DuckDB write a DuckLake's Parquet files into the warehouse's data."""
+    monkeypatch.chdir(tmp_path)
+    before = _files(warehouse.parent)
+    code, _, err = export(capsys, warehouse, "--duckdb", f"{prefix}{warehouse.parent}/x")
+    assert (code, err) == (0, "")
+    assert (tmp_path / f"{prefix}{warehouse.parent}" / "x").is_file()  # a file in a folder of that name
+    assert _files(warehouse.parent) == before
+
+
+def test_the_search_index_is_never_a_target(capsys, warehouse):
+    index = warehouse.with_name(warehouse.name + ".search")
+    duckdb.connect(str(index)).close()
+    before = index.read_bytes()
+    assert "warehouse" in refused(capsys, warehouse, "--duckdb", str(index), "--force")
+    assert index.read_bytes() == before
+
+
+def test_another_databases_log_beside_the_target_is_left_alone(capsys, warehouse, tmp_path):
+    log = tmp_path / "ekspor.duckdb.wal"
+    log.write_bytes(b"log of another database")
+    assert "ekspor.duckdb.wal exists" in refused(
+        capsys, warehouse, "--duckdb", str(tmp_path / "ekspor.duckdb")
+    )
+    assert log.read_bytes() == b"log of another database"
+    assert not (tmp_path / "ekspor.duckdb").exists()

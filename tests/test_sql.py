@@ -417,3 +417,37 @@ def test_lock_down_allows_the_warehouse_folders_only(tmp_path):
     for setting in ("SET enable_external_access = true", "SET lock_configuration = false"):
         with pytest.raises(duckdb.Error, match="locked"):
             con.execute(setting)
+
+
+def test_json_values_python_cannot_take_print_without_a_traceback(capsys, warehouse):
+    code, out, err = sql(
+        capsys, warehouse, "--format", "json", "SELECT 'NaN'::JSON AS j, '[1e999]'::JSON AS k"
+    )
+    assert (code, err) == (0, "") and json.loads(out) == [{"j": None, "k": [None]}]
+    deep = "(repeat('[', 100000) || repeat(']', 100000))::JSON"
+    code, out, err = sql(capsys, warehouse, "--format", "json", f"SELECT {deep} AS j")
+    assert (code, err) == (0, "") and json.loads(out)[0]["j"].startswith("[[[")  # as its text
+
+
+def test_closed_standard_input_and_a_full_standard_output(capsys, warehouse, monkeypatch):
+    monkeypatch.setattr(sys, "stdin", None)
+    assert "standard input is closed" in refused(capsys, warehouse, "-")
+
+    class Full(io.StringIO):
+        def write(self, text):
+            raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(sys, "stdout", Full())
+    assert main(["sql", "--db", str(warehouse), "SELECT 1"]) == 1
+    assert capsys.readouterr().err == "kabar: cannot print the result: No space left on device\n"
+
+
+def test_a_query_stopped_by_ctrl_c_exits_130(capsys, warehouse, monkeypatch):
+    from kabar import cli
+
+    def interrupted(*_args, **_kwargs):
+        raise RuntimeError("Query interrupted")
+
+    monkeypatch.setattr(cli, "_print_result", interrupted)
+    assert main(["sql", "--db", str(warehouse), "SELECT 1"]) == 130
+    assert "Traceback" not in capsys.readouterr().err

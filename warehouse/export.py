@@ -71,7 +71,7 @@ def export_parquet(
     """Write `folder`/<table>/data_0.parquet for each table of the main schema and each analytics view
     (`folder`/analytics.<view>/...); returns the rows written per table or view. The target may be
     neither in nor around the files the connection has open or the paths `keep_out` (the warehouse's)."""
-    target = Path(folder)
+    target = Path(folder).absolute()  # "ducklake:x" or "sqlite:x" is a name here, never a DuckDB prefix
     _check_folder(con, target, force, keep_out)
     staging = _beside(target, "partial")
     shutil.rmtree(staging, ignore_errors=True)
@@ -99,7 +99,7 @@ def export_duckdb(
 ) -> dict[str, int]:
     """Write one DuckDB file at `file` with every table and the analytics views as tables; returns the
     rows written per table (`name`, `schema.name` outside main). `keep_out` as for export_parquet."""
-    target = Path(file)
+    target = Path(file).absolute()  # as export_parquet's
     _check_file(con, target, force, keep_out)
     staging = _beside(target, "partial")
     staging.parent.mkdir(parents=True, exist_ok=True)
@@ -165,7 +165,10 @@ def _check_file(con: duckdb.DuckDBPyConnection, target: Path, force: bool, keep_
     if target.is_dir():
         raise ExportError(f"{target} is a folder, not a DuckDB file")
     _refuse_the_warehouse(con, target, keep_out)
+    log = target.with_name(target.name + ".wal")
     if not target.exists():
+        if log.exists():  # DuckDB would replay another database's log into the export
+            raise ExportError(f"{log} exists beside the target; choose another target or remove it")
         return
     if not force:
         raise TargetExists(f"{target} exists (--force replaces an earlier export)")
