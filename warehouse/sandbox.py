@@ -93,7 +93,7 @@ def lock_down(con: duckdb.DuckDBPyConnection, allowed_paths: list[str]) -> None:
                 folders.append(spelling.rstrip("/") + "/")
     # DuckDB allows its spill folder too, by default `.tmp` in the working folder, whatever it holds:
     # an empty one of the sandbox's own instead
-    con.execute(f"SET temp_directory = {_list([_spill_folder()])[1:-1]}")
+    con.execute(f"SET temp_directory = {_quoted(_spill_folder())}")
     con.execute(f"SET allowed_directories = {_list(folders)}")
     con.execute(f"SET allowed_paths = {_list(files)}")
     con.execute("SET enable_external_access = false")
@@ -251,4 +251,8 @@ def _spellings(path: str) -> list[str]:
 
 
 def _list(values: list[str]) -> str:
-    return "[" + ", ".join("'" + value.replace("'", "''") + "'" for value in values) + "]"
+    return "[" + ", ".join(map(_quoted, values)) + "]"
+
+
+def _quoted(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
