@@ -10,7 +10,7 @@ import pytest
 from kabar.cli import main
 from kabar.warehouse import export as export_module
 from kabar.warehouse.db import connect
-from kabar.warehouse.export import Relation, export_parquet, relations
+from kabar.warehouse.export import MARKER, Relation, export_parquet, relations
 from tests.test_sql import make_warehouse
 
 
@@ -48,7 +48,8 @@ def test_parquet_has_a_folder_per_table_and_analytics_view(capsys, warehouse, tm
     code, out, err = export(capsys, warehouse, "--parquet", str(target))
     assert (code, err) == (0, "")
     assert json.loads(out) == {"target": str(target), "rows": expected}
-    assert sorted(p.name for p in target.iterdir()) == sorted(expected)
+    assert sorted(p.name for p in target.iterdir() if p.name != MARKER) == sorted(expected)
+    assert json.loads((target / MARKER).read_text(encoding="utf-8"))["rows"] == expected
     for label, rows in expected.items():
         files = sorted((target / label).glob("*.parquet"))
         assert files, label
@@ -73,7 +74,8 @@ def test_duckdb_file_holds_every_table_and_the_views_as_tables(capsys, warehouse
         tables = con.execute(
             "SELECT schema_name, table_name FROM duckdb_tables() WHERE database_name = current_database()"
         ).fetchall()
-        assert {t if s == "main" else f"{s}.{t}" for s, t in tables} == set(rows)
+        assert {t if s == "main" else f"{s}.{t}" for s, t in tables} == set(rows) | {"kabar_export.about"}
+        assert json.loads(con.execute("SELECT rows FROM kabar_export.about").fetchone()[0]) == rows
         assert not con.execute("SELECT * FROM duckdb_views() WHERE NOT internal").fetchall()
         for label, count in rows.items():
             assert con.execute(f"SELECT count(*) FROM {label}").fetchone()[0] == count, label
@@ -129,6 +131,18 @@ def test_force_replaces_nothing_but_an_export(capsys, warehouse, tmp_path):
     assert "is a file" in refused(capsys, warehouse, "--parquet", str(text), "--force")
     assert "is a folder" in refused(capsys, warehouse, "--duckdb", str(notes), "--force")
     assert (notes / "penting.txt").read_text(encoding="utf-8") == text.read_text(encoding="utf-8")
+
+
+def test_force_never_replaces_parquet_or_a_duckdb_file_of_the_users_own(capsys, warehouse, tmp_path):
+    dataset = tmp_path / "dataset"  # hive-partitioned, as DuckDB writes one: Parquet-only subfolders
+    duckdb.sql(f"COPY (SELECT 2024 AS year, 1 AS n) TO '{dataset}' (FORMAT parquet, PARTITION_BY (year))")
+    own = tmp_path / "milik.duckdb"
+    with duckdb.connect(str(own)) as con:
+        con.execute("CREATE TABLE kota AS SELECT 'milik sendiri' AS nama")
+    before = sorted(dataset.rglob("*")), own.read_bytes()
+    assert "no kabar export" in refused(capsys, warehouse, "--parquet", str(dataset), "--force")
+    assert "no kabar export" in refused(capsys, warehouse, "--duckdb", str(own), "--force")
+    assert (sorted(dataset.rglob("*")), own.read_bytes()) == before
 
 
 def _files(folder):

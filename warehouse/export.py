@@ -7,12 +7,16 @@
 
 A copy is built beside its target and moved into place when complete: a failed export leaves nothing
 half-written. A target that exists is refused (TargetExists) unless `force`, and even then only an
-earlier export is replaced: a folder of Parquet subfolders, or a DuckDB file.
+earlier export is replaced, told by what every export writes: `.kabar-export.json` in the folder, the
+table `kabar_export.about` in the file (when, and the rows per table). A folder of Parquet files or a
+DuckDB file of the user's own is never replaced.
 """
 
+import json
 import os
 import shutil
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -20,6 +24,8 @@ import duckdb
 VIEW_SCHEMAS = ("analytics",)  # whose views are exported, materialised
 PARQUET_OPTIONS = "FORMAT parquet, COMPRESSION zstd"
 DUCKDB_MAGIC = b"DUCK"  # bytes 8-11 of a DuckDB database file
+MARKER = ".kabar-export.json"  # in a Parquet export's folder
+ABOUT = ("kabar_export", "about")  # schema and table in a DuckDB export
 
 
 class ExportError(Exception):
@@ -87,6 +93,8 @@ def export_parquet(
                 counts[relation.label] = con.execute(copy).fetchone()[0]
         finally:
             con.rollback()  # read only
+        about = {"exported_at": datetime.now(UTC).isoformat(), "rows": counts}
+        (staging / MARKER).write_text(json.dumps(about, indent=2), encoding="utf-8")
         _move_into_place(staging, target)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -122,6 +130,12 @@ def export_duckdb(
                     con.execute(f"COMMENT ON TABLE {copy} IS {_text(relation.comment)}")
                 for column, comment in columns.get((relation.schema, relation.name), []):
                     con.execute(f"COMMENT ON COLUMN {copy}.{_name(column)} IS {_text(comment)}")
+            about = ".".join(map(_name, (alias, *ABOUT)))
+            con.execute(f"CREATE SCHEMA {_name(alias)}.{_name(ABOUT[0])}")
+            con.execute(
+                f"CREATE TABLE {about} AS SELECT current_timestamp AS exported_at, ?::JSON AS rows",
+                [json.dumps(counts)],
+            )
             con.commit()
         except BaseException:
             con.rollback()
@@ -156,9 +170,8 @@ def _check_folder(con: duckdb.DuckDBPyConnection, target: Path, force: bool, kee
         return
     if not force:
         raise TargetExists(f"{target} exists (--force replaces an earlier export)")
-    for entry in target.iterdir():
-        if not entry.is_dir() or any(not f.is_file() or f.suffix != ".parquet" for f in entry.iterdir()):
-            raise ExportError(f"{target} holds more than a Parquet export ({entry.name}); not replacing it")
+    if not (target / MARKER).is_file():
+        raise ExportError(f"{target} is no kabar export (it has no {MARKER}); not replacing it")
 
 
 def _check_file(con: duckdb.DuckDBPyConnection, target: Path, force: bool, keep_out: list[str]) -> None:
@@ -175,6 +188,17 @@ def _check_file(con: duckdb.DuckDBPyConnection, target: Path, force: bool, keep_
     with target.open("rb") as stream:
         if stream.read(12)[8:] != DUCKDB_MAGIC:
             raise ExportError(f"{target} is not a DuckDB file; not replacing it")
+    if not _has_about(target):
+        raise ExportError(f"{target} is no kabar export (no table {'.'.join(ABOUT)}); not replacing it")
+
+
+def _has_about(file: Path) -> bool:
+    try:
+        with duckdb.connect(str(file), read_only=True) as other:
+            query = "SELECT count(*) FROM duckdb_tables() WHERE schema_name = ? AND table_name = ?"
+            return other.execute(query, list(ABOUT)).fetchone()[0] == 1
+    except duckdb.Error:  # another DuckDB's version, or a file in use: not ours to replace
+        return False
 
 
 def _refuse_the_warehouse(con: duckdb.DuckDBPyConnection, target: Path, keep_out: list[str]) -> None:
