@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from kabar.records import Article, ParsedArticle, RelatedLink
+from kabar.records import Article, ParsedArticle, Plan, RelatedLink
 from kabar.warehouse import loader
 from kabar.warehouse.db import connect
 
@@ -38,10 +38,8 @@ def page(at: datetime, *links: RelatedLink, body: str = "Isi.") -> Article:
     return Article(parsed=parsed, body=body, content_hash=f"content-{body}")
 
 
-class Plan:  # what load_batch / load_reparsed read of a plan
-    def __init__(self, *articles: Article):
-        self.articles, self.aliases, self.issues, self.outcomes, self.signatures = articles, (), (), {}, {}
-        self.duplicates = 0
+def plan(article: Article) -> Plan:
+    return Plan(articles=(article,), aliases=(), issues=(), outcomes={})
 
 
 @pytest.fixture
@@ -56,9 +54,9 @@ def db(tmp_path):
 def sight(db, article: Article, run_id: str = "run-1", reparse: bool = False) -> None:
     with connect(db) as con:
         if reparse:
-            loader.load_reparsed(con, run_id, [], Plan(article))
+            loader.load_reparsed(con, run_id, [], plan(article))
         else:
-            loader.load_batch(con, run_id, [], Plan(article))
+            loader.load_batch(con, run_id, [], plan(article))
 
 
 def edges(db) -> list[tuple]:

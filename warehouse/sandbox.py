@@ -120,11 +120,12 @@ def warehouse_paths(db_path: str | Path) -> list[str]:
 def statements(con: duckdb.DuckDBPyConnection, sql: str) -> list:
     """The statements of `sql`, split by DuckDB's parser on `con` (lock it down first), each checked;
     raises Refused for the first that is no query."""
-    leading = _leading_words(sql)
+    tokens = _tokens(sql)
+    leading = _leading_words(tokens)
     if "PRAGMA" in leading:  # by its word: DuckDB 1.5 parses some pragmas (table_info) as SELECTs
         raise Refused(REASONS["PRAGMA"])
     found = con.extract_statements(sql)
-    _check_calls(sql)
+    _check_calls(tokens)
     for number, statement in enumerate(found, 1):
         where = f"statement {number}: " if len(found) > 1 else ""
         try:
@@ -153,9 +154,8 @@ def _check(con: duckdb.DuckDBPyConnection, statement) -> None:
     raise Refused(f"{reason} (kabar sql runs {QUERIES})")
 
 
-def _check_calls(sql: str) -> None:
+def _check_calls(tokens: list[tuple[int, str, str]]) -> None:
     """Refuse a call of a function that writes or runs other SQL (see WRITERS, DUCKLAKE_READERS)."""
-    tokens = _tokens(sql)
     for (_, text, kind), (_, after, _) in zip(tokens, tokens[1:]):
         named = _NAME.match(text)
         name = (named[1] or named[2] or "").replace('""', '"').lower() if named else ""
@@ -209,10 +209,10 @@ def _explains_a_query(con: duckdb.DuckDBPyConnection, statement) -> bool:
     return False
 
 
-def _leading_words(sql: str) -> set[str]:
-    """The first word of each statement in `sql`, by DuckDB's tokenizer (a `;` in a string is no end)."""
+def _leading_words(tokens: list[tuple[int, str, str]]) -> set[str]:
+    """The first word of each statement, by DuckDB's tokens (a `;` in a string is no end)."""
     words, at_start = set(), True
-    for token in _tokens(sql):
+    for token in tokens:
         if at_start:
             words.add(_word(token))
         at_start = token[2] == "operator" and ";" in token[1]

@@ -208,7 +208,7 @@ def read_page(html: bytes | str, url: str):
     updated = m.parse_time(m.ld_text(article.get("dateModified")), local) or m.parse_time(
         m.first(meta, "article:modified_time", "og:updated_time", "datemodified", "last-modified"), local
     )
-    published = _published(root, meta, article, url, local, updated, m.page_object(ld))
+    published = _published(root, meta, article, m.page_object(ld), url, local)
     blocks = find_blocks(root, url, host)
 
     bodies.drop_hidden(root)
@@ -625,14 +625,14 @@ def _in_comments(el) -> bool:
 _ELEMENTS = tuple("div section aside ul ol li form nav footer select header article".split())
 
 
-def _published(root, meta, article, url, local, updated=None, page=None) -> datetime | None:
+def _published(root, meta, article, page, url, local) -> datetime | None:
     """The publication time: JSON-LD, then article meta, then the WebPage's JSON-LD date, then the first
     date the page shows (<time>, elements whose class names a date, in English or Indonesian), then a
     date in the URL."""
     stated = None
     values = [m.ld_text(article.get("datePublished")), m.ld_text(article.get("dateCreated"))]
     values += [meta[key][0] for key in _PUBLISHED_META if meta.get(key)]
-    values += [m.ld_text((page or {}).get("datePublished"))]
+    values += [m.ld_text(page.get("datePublished"))]
     for i, value in enumerate(values):
         if (stated := m.parse_time(value, local)) is not None:
             stated = _local_offset(stated, values[i + 1 :], local)
