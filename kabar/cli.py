@@ -16,6 +16,7 @@ import logging
 import math
 import os
 import re
+import select
 import signal
 import sys
 import tempfile
@@ -28,6 +29,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
+from time import monotonic
 from urllib.parse import urlsplit
 
 from kabar import config as configuration
@@ -314,6 +316,12 @@ def _warehouse_commands(commands, config: Config) -> None:
         metavar="N",
         help=f"print at most N rows of each result, saying so on stderr when there are more "
         f"(default: {TABLE_MAX_ROWS} for table, every row for the other formats)",
+    )
+    sql.add_argument(
+        "--timeout",
+        type=_positive_number,
+        metavar="SECONDS",
+        help="stop the statements after this many seconds in all, exit status 1 (default: no limit)",
     )
     sql.set_defaults(command=cmd_sql)
 
@@ -1429,7 +1437,7 @@ def cmd_sql(args) -> int:
     text = _sql_text(args.query, args.file)
     limit = args.max_rows or (TABLE_MAX_ROWS if args.format == "table" else None)
     try:
-        with connect(args.warehouse, read_only=True) as con:
+        with connect(args.warehouse, read_only=True) as con, _stoppable(con, args.timeout) as expired:
             lock_down(con, warehouse_paths(args.warehouse))
             found = statements(con, text)
             if not found:
@@ -1437,6 +1445,11 @@ def cmd_sql(args) -> int:
             for number, statement in enumerate(found, 1):
                 where = f"statement {number}: " if len(found) > 1 else ""
                 _print_result(con, statement, args.format, limit, where, first=number == 1)
+    except duckdb.InterruptException:
+        if not expired.is_set():
+            raise KeyboardInterrupt from None
+        print(f"kabar: stopped at the --timeout of {args.timeout:g} s", file=sys.stderr)
+        return 1
     except Refused as error:
         raise UsageError(f"refused: {error}") from None
     except duckdb.PermissionException as error:
@@ -1453,6 +1466,51 @@ def cmd_sql(args) -> int:
         print(f"kabar: cannot print the result: {error.strerror or error}", file=sys.stderr)
         return 1
     return 0
+
+
+@contextmanager
+def _stoppable(con, seconds: float | None) -> Iterator[threading.Event]:
+    """Stop the connection's statement on Ctrl-C, or once `seconds` have passed (none: no limit); the
+    event tells that the time limit stopped it. DuckDB looks for Python's SIGINT only between tasks, so
+    a long one (a recursive query) missed Ctrl-C: a thread woken by the signal interrupts it instead."""
+    expired = threading.Event()
+    wake, signalled = os.pipe()
+    os.set_blocking(signalled, False)
+    try:
+        previous = signal.set_wakeup_fd(signalled, warn_on_full_buffer=False)
+    except ValueError:  # not the main thread: Ctrl-C is left to DuckDB
+        previous = None
+    deadline = None if seconds is None else monotonic() + seconds
+
+    def watch() -> None:
+        while True:
+            left = None if deadline is None else min(max(deadline - monotonic(), 0), 3600)
+            if not select.select([wake], [], [], left)[0]:
+                if monotonic() >= deadline:
+                    expired.set()
+                    con.interrupt()
+                    return
+                continue
+            woken = os.read(wake, 64)
+            if signal.SIGINT in woken:
+                con.interrupt()
+            if _DONE in woken:
+                return
+
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
+    try:
+        yield expired
+    finally:
+        if previous is not None:
+            signal.set_wakeup_fd(previous)
+        os.write(signalled, bytes([_DONE]))
+        watcher.join()
+        os.close(wake)
+        os.close(signalled)
+
+
+_DONE = 0  # no signal's number: tells the watcher to end
 
 
 def _first_line(error: Exception) -> str:

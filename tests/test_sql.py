@@ -5,7 +5,9 @@ import csv
 import io
 import json
 import os
+import signal
 import sqlite3
+import subprocess
 import sys
 from contextlib import closing
 from datetime import date, datetime
@@ -203,6 +205,9 @@ def test_sql_from_a_file(capsys, warehouse, tmp_path):
         pytest.param([";"], id="no-statement"),
         pytest.param(["--format", "xml", "SELECT 1"], id="unknown-format"),
         pytest.param(["--max-rows", "0", "SELECT 1"], id="max-rows-0"),
+        pytest.param(["--timeout", "0", "SELECT 1"], id="timeout-0"),
+        pytest.param(["--timeout", "nan", "SELECT 1"], id="timeout-nan"),
+        pytest.param(["--timeout", "-5", "SELECT 1"], id="timeout-negative"),
     ],
 )
 def test_bad_input(capsys, warehouse, argv):
@@ -442,12 +447,42 @@ def test_closed_standard_input_and_a_full_standard_output(capsys, warehouse, mon
     assert capsys.readouterr().err == "kabar: cannot print the result: No space left on device\n"
 
 
-def test_a_query_stopped_by_ctrl_c_exits_130(capsys, warehouse, monkeypatch):
-    from kabar import cli
+ENDLESS = "WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r) SELECT count(*) FROM r"
 
-    def interrupted(*_args, **_kwargs):
-        raise RuntimeError("Query interrupted")
 
-    monkeypatch.setattr(cli, "_print_result", interrupted)
-    assert main(["sql", "--db", str(warehouse), "SELECT 1"]) == 130
-    assert "Traceback" not in capsys.readouterr().err
+def run_sql(warehouse: Path, *argv: str, interrupt_after: float | None = None) -> subprocess.CompletedProcess:
+    """`kabar sql` in a process of its own, bounded in time; `interrupt_after`: send it SIGINT (Ctrl-C)
+    that many seconds in (the process restores Python's handler: a shell may start jobs ignoring it)."""
+    program = (
+        "import signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler); "
+        "from kabar.cli import main; sys.exit(main(sys.argv[1:]))"
+    )
+    command = [sys.executable, "-c", program, "sql", "--db", str(warehouse), *argv]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as process:
+        try:
+            if interrupt_after is not None:
+                try:
+                    process.wait(timeout=interrupt_after)
+                except subprocess.TimeoutExpired:
+                    process.send_signal(signal.SIGINT)
+            out, err = process.communicate(timeout=60)
+        finally:
+            process.kill()
+    return subprocess.CompletedProcess(command, process.returncode, out, err)
+
+
+def test_timeout_stops_a_query_that_would_never_end(warehouse):
+    done = run_sql(warehouse, "--timeout", "0.5", ENDLESS)
+    assert (done.returncode, done.stdout) == (1, "")
+    assert done.stderr == "kabar: stopped at the --timeout of 0.5 s\n"
+
+
+def test_a_query_within_its_timeout_prints_whole(capsys, warehouse):
+    done = sql(capsys, warehouse, "--timeout", "30", "--format", "csv", "SELECT 41 + 1 AS n")
+    assert done == (0, "n\r\n42\r\n", "")
+
+
+def test_a_query_stopped_by_ctrl_c_exits_130(warehouse):
+    done = run_sql(warehouse, ENDLESS, interrupt_after=3)
+    assert done.returncode == 130, done.stderr
+    assert "Traceback" not in done.stderr and done.stdout == ""
