@@ -624,6 +624,25 @@ def test_a_date_shown_just_above_the_headline():
     assert parsed.published_at.date().isoformat() == "2025-12-12"
 
 
+def test_a_page_without_an_h1_has_its_byline_date_after_the_paragraph_that_shows_the_title():
+    """Site builders style a paragraph as the headline: the date under it is the story's."""
+    html = (
+        "<html><head><title>Ferry Keeps Its Timetable | Harbour Watch</title></head><body>"
+        "<nav><p>Harbour Watch</p><p>Updated Mar 3, 2026</p></nav>"
+        '<div><p class="framer-text">Ferry Keeps Its Timetable</p>'
+        "<p>Harbour Team</p><p>Feb 16, 2026</p></div>"
+        f"<article>{STORY}<p>The new timetable starts on April 1, 2026.</p></article></body></html>"
+    )
+    parsed = site_for(NO_DATE_URL).parse(html.encode(), NO_DATE_URL, FETCHED)
+    assert parsed.published_at.date().isoformat() == "2026-02-16"
+
+
+def test_a_published_meta_stating_a_shown_date():
+    head = '<meta name="published" content="July 17, 2025">'
+    parsed = parsed_page(head, f"<h1>Ferry Keeps Its Timetable</h1><article>{STORY}</article>", NO_DATE_URL)
+    assert parsed.published_at.date().isoformat() == "2025-07-17"
+
+
 def test_the_web_pages_stated_publication_date_wins_over_an_updated_date_shown():
     """Yoast-style pages with no article object state the post's dates on their WebPage node."""
     graph = {

@@ -208,7 +208,7 @@ def read_page(html: bytes | str, url: str):
     updated = m.parse_time(m.ld_text(article.get("dateModified")), local) or m.parse_time(
         m.first(meta, "article:modified_time", "og:updated_time", "datemodified", "last-modified"), local
     )
-    published = _published(root, meta, article, m.page_object(ld), url, local)
+    published = _published(root, meta, article, m.page_object(ld), url, local, title)
     blocks = find_blocks(root, url, host)
 
     bodies.drop_hidden(root)
@@ -625,7 +625,7 @@ def _in_comments(el) -> bool:
 _ELEMENTS = tuple("div section aside ul ol li form nav footer select header article".split())
 
 
-def _published(root, meta, article, page, url, local) -> datetime | None:
+def _published(root, meta, article, page, url, local, title) -> datetime | None:
     """The publication time: JSON-LD, then article meta, then the WebPage's JSON-LD date, then the first
     date the page shows (<time>, elements whose class names a date, in English or Indonesian), then a
     date in the URL."""
@@ -640,7 +640,7 @@ def _published(root, meta, article, page, url, local) -> datetime | None:
     if stated is not None:
         return _on_url_day(stated, m.url_date(url, local))
     # the date by the headline is the story's; the page's first other date may be a sidebar's
-    near = _date_near_headline(root, local)
+    near = _date_near_headline(root, local, title)
     if near is not None:
         return near
     shown = _shown_dates(root, local, limit=1)
@@ -664,6 +664,7 @@ def _local_offset(stated: datetime, others: list[str], local) -> datetime:
 
 _PUBLISHED_META = (
     "article:published_time",
+    "published",
     "datepublished",
     "publishdate",
     "publish-date",
@@ -691,21 +692,36 @@ _PRECEDING_TEXT = etree.XPath("preceding::text()[position() <= 12]")
 _DATE_WORDS = re.compile(r"\d{4}")
 
 
-def _date_near_headline(root, local) -> datetime | None:
+def _date_near_headline(root, local, title: str) -> datetime | None:
     """A date among the first lines after the headline, as a byline shows it ("March 3, 2025",
     "Kamis, 5 November 2015 14:56 WIB"), else among the few just above it. The first 25 lines only:
     further on, a date is the story's own text or a list's."""
     h1s = [h for _, h in zip(range(4), root.iter("h1"))]
     h1 = next((h for h in h1s if text_of(h)), h1s[0] if h1s else None)  # an empty h1 may be a menu's
-    if h1 is None:
+    headline = h1 if h1 is not None else _shown_headline(root, title)
+    if headline is None:
         return None
-    following = [n for n in _FOLLOWING_TEXT(h1) if _shown_text(n)][:25]
-    for node in (*following, *_PRECEDING_TEXT(h1)):
+    following = [n for n in _FOLLOWING_TEXT(headline) if _shown_text(n)][:25]
+    for node in (*following, *_PRECEDING_TEXT(headline)):
         shown = _shown_text(node)
         if 6 <= len(shown) <= 80 and _DATE_WORDS.search(shown):
             found = m.parse_time(shown, local)
             if found is not None:
                 return found
+    return None
+
+
+def _shown_headline(root, title: str):
+    """A page without an h1 (site builders style a paragraph as the headline): the first element in
+    the body whose own text is the title."""
+    key = m.word_key(title or "")
+    if len(key) < 10:
+        return None
+    body = root.find("body")
+    for element in body.iter() if body is not None else ():
+        own = element.text if isinstance(element.tag, str) else None
+        if own and len(own) < 2 * len(title) + 20 and m.word_key(normalize(own)) == key:
+            return element
     return None
 
 
