@@ -62,3 +62,11 @@ def test_maintenance_compacts_expires_and_reports(filled, capsys):
     assert report["data_files"] > 0 and report["archive_files"] > 0
     with connect(db, read_only=True) as con:  # the content is untouched
         assert con.execute("SELECT count(*) FROM articles").fetchone()[0] == before
+
+
+def test_maintenance_of_no_warehouse_fails_and_makes_none(prefect_api, tmp_path, capsys):
+    missing = tmp_path / "belum" / "warehouse.sqlite"
+    assert main(["maintain", "--db", str(missing), "--archive", str(tmp_path / "arsip")]) == 1
+    said = capsys.readouterr().err
+    assert said == f"kabar: run failed: no warehouse at {missing}: nothing was ingested to maintain\n"
+    assert not missing.parent.exists() or not any(missing.parent.iterdir())
