@@ -23,7 +23,7 @@ def test_the_duckdb_cli_of_the_same_version_reads_the_warehouse(tmp_path):
     assert version.startswith(f"v{duckdb.__version__}")
     script = f"LOAD ducklake; LOAD sqlite_scanner; ATTACH 'ducklake:sqlite:{db}' AS kabar (READ_ONLY);"
     script += " SELECT run_id, site FROM kabar.crawl_runs;"
-    script += " USE kabar; SELECT count(*) AS articles FROM analytics.articles;"  # as docs/queries.md names them
+    script += " USE kabar; SELECT count(*) AS articles FROM analytics.articles;"  # as docs/queries.md has it
     done = subprocess.run([cli, "-csv", "-c", script], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines()[-4:] == ["run_id,site", "run-1,tempo", "articles", "0"]
