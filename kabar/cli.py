@@ -1437,7 +1437,7 @@ def cmd_sql(args) -> int:
     text = _sql_text(args.query, args.file)
     limit = args.max_rows or (TABLE_MAX_ROWS if args.format == "table" else None)
     try:
-        with connect(args.warehouse, read_only=True) as con, _stoppable(con, args.timeout) as expired:
+        with connect(args.warehouse, read_only=True) as con, _stoppable(con, args.timeout) as stopped:
             lock_down(con, warehouse_paths(args.warehouse))
             found = statements(con, text)
             if not found:
@@ -1446,7 +1446,9 @@ def cmd_sql(args) -> int:
                 where = f"statement {number}: " if len(found) > 1 else ""
                 _print_result(con, statement, args.format, limit, where, first=number == 1)
     except duckdb.InterruptException:
-        if not expired.is_set():
+        if stopped["terminated"]:
+            return 128 + signal.SIGTERM  # as the signal would have, once the spill folder is removed
+        if not stopped["expired"]:
             raise KeyboardInterrupt from None
         print(f"kabar: stopped at the --timeout of {args.timeout:g} s", file=sys.stderr)
         return 1
@@ -1456,6 +1458,8 @@ def cmd_sql(args) -> int:
         raise UsageError(f"refused: {_first_line(error)} (kabar sql reads the warehouse only)") from None
     except (duckdb.Error, FileNotFoundError) as error:
         raise UsageError(_first_line(error)) from None
+    except OverflowError as error:  # an INTERVAL of more days than Python's timedelta holds
+        raise UsageError(f"a value Python cannot hold ({error}): cast it, e.g. to VARCHAR") from None
     except BrokenPipeError:  # `kabar sql ... | head`: the reader has all it wants
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     except RuntimeError as error:  # DuckDB stops a query on Ctrl-C with "Query interrupted"
@@ -1469,17 +1473,19 @@ def cmd_sql(args) -> int:
 
 
 @contextmanager
-def _stoppable(con, seconds: float | None) -> Iterator[threading.Event]:
-    """Stop the connection's statement on Ctrl-C, or once `seconds` have passed (none: no limit); the
-    event tells that the time limit stopped it. DuckDB looks for Python's SIGINT only between tasks, so
-    a long one (a recursive query) missed Ctrl-C: a thread woken by the signal interrupts it instead."""
-    expired = threading.Event()
+def _stoppable(con, seconds: float | None) -> Iterator[dict[str, bool]]:
+    """Stop the connection's statement on Ctrl-C or SIGTERM, or once `seconds` have passed (none: no
+    limit); the dict tells which of `expired` and `terminated` stopped it. DuckDB looks for Python's
+    SIGINT only between tasks, so a long one (a recursive query) missed Ctrl-C, and SIGTERM ended the
+    process before its cleanup: a thread woken by the signal interrupts the statement instead."""
+    why = {"expired": False, "terminated": False}
     wake, signalled = os.pipe()
     os.set_blocking(signalled, False)
     try:
         previous = signal.set_wakeup_fd(signalled, warn_on_full_buffer=False)
-    except ValueError:  # not the main thread: Ctrl-C is left to DuckDB
-        previous = None
+        previous_term = signal.signal(signal.SIGTERM, lambda *_: why.update(terminated=True))
+    except ValueError:  # not the main thread: signals are left to DuckDB and Python
+        previous = previous_term = None
     deadline = None if seconds is None else monotonic() + seconds
 
     def watch() -> None:
@@ -1487,12 +1493,13 @@ def _stoppable(con, seconds: float | None) -> Iterator[threading.Event]:
             left = None if deadline is None else min(max(deadline - monotonic(), 0), 3600)
             if not select.select([wake], [], [], left)[0]:
                 if monotonic() >= deadline:
-                    expired.set()
+                    why["expired"] = True
                     con.interrupt()
                     return
                 continue
             woken = os.read(wake, 64)
-            if signal.SIGINT in woken:
+            if signal.SIGINT in woken or signal.SIGTERM in woken:
+                why["terminated"] |= signal.SIGTERM in woken
                 con.interrupt()
             if _DONE in woken:
                 return
@@ -1500,10 +1507,11 @@ def _stoppable(con, seconds: float | None) -> Iterator[threading.Event]:
     watcher = threading.Thread(target=watch, daemon=True)
     watcher.start()
     try:
-        yield expired
+        yield why
     finally:
         if previous is not None:
             signal.set_wakeup_fd(previous)
+            signal.signal(signal.SIGTERM, previous_term)
         os.write(signalled, bytes([_DONE]))
         watcher.join()
         os.close(wake)
@@ -1516,6 +1524,9 @@ _DONE = 0  # no signal's number: tells the watcher to end
 def _first_line(error: Exception) -> str:
     lines = [line.strip() for line in str(error).splitlines() if line.strip()]
     return lines[0] if lines else type(error).__name__
+
+
+SQL_MAX_CHARS = 64 * 2**20
 
 
 def _sql_text(query: str | None, file: Path | None) -> str:
@@ -1532,12 +1543,15 @@ def _sql_text(query: str | None, file: Path | None) -> str:
             source = "standard input"
             if sys.stdin is None:
                 raise UsageError("standard input is closed: give the SQL as QUERY or with --file")
-            text = sys.stdin.read()
+            text = sys.stdin.read(SQL_MAX_CHARS + 1)
         elif file.is_dir():
             raise UsageError(f"{file} is a folder, not a file of SQL")
         else:
             source = str(file)
-            text = file.read_text(encoding="utf-8")
+            with open(file, encoding="utf-8") as sql_file:
+                text = sql_file.read(SQL_MAX_CHARS + 1)
+        if len(text) > SQL_MAX_CHARS:  # /dev/zero, or a data file given for a SQL one
+            raise UsageError(f"{source} holds more than {SQL_MAX_CHARS:,} characters of SQL")
         text.encode("utf-8")  # bytes that are no UTF-8 come from argv and stdin as lone surrogates
     except OSError as error:
         raise UsageError(f"cannot read {file}: {error.strerror or error}") from None

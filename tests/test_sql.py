@@ -214,6 +214,14 @@ def test_bad_input(capsys, warehouse, argv):
     refused(capsys, warehouse, *argv)
 
 
+def test_endless_sql_input_is_refused_after_its_limit(capsys, warehouse, monkeypatch):
+    from kabar import cli
+
+    monkeypatch.setattr(cli, "SQL_MAX_CHARS", 1000)
+    line = refused(capsys, warehouse, "--file", "/dev/zero")
+    assert line == "kabar: /dev/zero holds more than 1,000 characters of SQL"
+
+
 def test_sql_that_is_not_utf8(capsys, warehouse, tmp_path, monkeypatch):
     file = tmp_path / "rusak.sql"
     file.write_bytes(b"SELECT '\xff'")
@@ -329,6 +337,11 @@ REFUSALS = [
         "EXPLAIN ANALYZE SELECT * FROM kabar.ducklake_expire_snapshots('kabar')", id="explain-expire"
     ),
     pytest.param("SELECT * FROM \"DuckLake_Rewrite_Data_Files\" /* c */ ('kabar')", id="quoted-mixed-case"),
+    # the lake's own macros, which call those functions with the lake's name
+    pytest.param("SELECT * FROM kabar.merge_adjacent_files()", id="lake-macro-merge"),
+    pytest.param('SUMMARIZE FROM "kabar"."merge_adjacent_files"()', id="lake-macro-quoted-summarize"),
+    pytest.param("FROM kabar.main.set_option('parquet_compression', 'zstd')", id="lake-macro-set-option"),
+    pytest.param("SELECT * FROM kabar.set_commit_message('a', 'b')", id="lake-macro-commit-message"),
     pytest.param("SELECT * FROM query('SELECT 1')", id="query-function"),
     pytest.param("SELECT * FROM json_execute_serialized_sql(json_serialize_sql('SELECT 1'))", id="json-exec"),
     pytest.param("SELECT * FROM enable_logging()", id="enable-logging"),
@@ -341,16 +354,13 @@ REFUSALS = [
 @pytest.mark.parametrize("query", REFUSALS)
 def test_refused(capsys, warehouse, tmp_path, query):
     folder = outside(tmp_path)
-    before = sorted(p.name for p in folder.iterdir()), sorted(p.name for p in warehouse.parent.iterdir())
+    before = sorted(p.name for p in folder.iterdir()), sorted(map(str, warehouse.parent.rglob("*")))
     back_out = os.path.relpath(folder, warehouse.parent)  # ../../luar: out of the warehouse's folder
     line = refused(
         capsys, warehouse, query.format(outside=folder, warehouse_dir=warehouse.parent, back_out=back_out)
     )
     assert line.startswith("kabar: refused: "), line
-    assert (
-        sorted(p.name for p in folder.iterdir()),
-        sorted(p.name for p in warehouse.parent.iterdir()),
-    ) == before
+    assert (sorted(p.name for p in folder.iterdir()), sorted(map(str, warehouse.parent.rglob("*")))) == before
 
 
 def test_no_file_of_the_warehouse_is_deleted_through_a_query(capsys, tmp_path):
@@ -424,6 +434,12 @@ def test_lock_down_allows_the_warehouse_folders_only(tmp_path):
             con.execute(setting)
 
 
+@pytest.mark.parametrize("fmt", ["table", "csv", "json"])
+def test_an_interval_past_pythons_range_is_one_line(capsys, warehouse, fmt):
+    code, _, err = sql(capsys, warehouse, "--format", fmt, "SELECT [INTERVAL '2000000000 days'] AS i")
+    assert code == 2 and len(err.splitlines()) == 1 and "cast it" in err, err
+
+
 def test_json_values_python_cannot_take_print_without_a_traceback(capsys, warehouse):
     code, out, err = sql(
         capsys, warehouse, "--format", "json", "SELECT 'NaN'::JSON AS j, '[1e999]'::JSON AS k"
@@ -450,21 +466,26 @@ def test_closed_standard_input_and_a_full_standard_output(capsys, warehouse, mon
 ENDLESS = "WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r) SELECT count(*) FROM r"
 
 
-def run_sql(warehouse: Path, *argv: str, interrupt_after: float | None = None) -> subprocess.CompletedProcess:
-    """`kabar sql` in a process of its own, bounded in time; `interrupt_after`: send it SIGINT (Ctrl-C)
-    that many seconds in (the process restores Python's handler: a shell may start jobs ignoring it)."""
+def run_sql(
+    warehouse: Path, *argv: str, send: signal.Signals | None = None, tmp: Path | None = None
+) -> subprocess.CompletedProcess:
+    """`kabar sql` in a process of its own, bounded in time; `send`: that signal 3 s in (the process
+    restores Python's SIGINT handler: a shell may start jobs ignoring it); `tmp`: its TMPDIR."""
     program = (
         "import signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler); "
         "from kabar.cli import main; sys.exit(main(sys.argv[1:]))"
     )
     command = [sys.executable, "-c", program, "sql", "--db", str(warehouse), *argv]
-    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as process:
+    environment = os.environ | ({"TMPDIR": str(tmp)} if tmp else {})
+    with subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=environment
+    ) as process:
         try:
-            if interrupt_after is not None:
+            if send is not None:
                 try:
-                    process.wait(timeout=interrupt_after)
+                    process.wait(timeout=3)
                 except subprocess.TimeoutExpired:
-                    process.send_signal(signal.SIGINT)
+                    process.send_signal(send)
             out, err = process.communicate(timeout=60)
         finally:
             process.kill()
@@ -483,6 +504,13 @@ def test_a_query_within_its_timeout_prints_whole(capsys, warehouse):
 
 
 def test_a_query_stopped_by_ctrl_c_exits_130(warehouse):
-    done = run_sql(warehouse, ENDLESS, interrupt_after=3)
+    done = run_sql(warehouse, ENDLESS, send=signal.SIGINT)
     assert done.returncode == 130, done.stderr
     assert "Traceback" not in done.stderr and done.stdout == ""
+
+
+def test_a_query_stopped_by_sigterm_removes_its_spill_folder(warehouse, tmp_path):
+    (tmp_path / "tmp").mkdir()
+    done = run_sql(warehouse, ENDLESS, send=signal.SIGTERM, tmp=tmp_path / "tmp")
+    assert (done.returncode, done.stdout, done.stderr) == (143, "", "")
+    assert list((tmp_path / "tmp").iterdir()) == []

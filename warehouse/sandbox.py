@@ -13,7 +13,8 @@ Three locks, applied to the read-only connection `db.connect` hands out:
 
 - `_check_calls` (run by `statements`): a query may still call a function that writes or runs
   other SQL: DuckLake's maintenance functions (`ducklake_cleanup_old_files` deletes files even on a
-  read-only attach), `query()`, logging switches, the SQLite and PostgreSQL extensions' functions.
+  read-only attach) and the lake's own macros that call them (`kabar.merge_adjacent_files()`),
+  `query()`, logging switches, the SQLite and PostgreSQL extensions' functions.
   Refused by name wherever the text calls one (a name, then an opening bracket; never inside a string).
 
 Split on the locked connection, not with `duckdb.extract_statements`: DuckDB 1.5 expands
@@ -125,7 +126,7 @@ def statements(con: duckdb.DuckDBPyConnection, sql: str) -> list:
     if "PRAGMA" in leading:  # by its word: DuckDB 1.5 parses some pragmas (table_info) as SELECTs
         raise Refused(REASONS["PRAGMA"])
     found = con.extract_statements(sql)
-    _check_calls(tokens)
+    _check_calls(tokens, _lake_writers(con))
     for number, statement in enumerate(found, 1):
         where = f"statement {number}: " if len(found) > 1 else ""
         try:
@@ -154,12 +155,14 @@ def _check(con: duckdb.DuckDBPyConnection, statement) -> None:
     raise Refused(f"{reason} (kabar sql runs {QUERIES})")
 
 
-def _check_calls(tokens: list[tuple[int, str, str]]) -> None:
-    """Refuse a call of a function that writes or runs other SQL (see WRITERS, DUCKLAKE_READERS)."""
+def _check_calls(tokens: list[tuple[int, str, str]], lake_writers: set[str]) -> None:
+    """Refuse a call of a function that writes or runs other SQL (see WRITERS, DUCKLAKE_READERS), or
+    of a lake's macro that calls one (`lake_writers`)."""
     for (_, text, kind), (_, after, _) in zip(tokens, tokens[1:]):
         named = _NAME.match(text)
         name = (named[1] or named[2] or "").replace('""', '"').lower() if named else ""
-        if kind in ("identifier", "keyword") and after.startswith("(") and _refused_function(name):
+        refused = _refused_function(name) or name in lake_writers
+        if kind in ("identifier", "keyword") and after.startswith("(") and refused:
             raise Refused(
                 f"{name}() is not allowed: it writes, runs SQL unchecked or opens files past the sandbox"
                 f" (kabar sql runs {QUERIES})"
@@ -167,6 +170,16 @@ def _check_calls(tokens: list[tuple[int, str, str]]) -> None:
 
 
 _NAME = re.compile(r'"((?:[^"]|"")*)"|(\w+)')  # a quoted or a plain name (a comment may trail it)
+
+
+def _lake_writers(con: duckdb.DuckDBPyConnection) -> set[str]:
+    """DuckLake gives every attached lake macros of its own: `kabar.merge_adjacent_files()` runs
+    `ducklake_merge_adjacent_files('kabar')` and wrote Parquet files into the data folder. Their names
+    are the refused DuckLake functions' without the prefix (asked of DuckDB: a new version's too)."""
+    found = con.execute(
+        "SELECT DISTINCT function_name FROM duckdb_functions() WHERE starts_with(function_name, 'ducklake_')"
+    ).fetchall()
+    return {name.removeprefix("ducklake_") for (name,) in found if _refused_function(name)}
 
 
 def _refused_function(function: str) -> bool:
