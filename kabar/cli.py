@@ -1569,7 +1569,14 @@ NUMERIC_TYPES = set(
     " float double decimal varint bignum".split()
 )
 FETCH_ROWS = 1000
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+# Characters a terminal acts on instead of showing (C0 and C1 controls: ESC and CSI start escape
+# sequences; bidirectional overrides reorder what follows): written as escapes in table and markdown,
+# whose reader is a person at a terminal. Scraped text is the publisher's, not ours.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def _visible(text: str) -> str:
+    return _CONTROL.sub(lambda m: f"\\x{ord(m[0]):02x}" if ord(m[0]) < 256 else f"\\u{ord(m[0]):04x}", text)
 
 
 def _print_result(con, statement, fmt: str, limit: int | None, where: str, first: bool) -> None:
@@ -1648,9 +1655,7 @@ def _print_table(out, columns, rows) -> None:
 
 
 def _cell_lines(text: str) -> list[str]:
-    return [
-        _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", part.expandtabs(4)) for part in text.splitlines()
-    ] or [""]
+    return [_visible(part.expandtabs(4)) for part in text.splitlines()] or [""]
 
 
 def _width(text: str) -> int:
@@ -1681,7 +1686,11 @@ def _print_csv(out, columns, rows) -> None:
 
 def _print_markdown(out, columns, rows) -> None:
     def cells(texts) -> str:
-        return "| " + " | ".join("<br>".join(t.replace("|", "\\|").splitlines()) for t in texts) + " |\n"
+        return (
+            "| "
+            + " | ".join("<br>".join(map(_visible, t.replace("|", "\\|").splitlines())) for t in texts)
+            + " |\n"
+        )
 
     out.write(cells(str(name) for name, _ in columns))
     out.write("|" + "|".join(" ---: " if _is_numeric(t) else " --- " for _, t in columns) + "|\n")

@@ -163,6 +163,24 @@ def test_markdown(capsys, warehouse):
     assert len(lines) == 5
 
 
+# A scraped title that would colour the terminal red (ESC, then the 8-bit CSI) and reverse the line
+HOSTILE = "SELECT chr(27) || '[31mmerah' || chr(155) || '2J' || chr(8238) || 'balik' AS judul"
+
+
+@pytest.mark.parametrize("fmt", ["table", "markdown"])
+def test_text_a_terminal_would_act_on_is_shown_escaped_to_people(capsys, warehouse, fmt):
+    code, out, err = sql(capsys, warehouse, "--format", fmt, HOSTILE)
+    assert (code, err) == (0, "")
+    assert "\\x1b[31mmerah\\x9b2J\\u202ebalik" in out
+    assert not any(char in out for char in "\x1b\x9b\u202e")
+
+
+def test_csv_and_json_keep_the_text_as_stored(capsys, warehouse):
+    stored = "\x1b[31mmerah\x9b2J\u202ebalik"
+    assert sql(capsys, warehouse, "--format", "csv", HOSTILE)[1] == f"judul\r\n{stored}\r\n"
+    assert json.loads(sql(capsys, warehouse, "--format", "json", HOSTILE)[1]) == [{"judul": stored}]
+
+
 @pytest.mark.parametrize("fmt", ["table", "csv", "json", "markdown"])
 def test_several_statements_each_print(capsys, warehouse, fmt):
     query = (
