@@ -860,8 +860,8 @@ def cmd_search(args) -> int:
         ) from None
     for n, hit in enumerate(hits, 1):
         day = hit["published_at"].date().isoformat() if hit["published_at"] else "-"
-        print(f"{n}. {hit['title']} ({hit['site']}, {day}, score {hit['score']})")
-        print(f"   {hit['url']}\n   {hit['snippet']}")
+        print(_visible(f"{n}. {hit['title']} ({hit['site']}, {day}, score {hit['score']})"))
+        print(_visible(f"   {hit['url']}\n   {hit['snippet']}"))  # the publisher's text: shown, not obeyed
     if not hits:
         print(f"no article matches {args.query!r}", file=sys.stderr)
     return 0

@@ -70,3 +70,25 @@ def test_maintenance_of_no_warehouse_fails_and_makes_none(prefect_api, tmp_path,
     said = capsys.readouterr().err
     assert said == f"kabar: run failed: no warehouse at {missing}: nothing was ingested to maintain\n"
     assert not missing.parent.exists() or not any(missing.parent.iterdir())
+
+
+def test_a_hit_is_printed_as_text_a_terminal_shows_not_obeys(tmp_path, capsys, monkeypatch):
+    from datetime import UTC, datetime
+
+    import kabar.warehouse.search
+
+    hit = {
+        "title": "Judul \x1b]0;diretas\x07 biasa",
+        "site": "contoh",
+        "published_at": datetime(2024, 3, 12, tzinfo=UTC),
+        "score": 1.5,
+        "url": "https://contoh.example/berita/1",
+        "snippet": "teks \x9b2J \u202ekebalik",
+    }
+    monkeypatch.setattr(kabar.warehouse.search, "search", lambda *args, **kwargs: [hit])
+    assert main(["search", "judul", "--db", str(tmp_path / "warehouse.sqlite")]) == 0
+    out = capsys.readouterr().out
+    assert out == (
+        "1. Judul \\x1b]0;diretas\\x07 biasa (contoh, 2024-03-12, score 1.5)\n"
+        "   https://contoh.example/berita/1\n   teks \\x9b2J \\u202ekebalik\n"
+    )
