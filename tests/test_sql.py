@@ -336,6 +336,8 @@ REFUSALS = [
     pytest.param("CALL pragma_version()", id="call"),
     pytest.param("BEGIN TRANSACTION", id="transaction"),
     pytest.param("CHECKPOINT", id="checkpoint"),
+    pytest.param("ANALYZE", id="analyze"),
+    pytest.param("UPDATE EXTENSIONS", id="update-extensions"),
     pytest.param("SELECT 1; COPY (SELECT 1) TO '{outside}/x.csv'", id="second-statement"),
     # DuckDB's tokenizer counts bytes: text before a statement that is not ASCII must not hide it
     pytest.param("SELECT 'Kédiri, Bekasi — Jawa'; PRAGMA version", id="pragma-after-non-ascii"),
@@ -360,6 +362,10 @@ REFUSALS = [
     pytest.param('SUMMARIZE FROM "kabar"."merge_adjacent_files"()', id="lake-macro-quoted-summarize"),
     pytest.param("FROM kabar.main.set_option('parquet_compression', 'zstd')", id="lake-macro-set-option"),
     pytest.param("SELECT * FROM kabar.set_commit_message('a', 'b')", id="lake-macro-commit-message"),
+    pytest.param(
+        "SELECT * FROM read_csv('{warehouse_dir}/x.csv', store_rejects = true, rejects_table = 'rj')",
+        id="csv-store-rejects",
+    ),
     pytest.param("SELECT * FROM query('SELECT 1')", id="query-function"),
     pytest.param("SELECT * FROM json_execute_serialized_sql(json_serialize_sql('SELECT 1'))", id="json-exec"),
     pytest.param("SELECT * FROM enable_logging()", id="enable-logging"),
@@ -416,6 +422,9 @@ def test_refusal_names_the_statement_and_why(capsys, warehouse):
     assert line.startswith("kabar: refused: statement 2: INSTALL and LOAD are not allowed")
     line = refused(capsys, warehouse, "SELECT * FROM read_csv('/etc/passwd')")
     assert line.startswith("kabar: refused: Permission Error") and "/etc/passwd" in line
+    assert "VACUUM and ANALYZE are not allowed" in refused(capsys, warehouse, "ANALYZE kota")
+    line = refused(capsys, warehouse, "SELECT * FROM (PIVOT kota ON nama USING sum(penduduk))")
+    assert "name them: PIVOT t ON c IN" in line  # a PIVOT in a subquery too
 
 
 def test_import_database_reads_nothing_while_parsed(capsys, warehouse, tmp_path):

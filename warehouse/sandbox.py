@@ -43,6 +43,8 @@ REASONS = {
     "VARIABLE_SET": "SET VARIABLE is not allowed: the sandbox's settings are locked",
     "PRAGMA": "PRAGMA is not allowed; use its table function: SELECT * FROM pragma_table_info('articles')",
     "CALL": "CALL is not allowed; call a table function with SELECT * FROM f(...)",
+    "VACUUM": "VACUUM and ANALYZE are not allowed: the warehouse is read-only to kabar sql",
+    "???": "UPDATE EXTENSIONS is not allowed: kabar sql runs with the extensions the warehouse loads",
     "MULTI": "a PIVOT that does not name its values runs several statements; name them: "
     "PIVOT t ON c IN ('a', 'b') USING ...",
 }
@@ -76,6 +78,8 @@ WRITERS = {
 # Extensions' functions that open files or servers themselves, past DuckDB's file guard (sqlite_scan
 # read any SQLite file and wrote -wal/-shm files beside it), or run their own SQL: every one refused.
 OUTSIDE_THE_GUARD = ("sqlite_", "postgres_")
+# read_csv's options that keep the rows it could not read in tables of the connection's own
+TABLE_MAKING_OPTIONS = {"store_rejects", "rejects_table", "rejects_scan"}
 
 
 class Refused(Exception):
@@ -134,7 +138,8 @@ def statements(con: duckdb.DuckDBPyConnection, sql: str) -> list:
         except Refused as error:
             reason = str(error)
             kind = statement.type.name
-            if "PIVOT" in leading and kind == "CREATE" and "CREATE" not in leading:  # 1.5: CREATE TYPE
+            pivots = any(_word(token) == "PIVOT" for token in tokens)  # a PIVOT's CREATE TYPE, in 1.5
+            if pivots and kind == "CREATE" and "CREATE" not in leading:
                 reason = f"{REASONS['MULTI']} (kabar sql runs {QUERIES})"
             raise Refused(f"{where}{reason}") from None
     return found
@@ -161,6 +166,8 @@ def _check_calls(tokens: list[tuple[int, str, str]], lake_writers: set[str]) -> 
     for (_, text, kind), (_, after, _) in zip(tokens, tokens[1:]):
         named = _NAME.match(text)
         name = (named[1] or named[2] or "").replace('""', '"').lower() if named else ""
+        if kind == "identifier" and name in TABLE_MAKING_OPTIONS:
+            raise Refused(f"read_csv's {name} is not allowed: it creates tables (kabar sql runs {QUERIES})")
         refused = _refused_function(name) or name in lake_writers
         if kind in ("identifier", "keyword") and after.startswith("(") and refused:
             raise Refused(
