@@ -14,8 +14,8 @@ COMMENT ON VIEW analytics.near_duplicates IS 'one row per article marked as repe
 COMMENT ON VIEW analytics.duplicate_clusters IS 'one row per near-duplicate cluster: the earliest-seen article and every article marked as repeating it, with their sites and times';
 COMMENT ON VIEW analytics.extraction_issues_open IS 'one row per open extraction issue: a page that could not become an article';
 COMMENT ON TABLE main.articles IS 'one row per article, its current version';
-COMMENT ON COLUMN main.articles.article_id IS '`<site>:<the site''s own id>`, e.g. `tempo:1772314`; stable across URL spellings and layouts';
-COMMENT ON COLUMN main.articles.site IS 'the site module''s name';
+COMMENT ON COLUMN main.articles.article_id IS '`<site>:<the site''s own id>`, e.g. `tempo:1772314` (a configured site''s: its `article_pattern`''s group `id`, else the URL''s path); stable across URL spellings and layouts';
+COMMENT ON COLUMN main.articles.site IS 'the site''s name (a module''s or one declared in kabar.toml)';
 COMMENT ON COLUMN main.articles.url IS 'canonical URL (the page''s `rel=canonical` when the site owns it)';
 COMMENT ON COLUMN main.articles.title IS 'headline';
 COMMENT ON COLUMN main.articles.subtitle IS 'subtitle or lead, when the layout shows one';
@@ -178,8 +178,8 @@ COMMENT ON VIEW main.run_health IS 'one row per run with duration and error rate
 -- View columns: DuckDB keeps these; DuckLake 1.5 refuses a comment on a view's column
 -- ("Cannot comment on columns for entry … - it is not a table", duckdb/ducklake#1239): on a
 -- DuckLake, apply only what comes before these lines.
-COMMENT ON COLUMN analytics.articles.article_id IS '`<site>:<the site''s own id>`, e.g. `tempo:1772314`; stable across URL spellings and layouts';
-COMMENT ON COLUMN analytics.articles.site IS 'the site module''s name: `tempo`, `antara`';
+COMMENT ON COLUMN analytics.articles.article_id IS '`<site>:<the site''s own id>`, e.g. `tempo:1772314` (a configured site''s: its `article_pattern`''s group `id`, else the URL''s path); stable across URL spellings and layouts';
+COMMENT ON COLUMN analytics.articles.site IS 'the site''s name: `tempo`, `antara`, or a site declared in kabar.toml';
 COMMENT ON COLUMN analytics.articles.url IS 'canonical URL';
 COMMENT ON COLUMN analytics.articles.title IS 'headline';
 COMMENT ON COLUMN analytics.articles.subtitle IS 'subtitle or lead, when the layout shows one';
