@@ -44,6 +44,7 @@ REASONS = {
     "PRAGMA": "PRAGMA is not allowed; use its table function: SELECT * FROM pragma_table_info('articles')",
     "CALL": "CALL is not allowed; call a table function with SELECT * FROM f(...)",
     "VACUUM": "VACUUM and ANALYZE are not allowed: the warehouse is read-only to kabar sql",
+    # DuckDB 1.5 names the UPDATE EXTENSIONS statement "???"
     "???": "UPDATE EXTENSIONS is not allowed: kabar sql runs with the extensions the warehouse loads",
     "MULTI": "a PIVOT that does not name its values runs several statements; name them: "
     "PIVOT t ON c IN ('a', 'b') USING ...",
