@@ -83,6 +83,11 @@ class Site:
     def canonical_url(self, url: str) -> str:
         return canonical_url(url)
 
+    def fetch_url(self, url: str) -> str:
+        """The spelling of an article URL to fetch: the canonical one (the site modules' pages are
+        served there)."""
+        return self.canonical_url(url)
+
     # --- reading an article page ------------------------------------------------------------------
 
     def parse(self, html: bytes | str, url: str, fetched_at: datetime) -> ParsedArticle:
@@ -175,7 +180,7 @@ class Site:
 
     def listing(self, html: bytes, url: str) -> tuple[list[str], list[str]]:
         """(article URLs in page order, further listing pages) of a home or index page: the links
-        of its main list (the whole page when no selector matches), each article once, canonical.
+        of its main list (the whole page when no selector matches), each article once, to fetch.
         A mirror's copy of the page (`url` on another origin) names the site's own URLs."""
         url = url if self.owns(url) else rebase(url, self.base_url)
         page = page_of(html)
@@ -184,7 +189,7 @@ class Site:
         for link in (a for container in lists for a in select(container, LINKS)):
             target = urljoin(url, link.get("href"))
             if (article_id := self.article_id(target)) and article_id not in articles:
-                articles[article_id] = self.canonical_url(target)
+                articles[article_id] = self.fetch_url(target)
         more = [urljoin(url, a.get("href")) for a in select(page, NEXT_PAGES)]
         return list(articles.values()), list(dict.fromkeys(more))
 

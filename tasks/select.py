@@ -5,7 +5,8 @@ from kabar.sites import Site
 
 
 def select_articles(site: Site, urls: list[str], limit: int | None = None) -> Selection:
-    """One URL per site article id (the first spelling, canonicalised): an article is fetched once."""
+    """One URL per site article id (the first spelling, as the site fetches it): an article is fetched
+    once."""
     chosen: dict[str, str] = {}
     skipped = collapsed = 0
     for url in urls:
@@ -15,5 +16,5 @@ def select_articles(site: Site, urls: list[str], limit: int | None = None) -> Se
         elif article_id in chosen:
             collapsed += 1
         elif limit is None or len(chosen) < limit:
-            chosen[article_id] = site.canonical_url(url)
+            chosen[article_id] = site.fetch_url(url)
     return Selection(urls=tuple(chosen.values()), skipped=skipped, collapsed=collapsed)

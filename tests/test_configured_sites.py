@@ -7,8 +7,10 @@ from pathlib import Path
 import pytest
 
 from kabar.config import ConfigError, declared_sites, load
+from kabar.records import Selection
 from kabar.sites import Site, all_sites, demo_sites, get_site, site_for_url
 from kabar.sites.configured import ConfiguredSite, build
+from kabar.tasks.select import select_articles
 from kabar.warehouse.db import connect
 
 DEMO = get_site("wartanusa")
@@ -175,3 +177,19 @@ def test_a_configured_site_is_ingested_end_to_end(prefect_api, kabar_toml, tmp_p
         assert status == "completed"
         failed = con.execute("SELECT measure FROM health_checks WHERE NOT passed").fetchall()
         assert failed == []
+
+
+def test_an_article_linked_with_a_trailing_slash_is_fetched_there_and_known_without(kabar_toml):
+    """WordPress serves a post at /slug/ and redirects /slug there: fetching the canonical spelling
+    cost a redirect per article. The id and the stored URL stay the canonical ones."""
+    kabar_toml(SITE.replace("article_pattern", "# article_pattern"))
+    site = get_site("nusa")
+    linked = "https://wartanusa.example/2026/11/24/petani-garam-panen-lebih-awal/?utm_source=rss"
+    fetched = "https://wartanusa.example/2026/11/24/petani-garam-panen-lebih-awal/"
+    selection = select_articles(site, [linked, fetched.rstrip("/")])
+    assert selection == Selection(urls=(fetched,), skipped=0, collapsed=1)
+    assert site.article_id(fetched) == site.article_id(fetched.rstrip("/"))
+    listing = f'<html><body><ul><li><a href="{linked}">Petani garam</a></li></ul></body></html>'
+    assert site.listing(listing.encode(), "https://wartanusa.example/")[0] == [fetched]
+    tempo = "https://dunia.tempo.co/read/1772314/norwegia-dan-chile"
+    assert get_site("tempo").fetch_url(tempo + "/") == tempo  # a module's pages: at the canonical URL
