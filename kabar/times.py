@@ -48,6 +48,7 @@ _DATES = (
     (re.compile(r"(?<!\d)(\d{1,2})([/.-])(\d{1,2})\2(\d{4})(?!\d)"), (4, 3, 1)),  # 13/09/2023: day first
     (re.compile(r"(?<!\d)(\d{1,2})(?:st|nd|rd|th)?[\s.-]*([a-z]+)\.?[\s,.-]*(\d{4})(?!\d)"), (3, 2, 1)),
     (re.compile(r"(?<![a-z])([a-z]+)\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})(?!\d)"), (3, 1, 2)),  # Sep 13
+    (re.compile(r"(?<![\d.])(\d{1,2})\.(\d{1,2})\.(\d{2})(?![\d.])"), (3, 2, 1)),  # 25.04.24: day first, 20yy
 )
 # 19:36, 19.36 (pukul 19.36), 19:36:05, 12:36:00.123 (fraction dropped), 7:36 pm
 _TIME = re.compile(
@@ -175,9 +176,10 @@ def _find_date(text: str) -> tuple[date, int, int] | None:
     for pattern, (y, m, d) in _DATES:
         for match in pattern.finditer(text):
             month = int(match[m]) if match[m].isdigit() else _MONTHS.get(match[m])
-            if month and int(match[y]) in _YEARS:
+            year = int(match[y]) + (2000 if len(match[y]) == 2 else 0)
+            if month and year in _YEARS:
                 try:
-                    return date(int(match[y]), month, int(match[d])), match.start(), match.end()
+                    return date(year, month, int(match[d])), match.start(), match.end()
                 except ValueError:  # 31 Februari, month 13
                     continue
     return None

@@ -101,6 +101,8 @@ def test_parse_datetime_same_instant(text: str) -> None:
         ("13/09/2023", utc(2023, 9, 12, 17, 0)),
         ("1 Jan 2024", utc(2023, 12, 31, 17, 0)),
         ("29 Februari 2024", utc(2024, 2, 28, 17, 0)),
+        # Day first with a two-digit year, as German-language bylines show it: 20yy.
+        ("Do 25.04.24 | 14:07 Uhr", utc(2024, 4, 25, 7, 7)),
     ],
 )
 def test_parse_datetime(text: str, expected: datetime) -> None:
@@ -207,6 +209,9 @@ def test_parse_datetime_skips_day_names(day_name: str) -> None:
         "29 Februari 2023",  # not a leap year
         "32 Januari 2023",
         "13/13/2023",
+        "31.02.24",  # no such day
+        "Rp 1.234.567",
+        "versi 1.2.3",
         "00/01/2023",
         "13 Foo 2023 19:36",
         "13 September 1899",

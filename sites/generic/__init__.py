@@ -699,7 +699,7 @@ _PUBLISHED_META = (
 _FOLLOWING_TEXT = etree.XPath("following::text()[position() <= 80]")
 # the lines just above the headline, nearest first: a date shown over it ("March 3, 2025" as a kicker)
 _PRECEDING_TEXT = etree.XPath("preceding::text()[position() <= 12]")
-_DATE_WORDS = re.compile(r"\d{4}")
+_DATE_WORDS = re.compile(r"\d{4}|\d\.\d{2}\b")  # a year, or a day-first date's two-digit one (25.04.24)
 
 
 def _date_near_headline(root, local, title: str) -> datetime | None:
