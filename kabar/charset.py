@@ -34,6 +34,11 @@ WEB_ENCODINGS = (
     "shift_jis",
     "euc_kr",
 )
+# Every name a web page may declare, as Python's codecs name them: WHATWG's encodings and the labels
+# that stand for them. Anything else (idna, punycode, unicode_escape, "undefined") is no page's charset.
+LABELS = ("utf_8_sig", "ascii", "latin_1", "gbk", "gb2312", "utf_16_le", "utf_16_be", "tis_620")
+WEB_CHARSETS = frozenset(codecs.lookup(name).name for name in (*WEB_ENCODINGS, *LABELS))
+UTF_16 = frozenset(codecs.lookup(name).name for name in ("utf_16", "utf_16_le", "utf_16_be"))
 META_SCAN_BYTES = 4096  # where a <meta charset> must stand (HTML asks for the first 1024 bytes; be lenient)
 
 
@@ -52,7 +57,8 @@ def choose(body: bytes, content_type: str | None = None) -> tuple[str, str]:
     header = HEADER_CHARSET.search(content_type or "")
     meta = META_CHARSET.search(body[:META_SCAN_BYTES])
     declared = [(header[1], "header")] if header else []
-    declared += [(meta[1].decode("ascii", "ignore"), "meta")] if meta else []
+    declared += [(_meta_charset(meta[1].decode("ascii", "ignore")), "meta")] if meta else []
+    declared = [(charset, source) for charset, source in declared if _name(charset) in WEB_CHARSETS]
     for charset, source in declared:
         if _decodes(body, charset):
             return _name(charset), source
@@ -71,10 +77,17 @@ def choose(body: bytes, content_type: str | None = None) -> tuple[str, str]:
     return next(((_name(c), s) for c, s in declared if _nearly(body, [(c, s)])), ("utf-8", "fallback"))
 
 
+def _meta_charset(charset: str) -> str:
+    """A page that says in itself that it is UTF-16 is not (it could not have been read so far): HTML
+    reads that as UTF-8."""
+    return "utf-8" if _name(charset) in UTF_16 else charset
+
+
 def decode(body: bytes, charset: str | None = None, content_type: str | None = None) -> Decoded:
-    """The page's text in `charset` (chosen here when not given) and how many characters were replaced."""
+    """The page's text in `charset` (chosen here when not given, or when it is no page's charset) and
+    how many characters were replaced."""
     source = "given"
-    if charset is None:
+    if charset is None or _name(charset) not in WEB_CHARSETS:
         charset, source = choose(body, content_type)
     text = body.decode(charset, errors="replace")
     replaced = text.count("\ufffd") - _already_there(body, charset)
@@ -95,7 +108,7 @@ def _nearly(body: bytes, declared: list[tuple[str, str]], stray: int = 2) -> boo
 def _decodes(body: bytes, charset: str) -> bool:
     try:
         body.decode(charset)
-    except (LookupError, UnicodeDecodeError):
+    except (LookupError, UnicodeError):  # UnicodeError: a codec such as idna refuses the bytes
         return False
     return True
 

@@ -45,3 +45,17 @@ def test_a_stray_byte_keeps_the_declared_charset_and_is_counted():
 def test_replacement_characters_already_in_the_page_are_not_counted():
     decoded = decode(("fine \ufffd text " + TEXT).encode(), content_type=UTF8)
     assert decoded.replaced == 0
+
+
+@pytest.mark.parametrize("label", ["undefined", "idna", "punycode", "unicode_escape", "utf-7"])
+def test_a_charset_no_web_page_is_in_is_not_obeyed(label):
+    """Python's codecs include some that are no page's charset: 'undefined' and 'idna' raised out of
+    decoding (an exception that stopped a batch), 'unicode_escape' rewrote backslashes."""
+    body = f'<meta charset="{label}"><p>Kopi di C:\\data, caf\u00e9</p>'.encode()
+    decoded = decode(body)
+    assert decoded.charset == "utf-8" and decoded.text.endswith("<p>Kopi di C:\\data, caf\u00e9</p>")
+
+
+def test_a_page_that_says_in_itself_it_is_utf16_is_read_as_utf8():
+    body = b'<meta charset="utf-16"><p>Kabar dari Kediri</p>'
+    assert choose(body) == ("utf-8", "meta") and decode(body).text.endswith("Kabar dari Kediri</p>")
