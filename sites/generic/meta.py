@@ -258,7 +258,9 @@ def kicker_of(title: str, headline: str, most_words: int = 8) -> str | None:
         return None
     for match in _KICKER_COLON.finditer(title):
         kicker = word_key(title[: match.start()])
-        if kicker and len(kicker.split()) <= most_words and word_key(title[match.end() :]) == key:
+        if len(kicker.split()) > most_words or match.start() > 40 * most_words:
+            return None  # every later colon leads a longer kicker (and each look is the title's length)
+        if kicker and word_key(title[match.end() :]) == key:
             return title[: match.start()]
     return None
 
