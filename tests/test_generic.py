@@ -914,3 +914,11 @@ def test_an_embedded_post_and_its_signature_are_no_body_text():
 def test_the_headline_with_a_kicker_or_the_site_name_and_a_label_line_are_no_body_text(first, cut):
     body = parsed_page("", f"<article><p>{first}</p>{STORY}</article>").paragraphs
     assert body[0].startswith("The ferry crossed") is cut
+
+
+@pytest.mark.parametrize("control", ["\x01", "&#1;", "&#x1f;", "&#27;", "\ufffe"])
+def test_a_character_xml_cannot_hold_costs_nothing_of_the_body(control):
+    """lxml refuses such a character in a text it is given: one in a paragraph lost the whole body."""
+    page = f"<h1>Ferry Keeps Its Timetable</h1><article>{STORY}<p>Tickets{control} sold at the pier.</p>"
+    text = " ".join(parsed_page("", page, NO_DATE_URL).paragraphs)
+    assert "The ferry crossed the wide grey bay" in text and "Tickets sold at the pier." in text
