@@ -83,6 +83,19 @@ class Site:
     def canonical_url(self, url: str) -> str:
         return canonical_url(url)
 
+    def own_canonical(self, canonical: str | None, url: str) -> str:
+        """The URL a page fetched from `url` says it lives at, when that is a URL of this site's, else
+        `url`; canonical either way. Judged after canonicalising: w3lib reads a backslash as a slash, so
+        "https://evil.test\\@site/…" names evil.test; a link no parser reads (a port past 65535) is none."""
+        if canonical:
+            try:
+                spelled = canonical_url(canonical)
+                if self.owns(spelled):
+                    return spelled
+            except ValueError:
+                pass
+        return canonical_url(url)
+
     def fetch_url(self, url: str) -> str:
         """The spelling of an article URL to fetch: the canonical one (the site modules' pages are
         served there)."""
@@ -93,8 +106,7 @@ class Site:
     def parse(self, html: bytes | str, url: str, fetched_at: datetime) -> ParsedArticle:
         """The article on a page fetched from `url`; ParseError when the page is not one (or is cut short)."""
         page = page_of(html)
-        canonical = canonical_link(page)
-        url = canonical_url(canonical if canonical and self.owns(canonical) else url)
+        url = self.own_canonical(canonical_link(page), url)
         article_id = self.article_id(url)
         if article_id is None:
             raise ParseError("not_an_article_url", url)
@@ -149,7 +161,10 @@ class Site:
         links: list[RelatedLink] = []
         for card in cards:
             if card.href not in targets:
-                url = self.canonical_url(urljoin(page_url, card.href))
+                try:
+                    url = self.canonical_url(urljoin(page_url, card.href))
+                except ValueError:  # an unclosed [IPv6 bracket, a port past 65535: no article's link
+                    continue
                 targets[card.href] = url, self.article_id(url)
             url, article_id = targets[card.href]
             if any(link.url == url for link in links):

@@ -293,7 +293,7 @@ def json_ld(root) -> list[dict]:
     for script in select(root, JSON_LD):
         try:
             data = json.loads(_only_string(script))
-        except ValueError:
+        except (ValueError, RecursionError):  # broken, or nested past Python's limit
             continue
         for item in data if isinstance(data, list) else [data]:
             if isinstance(item, dict):

@@ -922,3 +922,35 @@ def test_a_character_xml_cannot_hold_costs_nothing_of_the_body(control):
     page = f"<h1>Ferry Keeps Its Timetable</h1><article>{STORY}<p>Tickets{control} sold at the pier.</p>"
     text = " ".join(parsed_page("", page, NO_DATE_URL).paragraphs)
     assert "The ferry crossed the wide grey bay" in text and "Tickets sold at the pier." in text
+
+
+def test_links_and_metadata_no_parser_reads_cost_the_page_nothing():
+    """A port past 65535 or an unclosed IPv6 bracket in a link, JSON-LD nested past Python's recursion
+    limit, a headline of `true`: each made the whole page a parser_crashed issue, or a title "True"."""
+    head = (
+        '<link rel="canonical" href="https://harbourwatch.example:99999/news/ferry">'
+        + ld("[" * 10_000 + "]" * 10_000)
+        + ld('{"@type": "NewsArticle", "headline": true, "author": ' + "[" * 900 + '"Ani"' + "]" * 900 + "}")
+    )
+    related = (
+        "<aside><h2>Baca juga</h2><ul>"
+        '<li><a href="https://harbourwatch.example:99999/news/2025/05/01/ferry-fares-rise-again">Fares</a></li>'
+        '<li><a href="https://[::1/news/2025/05/01/ferry-crew-strike-ends">Crew</a></li>'
+        '<li><a href="/news/2025/05/01/new-pier-opens-in-the-north-harbour">'
+        "New pier opens in the north harbour</a></li>"
+        '<li><a href="/news/2025/04/30/night-ferry-returns-after-ten-years">'
+        "Night ferry returns after ten years</a></li>"
+        "</ul></aside>"
+    )
+    parsed = parsed_page(head, f"<h1>Ferry Keeps Its Timetable</h1><article>{STORY}</article>{related}")
+    assert parsed.url == RULE_URL and parsed.title == "Ferry Keeps Its Timetable"
+    assert [link.url for link in parsed.related] == [
+        "https://harbourwatch.example/news/2025/05/01/new-pier-opens-in-the-north-harbour",
+        "https://harbourwatch.example/news/2025/04/30/night-ferry-returns-after-ten-years",
+    ]
+
+
+def test_a_canonical_link_that_w3lib_reads_as_another_host_is_not_the_articles_url():
+    """urlsplit sees harbourwatch.example after the backslash; w3lib reads it as a slash: evil.test."""
+    head = '<link rel="canonical" href="https://evil.test\\@harbourwatch.example/news/ferry-keeps-its-timetable">'
+    assert parsed_page(head, f"<h1>Ferry Keeps Its Timetable</h1><article>{STORY}</article>").url == RULE_URL

@@ -22,7 +22,7 @@ from kabar.records import ParsedArticle, ParseError
 from kabar.sites.base import Site
 from kabar.text import normalize
 from kabar.times import WIB
-from kabar.urls import canonical_url, host_of
+from kabar.urls import host_of
 
 from . import body as bodies
 from . import meta as m
@@ -164,7 +164,7 @@ class GenericSite(Site):
             raise ParseError("parser_crashed", f"{type(error).__name__}: {error}") from error
         if not fields["title"] and not fields["paragraphs"]:
             raise ParseError("not_an_article", "no title and no text found")
-        page_url = canonical_url(canonical if canonical and self.owns(canonical) else url)
+        page_url = self.own_canonical(canonical, url)
         return ParsedArticle(
             site=self.name,
             article_id=f"{self.name}:{urlsplit(page_url).path.rstrip('/') or '/'}",

@@ -34,10 +34,12 @@ def json_ld(root) -> list[dict]:
         raw = _WRAPPER.sub("", script.text).strip()
         try:
             data = json.loads(raw, strict=False)
+        except RecursionError:  # nested past Python's limit: no object a page means
+            continue
         except ValueError:
             try:  # a trailing comma, a stray semicolon: the commonest breakage
                 data = json.loads(re.sub(r",\s*([}\]])", r"\1", raw.rstrip("; \n")), strict=False)
-            except ValueError:
+            except (ValueError, RecursionError):
                 continue
         found.extend(_flatten(data, 0))
     return found
@@ -88,34 +90,43 @@ def page_object(objects: list[dict]) -> dict:
     return next((o for o in objects if types_of(o) & PAGE_TYPES and o.get("datePublished")), {})
 
 
-def ld_text(value) -> str:
+LD_DEPTH = 8  # lists in lists: a value nested deeper is no text a page means (and recursion has an end)
+
+
+def ld_text(value, depth: int = 0) -> str:
     """A JSON-LD value as one string: a name of an object, the first of a list."""
+    if depth > LD_DEPTH:
+        return ""
     if isinstance(value, list):
-        return next((t for t in map(ld_text, value) if t), "")
+        return next((t for t in (ld_text(v, depth + 1) for v in value) if t), "")
     if isinstance(value, dict):
-        return ld_text(value.get("name") or value.get("@value") or value.get("text") or "")
+        return ld_text(value.get("name") or value.get("@value") or value.get("text") or "", depth + 1)
+    if isinstance(value, bool):  # `"headline": true` is no headline "True"
+        return ""
     return normalize(unescape(str(value))) if isinstance(value, (str, int, float)) else ""
 
 
-def ld_names(value) -> list[str]:
+def ld_names(value, depth: int = 0) -> list[str]:
     """Names from an author value: a string, an object, or a list of either."""
+    if depth > LD_DEPTH:
+        return []
     if isinstance(value, list):
-        return [name for item in value for name in ld_names(item)]
+        return [name for item in value for name in ld_names(item, depth + 1)]
     if isinstance(value, dict):
         name = value.get("name")
         if isinstance(name, list):
-            return ld_names(name)
+            return ld_names(name, depth + 1)
         if not name and (value.get("givenName") or value.get("familyName")):
             name = f"{ld_text(value.get('givenName'))} {ld_text(value.get('familyName'))}"
         return [normalize(name)] if isinstance(name, str) and normalize(name) else []
     return [normalize(value)] if isinstance(value, str) and normalize(value) else []
 
 
-def resolve_refs(value, objects: list[dict]):
+def resolve_refs(value, objects: list[dict], depth: int = 0):
     """A value with its bare references ({"@id": …} and nothing else to read) replaced by the page's
     object of that @id: Yoast-style graphs name the author once, in a Person node of their own."""
     if isinstance(value, list):
-        return [resolve_refs(item, objects) for item in value]
+        return [resolve_refs(item, objects, depth + 1) for item in value] if depth < LD_DEPTH else []
     if isinstance(value, dict) and "@id" in value and not value.get("name"):
         return next((o for o in objects if o.get("@id") == value["@id"] and o is not value), value)
     return value

@@ -145,11 +145,18 @@ class _Page:
         href = (href or "").strip()
         if not href or href.startswith(("#", "javascript:", "mailto:", "tel:")):
             return None
-        url = urljoin(self.url, href)
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or registrable(parts.hostname or "") != self.site:
+        try:
+            url = urljoin(self.url, href)
+            parts = urlsplit(url)
+            host = parts.hostname or ""
+        except ValueError:  # an unclosed [IPv6 bracket, a port past 65535: no page of ours
             return None
-        if not _article_like(parts.path) or _key(url) == self.key:  # the cheap test first
+        if parts.scheme not in ("http", "https") or registrable(host) != self.site:
+            return None
+        if not _article_like(parts.path):  # the cheap test first
+            return None
+        key = _key(url)  # read as w3lib reads it: "https://evil.test\\@site/..." is evil.test's
+        if key == self.key or registrable(urlsplit(key).hostname or "") != self.site:
             return None
         return url
 
