@@ -18,7 +18,7 @@ UTC = UTC
 # Fixed offsets, not Asia/Jakarta from tzdata: Indonesia keeps no DST, so the offsets never change.
 WIB = timezone(timedelta(hours=7), "WIB")
 _ZONE_HOURS = {"wib": 7, "wita": 8, "wit": 9, "z": 0, "gmt": 0, "utc": 0}
-_YEARS = range(1900, 2200)  # a four-digit number outside this is not a news date (and keeps UTC in range)
+YEARS = range(1900, 2200)  # a four-digit number outside this is not a news date (and keeps UTC in range)
 
 _MONTHS = {
     name: number
@@ -177,7 +177,7 @@ def _find_date(text: str) -> tuple[date, int, int] | None:
         for match in pattern.finditer(text):
             month = int(match[m]) if match[m].isdigit() else _MONTHS.get(match[m])
             year = int(match[y]) + (2000 if len(match[y]) == 2 else 0)
-            if month and year in _YEARS:
+            if month and year in YEARS:
                 try:
                     return date(year, month, int(match[d])), match.start(), match.end()
                 except ValueError:  # 31 Februari, month 13

@@ -954,3 +954,19 @@ def test_a_canonical_link_that_w3lib_reads_as_another_host_is_not_the_articles_u
     """urlsplit sees harbourwatch.example after the backslash; w3lib reads it as a slash: evil.test."""
     head = '<link rel="canonical" href="https://evil.test\\@harbourwatch.example/news/ferry-keeps-its-timetable">'
     assert parsed_page(head, f"<h1>Ferry Keeps Its Timetable</h1><article>{STORY}</article>").url == RULE_URL
+
+
+@pytest.mark.parametrize(
+    "stated", ["9999-12-31", "9999-12-31T23:59:59-12:00", "0001-01-01T00:00:00+14:00", "9999999999"]
+)
+def test_a_stated_time_no_news_page_can_have_is_none(stated):
+    """Year 1 at +14:00 has no UTC time (astimezone raised OverflowError); year 9999 is no publication's."""
+    assert m.parse_time(stated) is None
+    head = f'<meta property="article:published_time" content="{stated}">'
+    page = f"<h1>Ferry Keeps Its Timetable</h1><article>{STORY}</article>"
+    assert parsed_page(head, page, NO_DATE_URL).published_at is None
+
+
+def test_an_offset_no_place_keeps_is_no_time():
+    assert m.parse_time("2024-03-05T10:00+23:59") is None and m.parse_time("2024-03-05T10:00-2359") is None
+    assert m.parse_time("2024-03-05T10:00+05:45").isoformat() == "2024-03-05T10:00:00+05:45"  # Nepal

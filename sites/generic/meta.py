@@ -12,7 +12,7 @@ from html import unescape
 from urllib.parse import unquote, urlsplit
 
 from kabar.text import normalize
-from kabar.times import WIB, parse_datetime
+from kabar.times import WIB, YEARS, parse_datetime
 
 ARTICLE_TYPES = frozenset(
     "newsarticle article reportagenewsarticle analysisnewsarticle opinionnewsarticle reviewnewsarticle "
@@ -516,15 +516,17 @@ def parse_time(value: str | None, local=UTC) -> datetime | None:
         y, mo, d, h, mi, s, zone = match.groups()
         try:
             tz = _zone(zone) if zone else local
-            return datetime(int(y), int(mo), int(d), int(h or 0), int(mi or 0), int(s or 0), tzinfo=tz)
+            when = datetime(int(y), int(mo), int(d), int(h or 0), int(mi or 0), int(s or 0), tzinfo=tz)
         except (ValueError, OverflowError):
             return None
+        return when if when.year in YEARS else None
     if re.fullmatch(r"\s*\d{10}(?:\d{3})?\s*", value):  # a Unix time stamp
         try:
             stamp = int(value.strip())
-            return datetime.fromtimestamp(stamp / 1000 if stamp > 10**11 else stamp, UTC)
+            when = datetime.fromtimestamp(stamp / 1000 if stamp > 10**11 else stamp, UTC)
         except (ValueError, OverflowError, OSError):
             return None
+        return when if when.year in YEARS else None
     value = _in_english(value)
     shown = parse_datetime(value)  # kabar.times: English and Indonesian, a zone or WIB
     if shown is None:
@@ -584,11 +586,15 @@ def _in_english(value: str) -> str:
 
 
 def _zone(zone: str) -> timezone:
+    """An offset as stated; ValueError past the ±14 hours any place on Earth keeps."""
     if zone == "Z":
         return UTC
     sign = -1 if zone[0] == "-" else 1
     digits = zone[1:].replace(":", "")
-    return timezone(sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:4] or 0)))
+    offset = timedelta(hours=int(digits[:2]), minutes=int(digits[2:4] or 0))
+    if offset > timedelta(hours=14):
+        raise ValueError(f"no place keeps the offset {zone}")
+    return timezone(sign * offset)
 
 
 _URL_DATE = re.compile(
