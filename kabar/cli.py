@@ -1301,8 +1301,9 @@ def _corpus_rows(folder: Path) -> list[tuple[str, str | None]]:
                     continue
                 try:
                     row = json.loads(line)
-                except ValueError as error:
-                    raise UsageError(f"{truth}, line {number}: not JSON ({error})") from None
+                except (ValueError, RecursionError) as error:
+                    why = error if isinstance(error, ValueError) else "nested past Python's recursion limit"
+                    raise UsageError(f"{truth}, line {number}: not JSON ({why})") from None
                 page_id = row.get("id") if isinstance(row, dict) else None
                 url = row.get("url") if isinstance(row, dict) else None
                 if not isinstance(page_id, str) or not page_id or "/" in page_id or page_id.startswith("."):
@@ -1373,6 +1374,8 @@ def _read_page(path: Path) -> bytes:
     """The HTML of a saved page, gunzipped when it is gzip (by its name or its first bytes)."""
     if path.is_dir():
         raise UsageError(f"{path} is a folder, not a page")
+    if path.is_fifo() or path.is_socket():  # reading one waits for a writer that may never come
+        raise UsageError(f"{path} is a pipe or a socket, not a saved page")
     try:
         with path.open("rb") as file:
             data = file.read(MAX_PAGE_BYTES + 1)
@@ -1408,6 +1411,9 @@ def _canonical_link(html: bytes) -> str:
     url = canonical_link(page_of(html))
     if not url:
         raise UsageError("the page names no canonical URL: pass --url")
+    problem = _url_problem(url)
+    if problem:
+        raise UsageError(f"the page's canonical link is no http(s) URL ({problem}): pass --url")
     return url
 
 

@@ -169,7 +169,10 @@ def saved_pages(page: Path, url: str) -> PageSource | None:
     `<name>@page_num=2.html`), as a source of continuation pages; None when `page` is not where a
     mirror would keep `url`."""
     page = Path(page).resolve()
-    root = next((folder for folder in page.parents if resolve(folder, urlsplit(url).path) == page), None)
+    try:
+        root = next((folder for folder in page.parents if resolve(folder, urlsplit(url).path) == page), None)
+    except (OSError, ValueError):  # a path too long for the file system is no mirror's file
+        return None
     if root is None:
         return None
 

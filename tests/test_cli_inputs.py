@@ -3,6 +3,7 @@ malformed URLs, ports, numbers, days, paths. A run that fails under a real Prefe
 
 import gzip
 import logging
+import os
 import socket
 
 import duckdb
@@ -56,6 +57,31 @@ def test_extract_broken_page(capsys, tmp_path, name, content, says):
 
 def test_extract_a_folder(capsys, tmp_path):
     assert "folder" in assert_usage_error(capsys, ["extract", str(tmp_path)])
+
+
+def test_extract_a_pipe_does_not_wait_for_a_writer(capsys, tmp_path):
+    pipe = tmp_path / "halaman.html"
+    os.mkfifo(pipe)
+    assert "a pipe or a socket" in assert_usage_error(capsys, ["extract", str(pipe)])
+
+
+@pytest.mark.parametrize(
+    "canonical", ["javascript:alert(1)", "../../berita/1", "https://[::1/berita/1", "bukan url sama sekali"]
+)
+def test_a_canonical_link_that_is_no_url_asks_for_one(capsys, tmp_path, canonical):
+    page = tmp_path / "halaman.html"
+    head = f'<link rel="canonical" href="{canonical}">'
+    page.write_text(f"<html><head>{head}</head><body><h1>Judul</h1></body></html>")
+    line = assert_usage_error(capsys, ["extract", str(page)])
+    assert "canonical link is no http(s) URL" in line and "pass --url" in line
+
+
+def test_a_url_too_long_for_a_file_name_is_still_extracted(capsys, tmp_path):
+    page = tmp_path / "halaman.html"
+    page.write_bytes(GOOD_PAGE)
+    url = "https://www.tempo.co/read/1772314/" + "a" * 100_000
+    assert main(["extract", str(page), "--url", url]) == 0
+    assert TITLE in capsys.readouterr().out
 
 
 def test_extract_an_unreadable_file(capsys, tmp_path):

@@ -146,8 +146,12 @@ def test_one_json_line_per_page_through_the_site_module_or_the_generic_extractor
         (lambda d: _write(d, [], {}) and (d / "truth.jsonl").write_text("{oops\n") and d, "line 1: not JSON"),
         (lambda d: _write(d, [{"url": "https://a.example/"}], {}), "line 1: no usable `id`"),
         (lambda d: _write(d, [{"id": "../escape", "url": None}], {}), "line 1: no usable `id`"),
+        (
+            lambda d: _write(d, [], {}) and (d / "truth.jsonl").write_text("[" * 100_000 + "\n") and d,
+            "line 1: not JSON (nested past Python's recursion limit)",
+        ),
     ],
-    ids=["absent", "empty-folder", "bad-json", "no-id", "id-outside-pages"],
+    ids=["absent", "empty-folder", "bad-json", "no-id", "id-outside-pages", "nested-json"],
 )
 def test_a_bad_folder_is_one_line_on_stderr_and_exit_2(tmp_path, capsys, make, message):
     folder = make(tmp_path / "set")
