@@ -970,3 +970,18 @@ def test_a_stated_time_no_news_page_can_have_is_none(stated):
 def test_an_offset_no_place_keeps_is_no_time():
     assert m.parse_time("2024-03-05T10:00+23:59") is None and m.parse_time("2024-03-05T10:00-2359") is None
     assert m.parse_time("2024-03-05T10:00+05:45").isoformat() == "2024-03-05T10:00:00+05:45"  # Nepal
+
+
+@pytest.mark.parametrize(
+    ("stated", "kept"),
+    [
+        ("javascript:alert(1)", None),
+        ("data:image/png;base64,AAAA", None),
+        ("https://[::1/x.jpg", None),
+        ("/img/ferry.jpg", "https://harbourwatch.example/img/ferry.jpg"),
+    ],
+)
+def test_the_main_image_is_an_http_url_or_none(stated, kept):
+    head = f'<meta property="og:image" content="{stated}">'
+    page = f"<h1>Ferry Keeps Its Timetable</h1><article>{STORY}</article>"
+    assert parsed_page(head, page).image_url == kept

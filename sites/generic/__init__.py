@@ -798,8 +798,13 @@ def _tags(meta, article) -> tuple[str, ...]:
 
 
 def _image(meta, article, url) -> str | None:
+    """The main image's http(s) URL (a javascript: or data: value is no image an analyst can open)."""
     image = m.ld_image(article.get("image")) or m.first(meta, "og:image", "og:image:url", "twitter:image")
-    return urljoin(url, image) if image else None
+    try:
+        found = urljoin(url, image.strip()) if image else None
+        return found if found and urlsplit(found).scheme in ("http", "https") else None
+    except ValueError:  # an unclosed [IPv6 bracket
+        return None
 
 
 # List items that read as prose (not links), outside the page's menus, header, footer, asides and forms
