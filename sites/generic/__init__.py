@@ -139,12 +139,10 @@ class GenericSite(Site):
     def fetch_url(self, url: str) -> str:
         """The canonical URL with the trailing slash the site linked it with: a site whose pages end
         in '/' (WordPress's) answers the other spelling with a redirect, a request more per article."""
-        fetched = self.canonical_url(url)
-        path = urlsplit(fetched).path
-        if urlsplit(url.strip()).path.endswith("/") and path != "/" and not path.endswith("/"):
-            parts = urlsplit(fetched)
-            return parts._replace(path=path + "/").geturl()
-        return fetched
+        fetched = urlsplit(self.canonical_url(url))
+        if urlsplit(url.strip()).path.endswith("/") and not fetched.path.endswith("/"):  # "/" ends in one
+            return fetched._replace(path=fetched.path + "/").geturl()
+        return fetched.geturl()
 
     def article_id(self, url: str) -> str | None:
         """The host and path of a URL that looks like an article's (a slug or a number, not a section)."""

@@ -9,10 +9,10 @@ from lxml import etree
 from kabar.text import normalize
 
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*>", re.IGNORECASE)
-# Characters XML cannot hold, raw or as a character reference: lxml refuses them in a text it is
-# given, so one in a paragraph made trafilatura's body pass fail and the page lose its whole body.
+# Characters XML cannot hold (NUL among them), raw or as a character reference: lxml refuses them in a
+# text it is given, so one in a paragraph made trafilatura's body pass fail and the page lose its body.
 _NOT_XML = re.compile(
-    r"[\x01-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]|&#(?:0*(?:[1-8]|1[124-9]|2\d|3[01])|x0*(?:[1-8bcef]|1[\da-f]));",
+    r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]|&#(?:0*(?:[1-8]|1[124-9]|2\d|3[01])|x0*(?:[1-8bcef]|1[\da-f]));",
     re.IGNORECASE,
 )
 # As trafilatura parses (comments and processing instructions dropped: its pass reads the tree better).
@@ -49,7 +49,7 @@ def parse(html: str | bytes) -> lxml.html.HtmlElement:
     """The page as an lxml tree; an empty or unparseable page is an empty document, never an exception."""
     if isinstance(html, bytes):
         html = html.decode("utf-8", "replace")
-    html = repair_mojibake(_NOT_XML.sub("", _XML_DECLARATION.sub("", html, count=1).replace("\x00", "")))
+    html = repair_mojibake(_NOT_XML.sub("", _XML_DECLARATION.sub("", html, count=1)))
     try:
         data = html.encode("utf-8")
     except UnicodeEncodeError:  # a lone surrogate: the str itself, as lxml reads it
