@@ -5,6 +5,7 @@ the golden test all call `extract`, so they cannot disagree.
 """
 
 import logging
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime
@@ -128,8 +129,9 @@ def join_pages(first: ParsedArticle, rest: list[ParsedArticle]) -> ParsedArticle
 
 def _merge_related(links: list[RelatedLink]) -> tuple[RelatedLink, ...]:
     merged: dict[tuple[str, str], RelatedLink] = {}
+    per_block: Counter[str] = Counter()
     for link in links:
         if (link.block, link.url) not in merged:
-            position = 1 + sum(1 for block, _ in merged if block == link.block)
-            merged[link.block, link.url] = replace(link, position=position)
+            per_block[link.block] += 1
+            merged[link.block, link.url] = replace(link, position=per_block[link.block])
     return tuple(merged.values())

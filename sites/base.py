@@ -16,7 +16,7 @@ from urllib.parse import urljoin, urlsplit
 
 from kabar.clean import Rule
 from kabar.records import Card, ParsedArticle, ParseError, RelatedLink
-from kabar.sites.html import Element, canonical_link, css, page_of, select, select_one, tree_of
+from kabar.sites.html import Element, canonical_link, css, page_of, refuse_cut, select, select_one, tree_of
 from kabar.times import resolve_time
 from kabar.urls import canonical_url, host_of, rebase
 
@@ -106,6 +106,7 @@ class Site:
     def parse(self, html: bytes | str, url: str, fetched_at: datetime) -> ParsedArticle:
         """The article on a page fetched from `url`; ParseError when the page is not one (or is cut short)."""
         page = page_of(html)
+        refuse_cut(page)
         url = self.own_canonical(canonical_link(page), url)
         article_id = self.article_id(url)
         if article_id is None:
@@ -159,6 +160,7 @@ class Site:
         `targets`: (canonical URL, article id) by href, as worked out for the page's other blocks."""
         targets = {} if targets is None else targets
         links: list[RelatedLink] = []
+        shown: set[str] = set()
         for card in cards:
             if card.href not in targets:
                 try:
@@ -167,8 +169,9 @@ class Site:
                     continue
                 targets[card.href] = url, self.article_id(url)
             url, article_id = targets[card.href]
-            if any(link.url == url for link in links):
+            if url in shown:
                 continue
+            shown.add(url)
             window = resolve_time(card.time_text, fetched_at) if card.time_text else None
             links.append(
                 RelatedLink(

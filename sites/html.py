@@ -19,6 +19,7 @@ from cssselect.parser import Attrib, Class, CombinedSelector, Hash
 from cssselect.parser import Element as Element_
 from lxml import etree
 
+from kabar.records import ParseError
 from kabar.text import normalize
 
 Element = etree._Element
@@ -62,10 +63,13 @@ def page_of(html: bytes | str) -> Element:
 
 def _parsed(markup: bytes, encoding: str) -> Element:
     page = etree.Element(PAGE)
+    parser = _parser(encoding)
     try:
-        root = etree.fromstring(markup, _parser(encoding))
+        root = etree.fromstring(markup, parser)
     except etree.XMLSyntaxError:  # nothing to parse: an empty document, as BeautifulSoup gives
         return page
+    if cut := parser_cut(parser):
+        page.set(CUT, cut)
     if root is not None:
         page.extend([*reversed(list(root.itersiblings(preceding=True))), root, *root.itersiblings()])
     return page
@@ -74,6 +78,28 @@ def _parsed(markup: bytes, encoding: str) -> Element:
 @cache
 def _parser(encoding: str) -> etree.HTMLParser:
     return etree.HTMLParser(recover=True, encoding=encoding, collect_ids=False)
+
+
+CUT = "cut-by-parser"  # set on the page element when the parser dropped the page's end (`parser_cut`)
+
+
+def parser_cut(parser: etree.HTMLParser) -> str | None:
+    """Why the parser's last document lost its end, or None. libxml2 stops at elements nested past
+    256 levels or a text of over 10 MB and drops all that follows with no exception: a page of
+    unclosed tags gave an article cut short, or none, in silence. Its huge_tree option is not taken:
+    no page of the shared corpus nests past 55 levels, and the readers here recurse per level."""
+    limit = next((e for e in parser.error_log if e.type_name == "ERR_RESOURCE_LIMIT"), None)
+    return (
+        None
+        if limit is None
+        else f"the HTML parser stopped at line {limit.line} ({limit.message.split(',')[0]})"
+    )
+
+
+def refuse_cut(page: Element) -> None:
+    """ParseError `truncated` for a page the parser cut short (`page_of`'s mark)."""
+    if cut := page.get(CUT):
+        raise ParseError("truncated", f"{cut}; the rest of the page is lost")
 
 
 def tree_of(node) -> Element:

@@ -202,6 +202,35 @@ def test_block_headings(heading, name):
     assert block_name(heading) == name
 
 
+def test_a_heading_set_straight_in_body_takes_the_list_after_it_and_no_more():
+    listed = '<ul><li><a href="/news/2025/05/01/fares-stay">Ferry fares stay the same</a></li></ul>'
+    later = '<p>Footer</p><ul><li><a href="/news/2025/04/01/old-pier-closes">The old pier closes</a></li></ul>'
+    parsed = parsed_page(body=STORY + "<h2>Berita Terkait</h2>" + listed + later)
+    assert [(link.block, link.url) for link in parsed.related] == [
+        ("berita_terkait", "https://harbourwatch.example/news/2025/05/01/fares-stay")
+    ]
+
+
+def test_relative_links_and_images_resolve_against_the_pages_base_href():
+    related = (
+        "<h2>Baca juga</h2><ul>"
+        '<li><a href="2025/05/01/fares-stay"><img src="img/fares.jpg">Ferry fares stay the same</a></li>'
+        '<li><a href="2025/04/30/night-boat"><img src="http://[::1/x.jpg">The night boat returns</a></li>'
+        "</ul>"
+    )
+    news = "https://harbourwatch.example/news"
+    parsed = parsed_page(
+        '<base href="/news/"><link rel="canonical" href="2025/05/02/ferry">', STORY + related
+    )
+    assert [(link.url, link.image_url) for link in parsed.related] == [
+        (f"{news}/2025/05/01/fares-stay", f"{news}/img/fares.jpg"),
+        (f"{news}/2025/04/30/night-boat", None),  # a src no URL parser reads is no image
+    ]
+    assert parsed.url == f"{news}/2025/05/02/ferry"
+    ignored = parsed_page('<base href="javascript:void(0)">', STORY + related)  # no http(s): the page's URL
+    assert ignored.related[0].url == f"{news}/2025/05/02/2025/05/01/fares-stay"
+
+
 # --- general rules: authors, body -----------------------------------------------------------------------
 
 STORY = "<p>" + "The ferry crossed the wide grey bay twice each morning in the dry season. " * 12 + "</p>"

@@ -8,10 +8,12 @@ from datetime import UTC, datetime
 import pytest
 
 from kabar.clean import clean
+from kabar.extract import extract
 from kabar.records import Article, ExtractionIssue, ParseError
 from kabar.sites import get_site
+from kabar.sites.generic import site_for
 from tests.conftest import CORPUS
-from tests.golden import golden_pages, page_url
+from tests.golden import fetched_at, golden_pages, page_url, site_of
 
 TEMPO = get_site("tempo")
 NOW = datetime(2024, 1, 1, tzinfo=UTC)
@@ -56,3 +58,46 @@ def test_pages_cut_short_are_refused_or_parsed(page):
 )
 def test_bytes_that_are_not_an_article_are_refused(raw):
     assert _parse_or_refuse(raw) is None
+
+
+def _nested(html: bytes, depth: int) -> bytes:
+    """The page with `depth` unclosed <span>s opened before its first paragraph."""
+    at = html.index(b"<p", html.index(b"<body"))
+    return html[:at] + b"<span>" * depth + html[at:]
+
+
+def _first_page_of_each_site() -> list:
+    firsts: dict = {}
+    for page in golden_pages():
+        firsts.setdefault(site_of(page).name, page)
+    return list(firsts.values())
+
+
+@pytest.mark.parametrize("page", _first_page_of_each_site(), ids=lambda p: p.stem)
+def test_deep_nesting_is_read_in_full_or_refused_as_truncated(page):
+    """libxml2 drops a page's end past its nesting limit (256) without an exception: 200 levels are
+    read in full, 300 make the page a `truncated` issue, never an article cut short."""
+    site, html, url, at = site_of(page), page.read_bytes(), page_url(page), fetched_at(page)
+    whole = extract(site, html, url, at)
+    assert isinstance(whole, Article)
+    assert extract(site, _nested(html, 200), url, at).body == whole.body
+    cut = extract(site, _nested(html, 300), url, at)
+    assert isinstance(cut, ExtractionIssue) and cut.problem == "truncated", cut
+    assert "Excessive depth" in cut.detail
+
+
+def test_the_generic_site_reads_deep_nesting_or_refuses_it_as_truncated():
+    words = "council budget schools roads river bridge market harvest rain teachers doctors".split()
+    paragraphs = [" ".join(f"{words[(i * 7 + j) % len(words)]}{i}" for j in range(40)) for i in range(6)]
+    html = (
+        "<html><head><title>Council Sets the Budget</title></head>"
+        "<body><article><h1>Council Sets the Budget</h1>"
+        + "".join(f"<p>{text}.</p>" for text in paragraphs)
+        + "<p>The last paragraph of the story, after the nesting.</p></article></body></html>"
+    ).encode()
+    url, site = "https://example.com/news/2024/council-sets-the-budget", site_for("https://example.com/")
+    deep = extract(site, _nested(html, 200), url, NOW)
+    assert isinstance(deep, Article) and "last paragraph of the story" in deep.body
+    assert deep.body == extract(site, html, url, NOW).body
+    cut = extract(site, _nested(html, 300), url, NOW)
+    assert isinstance(cut, ExtractionIssue) and cut.problem == "truncated", cut

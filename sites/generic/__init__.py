@@ -28,7 +28,7 @@ from . import body as bodies
 from . import meta as m
 from .related import find_blocks
 from .tree import SKIP as SKIP_TAGS
-from .tree import MatchingValues, QuickXPath, classes, owners_of_values, parse, text_of
+from .tree import MatchingValues, QuickXPath, classes, document_base, owners_of_values, parse, text_of
 
 __all__ = ["GenericSite", "site_for", "read_page"]
 
@@ -158,6 +158,8 @@ class GenericSite(Site):
         """The article on any page; ParseError (never another exception) when there is none."""
         try:
             fields, related_blocks, canonical = read_page(html, url)
+        except ParseError:
+            raise
         except Exception as error:  # a surprise on one page is that page's issue, not the batch's
             raise ParseError("parser_crashed", f"{type(error).__name__}: {error}") from error
         if not fields["title"] and not fields["paragraphs"]:
@@ -202,7 +204,8 @@ def read_page(html: bytes | str, url: str):
     ld = m.json_ld(root)
     article = m.article_object(ld)
     host = host_of(url)
-    canonical = _canonical(root, head, url)
+    base = document_base(root, url)
+    canonical = _canonical(root, head, base)
 
     lang = _language(root, meta, article)
     site_names = _site_names(meta, ld, article)
@@ -217,7 +220,7 @@ def read_page(html: bytes | str, url: str):
         m.first(meta, "article:modified_time", "og:updated_time", "datemodified", "last-modified"), local
     )
     published = _published(root, meta, article, m.page_object(ld), url, local, title)
-    blocks = find_blocks(root, url, host)
+    blocks = find_blocks(root, url, host, base)
 
     bodies.drop_hidden(root)
     shown = _page_prose(root)  # before the body pass prunes the tree
@@ -241,7 +244,7 @@ def read_page(html: bytes | str, url: str):
         updated_at=updated,
         section=section or None,
         tags=_tags(meta, article),
-        image_url=_image(meta, article, url),
+        image_url=_image(meta, article, base),
         language=lang,
         access="paywalled" if free is False else "free",
     )

@@ -66,9 +66,10 @@ def registrable(host: str) -> str:
 _SECOND_LEVEL = frozenset("co com ac go or net org gov edu web sch my biz ne gob nic mil".split())
 
 
-def find_blocks(root, page_url: str, host: str) -> list[tuple[str, list[Card]]]:
-    """Every related block on the page, in page order: (name, cards); blocks of one name merged."""
-    page = _Page(page_url, host)
+def find_blocks(root, page_url: str, host: str, base: str | None = None) -> list[tuple[str, list[Card]]]:
+    """Every related block on the page, in page order: (name, cards); blocks of one name merged.
+    `base`: what relative links resolve against (the page's <base href>), else the page's URL."""
+    page = _Page(page_url, host, base or page_url)
     headings = []
     for el in root.iter(*_CANDIDATES):
         name = _heading(el)
@@ -130,8 +131,8 @@ class _Page:
     leads (many links share one), and the shown length of an element (the cards of a list test their
     common ancestors)."""
 
-    def __init__(self, url: str, host: str) -> None:
-        self.url, self.site, self.key = url, registrable(host), _key(url)
+    def __init__(self, url: str, host: str, base: str) -> None:
+        self.site, self.key, self.base = registrable(host), _key(url), base
         self.targets: dict[str | None, str | None] = {}
         self.lengths: dict = {}  # element -> (length, bound): the length exact up to bound, else bound + 1
 
@@ -146,7 +147,7 @@ class _Page:
         if not href or href.startswith(("#", "javascript:", "mailto:", "tel:")):
             return None
         try:
-            url = urljoin(self.url, href)
+            url = urljoin(self.base, href)
             parts = urlsplit(url)
             host = parts.hostname or ""
         except ValueError:  # an unclosed [IPv6 bracket, a port past 65535: no page of ours
@@ -187,6 +188,8 @@ def _links_after(heading, headings: set[int], page: _Page):
     for _ in range(4):
         parent = node.getparent()
         if parent is None or parent.tag in ("body", "html"):
+            if node is heading:  # a heading set straight in <body>: the list right after it, no further
+                return _collect(_first_list_after(heading, headings), page)
             break
         stopped = _anchors_after(node, headings, following)
         links = _collect(following, page)
@@ -198,16 +201,30 @@ def _links_after(heading, headings: set[int], page: _Page):
     return []
 
 
+def _first_list_after(heading, headings: set[int]) -> list:
+    """The links of the first element after the heading that holds any, up to the next heading."""
+    for sibling in heading.itersiblings():
+        anchors: list = []
+        met = _anchors_after_within(sibling, headings, anchors)
+        if anchors or met:
+            return anchors
+    return []
+
+
+def _anchors_after_within(element, headings: set[int], anchors: list) -> bool:
+    """The links inside `element` appended to `anchors`, up to a heading; whether one was met."""
+    for el in element.iter():
+        if id(el) in headings:
+            return True
+        if el.tag == "a":
+            anchors.append(el)
+    return False
+
+
 def _anchors_after(node, headings: set[int], anchors: list) -> bool:
     """The links in the node's following siblings (and inside them) appended to `anchors`, up to the
     next heading; whether one was met."""
-    for sibling in node.itersiblings():
-        for el in sibling.iter():
-            if id(el) in headings:
-                return True
-            if el.tag == "a":
-                anchors.append(el)
-    return False
+    return any(_anchors_after_within(sibling, headings, anchors) for sibling in node.itersiblings())
 
 
 def _collect(anchors, page: _Page) -> list[tuple[str, list]]:
@@ -254,6 +271,15 @@ def _article_like(path: str) -> bool:
     return bool(re.search(r"\d{3,}", path)) or last.count("-") >= 2 or len(last) > 25
 
 
+def _resolved(base: str, src: str) -> str | None:
+    """A card image's http(s) URL (a data: image, or a src no URL parser reads, is none)."""
+    try:
+        found = urljoin(base, src.strip())
+        return found if urlsplit(found).scheme in ("http", "https") else None
+    except ValueError:  # an unclosed [IPv6 bracket
+        return None
+
+
 def _card(anchors: list, url: str, page: _Page) -> Card | None:
     """A link's card: its item element (the nearest ancestor holding only this link), read for the
     title (the longest link text), image, time text and summary."""
@@ -284,8 +310,7 @@ def _card(anchors: list, url: str, page: _Page) -> Card | None:
             (image.get(k) for k in ("data-src", "data-original", "data-lazy-src", "src") if image.get(k)),
             None,
         )
-        if image_url and image_url.startswith("data:"):
-            image_url = None
+        image_url = _resolved(page.base, image_url) if image_url else None
     time_text = None
     when = next(item.iter("time"), None)
     if when is not None:
@@ -303,7 +328,7 @@ def _card(anchors: list, url: str, page: _Page) -> Card | None:
         href=url,
         title=title,
         time_text=time_text,
-        image_url=urljoin(url, image_url) if image_url else None,
+        image_url=image_url,
         summary=summary,
     )
 

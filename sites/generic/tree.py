@@ -2,10 +2,13 @@
 
 import re
 from itertools import islice
+from urllib.parse import urljoin, urlsplit
 
 import lxml.html
 from lxml import etree
 
+from kabar.records import ParseError
+from kabar.sites.html import parser_cut
 from kabar.text import normalize
 
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*>", re.IGNORECASE)
@@ -46,7 +49,8 @@ SKIP = frozenset({"script", "style", "noscript", "template", "svg", "iframe", "b
 
 
 def parse(html: str | bytes) -> lxml.html.HtmlElement:
-    """The page as an lxml tree; an empty or unparseable page is an empty document, never an exception."""
+    """The page as an lxml tree; an empty or unparseable page is an empty document. ParseError
+    `truncated` when the parser dropped the page's end (`parser_cut`)."""
     if isinstance(html, bytes):
         html = html.decode("utf-8", "replace")
     html = repair_mojibake(_NOT_XML.sub("", _XML_DECLARATION.sub("", html, count=1)))
@@ -58,7 +62,20 @@ def parse(html: str | bytes) -> lxml.html.HtmlElement:
         root = lxml.html.document_fromstring(data, parser=PARSER) if html.strip() else None
     except (etree.ParserError, ValueError):
         root = None
+    if cut := parser_cut(PARSER):
+        raise ParseError("truncated", f"{cut}; the rest of the page is lost")
     return root if root is not None else lxml.html.document_fromstring("<html><body></body></html>")
+
+
+def document_base(root, url: str) -> str:
+    """The URL a page's relative links resolve against: its first <base href> (joined to `url`),
+    else `url` itself; a base that is no http(s) URL is ignored, as browsers ignore it."""
+    href = next((el.get("href") for el in root.iter("base") if el.get("href")), None)
+    try:
+        base = urljoin(url, href.strip()) if href else url
+        return base if urlsplit(base).scheme in ("http", "https") else url
+    except ValueError:  # an unclosed [IPv6 bracket
+        return url
 
 
 def repair_mojibake(html: str) -> str:
