@@ -89,7 +89,10 @@ def main(argv: list[str] | None = None) -> int:
         if getattr(sys, stream) is None:
             setattr(sys, stream, open(os.devnull, "w"))
     try:
-        args = _parser().parse_args(argv)
+        parser = _parser()
+        args, unknown = parser.parse_known_args(argv)
+        if unknown:
+            _unknown_options(parser, args, sys.argv[1:] if argv is None else argv, unknown)
         return args.command(args) or 0
     except (UsageError, ConfigError) as error:
         print(f"kabar: {_one_line(error)}", file=sys.stderr)
@@ -103,6 +106,14 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # `kabar status | head`: the reader has all it wants
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+
+
+def _unknown_options(parser: Parser, args: argparse.Namespace, argv: list[str], unknown: list[str]):
+    """Refused with a pointer to the help of the command they were given to (after its name)."""
+    command = getattr(args, "parser", parser)
+    name = command.prog.split()[-1]
+    after = name in argv and argv.index(unknown[0]) > argv.index(name)
+    (command if after else parser).error(f"unrecognized arguments: {' '.join(unknown)}")
 
 
 def _one_line(error: Exception) -> str:
@@ -132,6 +143,8 @@ def _parser(config: Config | None = None) -> Parser:
     _schedule_commands(commands, config)
     _warehouse_commands(commands, config)
     _page_commands(commands)
+    for command in commands.choices.values():  # an unknown option is the subcommand's to explain
+        command.set_defaults(parser=command)
     return parser
 
 

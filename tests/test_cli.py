@@ -109,6 +109,19 @@ def test_bad_arguments(capsys, no_crawl, argv):
     assert no_crawl == []
 
 
+@pytest.mark.parametrize(
+    ("argv", "help_of"),
+    [
+        (["sql", "--bogus", "SELECT 1"], "kabar sql"),
+        (["run", "--nope"], "kabar run"),
+        (["--nope", "run"], "kabar"),  # given before the command: the main help
+    ],
+)
+def test_an_unknown_option_points_to_the_help_of_its_command(capsys, no_crawl, argv, help_of):
+    line = assert_usage_error(capsys, argv)
+    assert line.endswith(f"(see `{help_of} --help`)") and "unrecognized arguments: --" in line
+
+
 @pytest.mark.parametrize("delay", ["nan", "inf"])
 def test_delay_must_be_a_finite_number(capsys, no_crawl, delay):
     assert_usage_error(capsys, ["run", "--delay", delay])

@@ -204,7 +204,7 @@ def test_block_headings(heading, name):
 
 def test_a_heading_set_straight_in_body_takes_the_list_after_it_and_no_more():
     listed = '<ul><li><a href="/news/2025/05/01/fares-stay">Ferry fares stay the same</a></li></ul>'
-    later = '<p>Footer</p><ul><li><a href="/news/2025/04/01/old-pier-closes">The old pier closes</a></li></ul>'
+    later = '<p>Footer</p><ul><li><a href="/news/2025/04/01/old-pier">The old pier closes</a></li></ul>'
     parsed = parsed_page(body=STORY + "<h2>Berita Terkait</h2>" + listed + later)
     assert [(link.block, link.url) for link in parsed.related] == [
         ("berita_terkait", "https://harbourwatch.example/news/2025/05/01/fares-stay")
