@@ -697,6 +697,8 @@ def _backfill_range(first: date | None, last: date | None, names: tuple[str, str
 def _quiet_prefect() -> None:
     os.environ.setdefault("DO_NOT_TRACK", "1")
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    # "Still processing items: 1 items remaining..." as Prefect sends a run's last events at exit
+    logging.getLogger("EventsWorker").setLevel(logging.ERROR)
 
 
 class _NoRunFailedTraceback(logging.Filter):

@@ -57,6 +57,7 @@ def test_a_fresh_venv_runs_the_demo_from_an_empty_folder(wheel, tmp_path):
     env = _clean_env(KABAR_HOME=str(home), PREFECT_HOME=str(tmp_path / "prefect"))
     done = _run([venv / "bin" / "kabar", "demo"], cwd=empty, env=env)
     assert list(empty.iterdir()) == [], "the demo wrote into the folder it ran from"
+    assert "EventsWorker" not in done.stderr, done.stderr  # Prefect's shutdown chatter is not the user's
     with connect(home / "demo.sqlite", read_only=True) as con:
         sites = dict(con.execute("SELECT site, count(*) FROM articles GROUP BY site").fetchall())
         across = con.execute(
