@@ -448,13 +448,12 @@ def _open(
     _load_extensions(con, location)
     _attach(con, location, read_only, pinned)
     con.execute("SET TimeZone = 'UTC'")
-    if not read_only:
-        migrate(con)
-    _search_internal(con)
-    if not read_only:
-        refresh_analytics(con)
-        if not is_postgres(location) and not Path(location).exists():
-            publish(location)  # readers find the new warehouse before its first writer closes
+    if read_only:
+        _search_internal(con)
+        return con
+    upgrade(con)
+    if not is_postgres(location) and not Path(location).exists():
+        publish(location)  # readers find the new warehouse before its first writer closes
     return con
 
 
@@ -523,26 +522,53 @@ def _search_internal(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(f"SET search_path = '{CATALOG}.main,{CATALOG}.internal'")
 
 
-def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """Apply the migrations (warehouse/migrations/NNN_name.sql) the warehouse has not had yet, each
-    in one transaction with its row in `schema_migrations`; returns the names applied."""
-    con.execute(
-        "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER NOT NULL, name VARCHAR NOT NULL,"
-        " applied_at TIMESTAMPTZ NOT NULL)"
-    )
-    done = {version for (version,) in con.execute("SELECT version FROM schema_migrations").fetchall()}
-    applied = []
-    for version, name in pending_migrations(done):
-        con.begin()
-        try:
-            con.execute(sql(f"{MIGRATIONS}/{name}"))
+def upgrade(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Bring the warehouse's schema up to date: the migrations (warehouse/migrations/NNN_name.sql) it
+    has not had yet, each recorded in `schema_migrations`, then the analyst layer when its files
+    changed (`refresh_analytics`). As few commits as DuckLake allows, not one per migration: DuckLake
+    1.5.5 may read a freed schema entry as it commits a schema change (duckdb/ducklake#1248: an
+    "Allocation failure" or a crash, rarely, in a busy process), and a new warehouse made a dozen
+    such commits; now three. Returns the names applied."""
+    if not _behind(con):
+        _search_internal(con)
+        return []
+    applied: list[str] = []
+    con.begin()
+    try:
+        con.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER NOT NULL, name VARCHAR NOT NULL,"
+            " applied_at TIMESTAMPTZ NOT NULL)"
+        )
+        done = {version for (version,) in con.execute("SELECT version FROM schema_migrations").fetchall()}
+        for version, name in pending_migrations(done):
+            text = sql(f"{MIGRATIONS}/{name}")
+            if applied and _LAKE_CALL.search(text):  # a lake option or flush needs its tables committed
+                con.commit()
+                con.begin()
+            con.execute(text)
             con.execute("INSERT INTO schema_migrations VALUES (?, ?, current_timestamp)", [version, name])
-            con.commit()
-        except BaseException:
-            con.rollback()
-            raise
-        applied.append(name)
+            applied.append(name)
+        _search_internal(con)
+        refresh_analytics(con)
+        con.commit()
+    except BaseException:
+        con.rollback()
+        raise
     return applied
+
+
+_LAKE_CALL = re.compile(r"^\s*CALL\s", re.IGNORECASE | re.MULTILINE)
+
+
+def _behind(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether a migration or the analyst layer is missing (read without starting a change)."""
+    if not con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE database_name = ? AND table_name = 'schema_migrations'",
+        [CATALOG],
+    ).fetchone()[0]:
+        return True
+    rows = con.execute("SELECT version, name FROM schema_migrations").fetchall()
+    return bool(pending_migrations({version for version, _ in rows})) or (0, _analytics_stamp()) not in rows
 
 
 ANALYTICS = ("analytics.sql", "comments.sql")  # the analyst layer: views and the comments from the docs
@@ -551,22 +577,23 @@ VIEW_COLUMNS = (
 )
 
 
+def _analytics_text() -> str:
+    return sql(ANALYTICS[0]) + "\n" + sql(ANALYTICS[1]).split(VIEW_COLUMNS)[0]
+
+
+def _analytics_stamp() -> str:
+    return "analytics@" + hashlib.sha256(_analytics_text().encode()).hexdigest()[:16]
+
+
 def refresh_analytics(con: duckdb.DuckDBPyConnection) -> bool:
     """(Re)create the analytics views and every comment when their files changed since the last time
-    (one transaction, one snapshot; recorded in schema_migrations as version 0). True when applied."""
-    text = sql(ANALYTICS[0]) + "\n" + sql(ANALYTICS[1]).split(VIEW_COLUMNS)[0]
-    stamp = "analytics@" + hashlib.sha256(text.encode()).hexdigest()[:16]
+    (recorded in schema_migrations as version 0), in the caller's transaction. True when applied."""
+    stamp = _analytics_stamp()
     if con.execute("SELECT count(*) FROM schema_migrations WHERE name = ?", [stamp]).fetchone()[0]:
         return False
-    con.begin()
-    try:
-        con.execute(text)
-        con.execute("DELETE FROM schema_migrations WHERE version = 0")
-        con.execute("INSERT INTO schema_migrations VALUES (0, ?, current_timestamp)", [stamp])
-        con.commit()
-    except BaseException:
-        con.rollback()
-        raise
+    con.execute(_analytics_text())
+    con.execute("DELETE FROM schema_migrations WHERE version = 0")
+    con.execute("INSERT INTO schema_migrations VALUES (0, ?, current_timestamp)", [stamp])
     return True
 
 
