@@ -5,6 +5,9 @@ how), and every later migration is applied to a copy of it."""
 import shutil
 from pathlib import Path
 
+import duckdb
+import pytest
+
 from kabar import neardup
 from kabar.warehouse.db import connect, data_path, pending_migrations
 
@@ -75,3 +78,33 @@ def test_stored_signatures_are_packed_with_their_values_intact(tmp_path):
     assert {i: neardup.unpack(packed) for i, packed in after.items()} == {
         i: tuple(values) for i, values in before.items()
     }
+
+
+def test_schema_changes_are_committed_by_a_child_process(tmp_path, monkeypatch):
+    """DuckLake 1.5.5 may read freed memory as it commits a schema change (duckdb/ducklake#1248): the
+    process that opens a warehouse lacking migrations leaves them to a child and never commits one."""
+    from kabar.warehouse import db as warehouse_db
+
+    def not_here(con):
+        raise AssertionError("a schema change committed in this process")
+
+    monkeypatch.setattr(warehouse_db, "upgrade", not_here)
+    old = _copy(tmp_path)
+    for location in (tmp_path / "new.sqlite", old):
+        with connect(location) as con:
+            versions = con.execute("SELECT list(version ORDER BY version) FROM schema_migrations").fetchone()[
+                0
+            ]
+            assert pending_migrations(set(versions)) == [] and 0 in versions
+
+
+def test_an_upgrade_that_fails_is_one_error_naming_the_warehouse(tmp_path, monkeypatch):
+    from kabar.warehouse import db as warehouse_db
+
+    monkeypatch.setattr(warehouse_db, "_CHILD", "import sys; sys.exit('migration 10: no space left')")
+    with pytest.raises(duckdb.IOException) as caught:
+        connect(tmp_path / "w.sqlite")
+    assert (
+        str(caught.value)
+        == f"upgrading the warehouse at {tmp_path / 'w.sqlite'} failed: migration 10: no space left"
+    )

@@ -28,6 +28,8 @@ import logging
 import os
 import re
 import sqlite3
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -448,13 +450,52 @@ def _open(
     _load_extensions(con, location)
     _attach(con, location, read_only, pinned)
     con.execute("SET TimeZone = 'UTC'")
-    if read_only:
-        _search_internal(con)
-        return con
-    upgrade(con)
-    if not is_postgres(location) and not Path(location).exists():
+    if not read_only and _behind(con):
+        con.execute(f"USE memory; DETACH {CATALOG}")
+        _upgrade_in_a_child(location)
+        _attach(con, location, read_only, pinned)
+    _search_internal(con)
+    if not read_only and not is_postgres(location) and not Path(location).exists():
         publish(location)  # readers find the new warehouse before its first writer closes
     return con
+
+
+def _upgrade_in_a_child(location: str | Path) -> None:
+    """`upgrade` run by a short-lived child process. DuckLake 1.5.5 may read a freed schema entry as it
+    commits a schema change (duckdb/ducklake#1248): a long-lived process (a flow, a test run) that made
+    its warehouse itself died of it now and then (SIGABRT, "Allocation failure" at a later commit). A
+    child's damage dies with it; about a second, once per new warehouse or release."""
+    done = subprocess.run(
+        [sys.executable, "-c", _CHILD, str(location)],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=UPGRADE_SECONDS,
+    )
+    if done.returncode != 0:
+        from kabar.config import masked  # the connection string's password stays out of the message
+
+        why = [line.strip() for line in done.stderr.splitlines() if line.strip()]
+        reason = why[-1] if why else f"exit status {done.returncode}"
+        raise duckdb.IOException(f"upgrading the warehouse at {masked(str(location))} failed: {reason}")
+
+
+UPGRADE_SECONDS = 600.0
+_CHILD = "import sys; from kabar.warehouse.db import upgrade_at; upgrade_at(sys.argv[1])"
+
+
+def upgrade_at(location: str) -> None:
+    """What the child of `_upgrade_in_a_child` runs: `upgrade` on its own connection, published."""
+    con = _instance(_extensions(location))
+    try:
+        _load_extensions(con, location)
+        _attach(con, location, False, None)
+        con.execute("SET TimeZone = 'UTC'")
+        upgrade(con)
+    finally:
+        con.close()
+    if not is_postgres(location):
+        publish(location)
 
 
 def _attach(con, location: str | Path, read_only: bool, pinned: Path | None) -> None:
