@@ -69,7 +69,7 @@ _SECOND_LEVEL = frozenset("co com ac go or net org gov edu web sch my biz ne gob
 def find_blocks(root, page_url: str, host: str, base: str | None = None) -> list[tuple[str, list[Card]]]:
     """Every related block on the page, in page order: (name, cards); blocks of one name merged.
     `base`: what relative links resolve against (the page's <base href>), else the page's URL."""
-    page = _Page(page_url, host, base or page_url)
+    page = _Page(page_url, host, base)
     headings = []
     for el in root.iter(*_CANDIDATES):
         name = _heading(el)
@@ -131,8 +131,8 @@ class _Page:
     leads (many links share one), and the shown length of an element (the cards of a list test their
     common ancestors)."""
 
-    def __init__(self, url: str, host: str, base: str) -> None:
-        self.site, self.key, self.base = registrable(host), _key(url), base
+    def __init__(self, url: str, host: str, base: str | None = None) -> None:
+        self.site, self.key, self.base = registrable(host), _key(url), base or url
         self.targets: dict[str | None, str | None] = {}
         self.lengths: dict = {}  # element -> (length, bound): the length exact up to bound, else bound + 1
 
