@@ -1,5 +1,6 @@
 """Opening the warehouse: a DuckLake, so that analysts reading it and runs loading it never block each
-other; UTC everywhere; migrations applied once, in order, on the first writable connect that lacks them.
+other; UTC everywhere; migrations applied once, in order, by a child of the first writable connect that
+lacks them.
 
 Where it is (`location`, what `connect` and every task take): a path, or `postgres:<libpq connection
 string>`. A path is a SQLite catalog with the Parquet data in a folder beside it: one machine. Writers
@@ -452,19 +453,22 @@ def _open(
     con.execute("SET TimeZone = 'UTC'")
     if not read_only and _behind(con):
         con.execute(f"USE memory; DETACH {CATALOG}")
-        _upgrade_in_a_child(location)
+        failure = _upgrade_in_a_child(location)
         _attach(con, location, read_only, pinned)
+        if failure and _behind(con):  # not upgraded by another writer's child meanwhile either
+            raise duckdb.IOException(failure)
     _search_internal(con)
     if not read_only and not is_postgres(location) and not Path(location).exists():
         publish(location)  # readers find the new warehouse before its first writer closes
     return con
 
 
-def _upgrade_in_a_child(location: str | Path) -> None:
-    """`upgrade` run by a short-lived child process. DuckLake 1.5.5 may read a freed schema entry as it
-    commits a schema change (duckdb/ducklake#1248): a long-lived process (a flow, a test run) that made
-    its warehouse itself died of it now and then (SIGABRT, "Allocation failure" at a later commit). A
-    child's damage dies with it; about a second, once per new warehouse or release."""
+def _upgrade_in_a_child(location: str | Path) -> str | None:
+    """`upgrade` run by a short-lived child process; why it failed, or None. DuckLake 1.5.5 may read a
+    freed schema entry as it commits a schema change (duckdb/ducklake#1248): a long-lived process (a
+    flow, a test run) that made its warehouse itself died of it now and then (SIGABRT in a later
+    allocation, "Allocation failure" at a commit). A child's damage dies with it; about a second, once
+    per new warehouse or release."""
     done = subprocess.run(
         [sys.executable, "-c", _CHILD, str(location)],
         stdin=subprocess.DEVNULL,
@@ -472,12 +476,13 @@ def _upgrade_in_a_child(location: str | Path) -> None:
         text=True,
         timeout=UPGRADE_SECONDS,
     )
-    if done.returncode != 0:
-        from kabar.config import masked  # the connection string's password stays out of the message
+    if done.returncode == 0:
+        return None
+    from kabar.config import masked  # the connection string's password stays out of the message
 
-        why = [line.strip() for line in done.stderr.splitlines() if line.strip()]
-        reason = why[-1] if why else f"exit status {done.returncode}"
-        raise duckdb.IOException(f"upgrading the warehouse at {masked(str(location))} failed: {reason}")
+    why = [line.strip() for line in done.stderr.splitlines() if line.strip()]
+    reason = why[-1] if why else f"exit status {done.returncode}"
+    return f"upgrading the warehouse at {masked(str(location))} failed: {reason}"
 
 
 UPGRADE_SECONDS = 600.0
@@ -566,12 +571,9 @@ def _search_internal(con: duckdb.DuckDBPyConnection) -> None:
 def upgrade(con: duckdb.DuckDBPyConnection) -> list[str]:
     """Bring the warehouse's schema up to date: the migrations (warehouse/migrations/NNN_name.sql) it
     has not had yet, each recorded in `schema_migrations`, then the analyst layer when its files
-    changed (`refresh_analytics`). As few commits as DuckLake allows, not one per migration: DuckLake
-    1.5.5 may read a freed schema entry as it commits a schema change (duckdb/ducklake#1248: an
-    "Allocation failure" or a crash, rarely, in a busy process), and a new warehouse made a dozen
-    such commits; now three. Returns the names applied."""
-    if not _behind(con):
-        _search_internal(con)
+    changed (`refresh_analytics`). As few commits as DuckLake allows (three for a new warehouse, not
+    one per migration: see `_upgrade_in_a_child`). Returns the names applied."""
+    if not _behind(con):  # another writer's upgrade came first
         return []
     applied: list[str] = []
     con.begin()
