@@ -16,7 +16,17 @@ from urllib.parse import urljoin, urlsplit
 
 from kabar.clean import Rule
 from kabar.records import Card, ParsedArticle, ParseError, RelatedLink
-from kabar.sites.html import Element, canonical_link, css, page_of, refuse_cut, select, select_one, tree_of
+from kabar.sites.html import (
+    CUT,
+    Element,
+    canonical_link,
+    css,
+    page_of,
+    refuse_cut,
+    select,
+    select_one,
+    tree_of,
+)
 from kabar.times import resolve_time
 from kabar.urls import canonical_url, host_of, rebase
 
@@ -106,7 +116,7 @@ class Site:
     def parse(self, html: bytes | str, url: str, fetched_at: datetime) -> ParsedArticle:
         """The article on a page fetched from `url`; ParseError when the page is not one (or is cut short)."""
         page = page_of(html)
-        refuse_cut(page)
+        refuse_cut(page.get(CUT))
         url = self.own_canonical(canonical_link(page), url)
         article_id = self.article_id(url)
         if article_id is None:

@@ -8,6 +8,7 @@ BeautifulSoup stays for callers that want a soup (`soup_of`); the readers accept
 """
 
 import json
+import threading
 from collections.abc import Iterator
 from functools import cache
 
@@ -75,9 +76,15 @@ def _parsed(markup: bytes, encoding: str) -> Element:
     return page
 
 
-@cache
+_PARSERS = threading.local()
+
+
 def _parser(encoding: str) -> etree.HTMLParser:
-    return etree.HTMLParser(recover=True, encoding=encoding, collect_ids=False)
+    """This thread's parser for `encoding` (its error log is read after each page: `parser_cut`)."""
+    parsers = _PARSERS.__dict__
+    if encoding not in parsers:
+        parsers[encoding] = etree.HTMLParser(recover=True, encoding=encoding, collect_ids=False)
+    return parsers[encoding]
 
 
 CUT = "cut-by-parser"  # set on the page element when the parser dropped the page's end (`parser_cut`)
@@ -89,16 +96,14 @@ def parser_cut(parser: etree.HTMLParser) -> str | None:
     unclosed tags gave an article cut short, or none, in silence. Its huge_tree option is not taken:
     no page of the shared corpus nests past 55 levels, and the readers here recurse per level."""
     limit = next((e for e in parser.error_log if e.type_name == "ERR_RESOURCE_LIMIT"), None)
-    return (
-        None
-        if limit is None
-        else f"the HTML parser stopped at line {limit.line} ({limit.message.split(',')[0]})"
-    )
+    if limit is None:
+        return None
+    return f"the HTML parser stopped at line {limit.line} ({limit.message.split(',')[0]})"
 
 
-def refuse_cut(page: Element) -> None:
-    """ParseError `truncated` for a page the parser cut short (`page_of`'s mark)."""
-    if cut := page.get(CUT):
+def refuse_cut(cut: str | None) -> None:
+    """ParseError `truncated` for a page the parser cut short (`parser_cut`'s reason, or None)."""
+    if cut:
         raise ParseError("truncated", f"{cut}; the rest of the page is lost")
 
 

@@ -1,14 +1,14 @@
 """One lxml parse per page, and the few readers every part of the generic extractor shares."""
 
 import re
+import threading
 from itertools import islice
 from urllib.parse import urljoin, urlsplit
 
 import lxml.html
 from lxml import etree
 
-from kabar.records import ParseError
-from kabar.sites.html import parser_cut
+from kabar.sites.html import parser_cut, refuse_cut
 from kabar.text import normalize
 
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*>", re.IGNORECASE)
@@ -18,11 +18,21 @@ _NOT_XML = re.compile(
     r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]|&#(?:0*(?:[1-8]|1[124-9]|2\d|3[01])|x0*(?:[1-8bcef]|1[\da-f]));",
     re.IGNORECASE,
 )
-# As trafilatura parses (comments and processing instructions dropped: its pass reads the tree better).
-# The page goes in as UTF-8 bytes: libxml2 reads a Python str as UCS-4 and converts it, up to twice as slow.
-PARSER = lxml.html.HTMLParser(
-    remove_comments=True, remove_pis=True, collect_ids=False, default_doctype=False, encoding="utf-8"
-)
+_PARSERS = threading.local()
+
+
+def _parser() -> lxml.html.HTMLParser:
+    """This thread's parser: its error log says whether its last page was cut short (`parser_cut`),
+    which a parser shared with another thread's parse would not. As trafilatura parses (comments and
+    processing instructions dropped: its pass reads the tree better); the page goes in as UTF-8 bytes
+    (libxml2 reads a Python str as UCS-4 and converts it, up to twice as slow)."""
+    if not hasattr(_PARSERS, "parser"):
+        parser = lxml.html.HTMLParser(
+            remove_comments=True, remove_pis=True, collect_ids=False, default_doctype=False, encoding="utf-8"
+        )
+        parser.set_element_class_lookup(_class_lookup())
+        _PARSERS.parser = parser
+    return _PARSERS.parser
 
 
 def _class_lookup() -> etree.ElementNamespaceClassLookup:
@@ -40,7 +50,6 @@ def _class_lookup() -> etree.ElementNamespaceClassLookup:
     return lookup
 
 
-PARSER.set_element_class_lookup(_class_lookup())
 # UTF-8 read as Latin-1/cp1252: "Ã³" for "ó", "â€™" for "’"
 _MOJIBAKE = re.compile(
     "[\u00c2\u00c3][\u0080-\u00bf\u2018-\u203a\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc]|\u00e2\u20ac"
@@ -58,12 +67,12 @@ def parse(html: str | bytes) -> lxml.html.HtmlElement:
         data = html.encode("utf-8")
     except UnicodeEncodeError:  # a lone surrogate: the str itself, as lxml reads it
         data = html
+    parser = _parser()
     try:
-        root = lxml.html.document_fromstring(data, parser=PARSER) if html.strip() else None
+        root = lxml.html.document_fromstring(data, parser=parser) if html.strip() else None
     except (etree.ParserError, ValueError):
         root = None
-    if cut := parser_cut(PARSER):
-        raise ParseError("truncated", f"{cut}; the rest of the page is lost")
+    refuse_cut(parser_cut(parser))
     return root if root is not None else lxml.html.document_fromstring("<html><body></body></html>")
 
 
