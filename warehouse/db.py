@@ -551,11 +551,11 @@ def _rollback_journal(db_path: str | Path) -> None:
     reader counting every 20 ms: 30 of 1,502 counts off, 0 of 236 in the rollback journal). While
     another process holds the catalog the switch waits for a later connect."""
     with closing(sqlite3.connect(db_path, timeout=0.1)) as catalog:
-        if catalog.execute("PRAGMA journal_mode").fetchone()[0] == "wal":
-            try:
+        try:
+            if catalog.execute("PRAGMA journal_mode").fetchone()[0] == "wal":
                 catalog.execute("PRAGMA journal_mode=DELETE")
-            except sqlite3.OperationalError:  # locked by another connection: next time
-                pass
+        except sqlite3.OperationalError:  # locked by another connection (a commit, an upgrade): next time
+            pass
 
 
 def _search_internal(con: duckdb.DuckDBPyConnection) -> None:
