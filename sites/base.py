@@ -5,6 +5,7 @@ which boilerplate rules its pages need, and reads its fields. The site owns ever
 the canonical URL, the id, picking the layout, the article header and turning cards into links.
 """
 
+import logging
 import re
 import sys
 from collections.abc import Iterable, Mapping, Sequence
@@ -29,6 +30,8 @@ from kabar.sites.html import (
 )
 from kabar.times import resolve_time
 from kabar.urls import canonical_url, host_of, rebase
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,6 +215,8 @@ class Site:
         A mirror's copy of the page (`url` on another origin) names the site's own URLs."""
         url = url if self.owns(url) else rebase(url, self.base_url)
         page = page_of(html)
+        if cut := page.get(CUT):  # the links before the cut are still worth fetching
+            log.warning("listing page %s read in part: %s; its links after that are not read", url, cut)
         lists = next((found for s in self.listing_selectors if (found := select(page, s))), [page])
         articles: dict[str, str] = {}
         for link in (a for container in lists for a in select(container, LINKS)):

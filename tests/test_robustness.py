@@ -2,6 +2,7 @@
 pages of other sites (the shared corpus), our pages cut short, and bytes that are not HTML."""
 
 import gzip
+import logging
 import os
 from datetime import UTC, datetime
 
@@ -101,3 +102,13 @@ def test_the_generic_site_reads_deep_nesting_or_refuses_it_as_truncated():
     assert deep.body == extract(site, html, url, NOW).body
     cut = extract(site, _nested(html, 300), url, NOW)
     assert isinstance(cut, ExtractionIssue) and cut.problem == "truncated", cut
+
+
+def test_a_listing_page_cut_short_gives_its_first_links_and_says_so(caplog):
+    first = '<a href="/read/1000001/kabar-pertama-dari-desa">Kabar pertama dari desa</a>'
+    later = '<a href="/read/1000002/kabar-kedua-dari-kota">Kabar kedua dari kota</a>'
+    html = f"<html><body><ul><li>{first}</li></ul>{'<span>' * 300}<p>{later}</p></body></html>".encode()
+    with caplog.at_level(logging.WARNING, logger="kabar.sites.base"):
+        articles, _ = TEMPO.listing(html, "https://www.tempo.co/")
+    assert [url.rsplit("/", 1)[-1] for url in articles] == ["kabar-pertama-dari-desa"]
+    assert "read in part" in caplog.text and "Excessive depth" in caplog.text
