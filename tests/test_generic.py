@@ -21,7 +21,7 @@ from kabar.sites.generic import (
     site_for,
 )
 from kabar.sites.generic import meta as m
-from kabar.sites.generic.related import block_name
+from kabar.sites.generic.related import MAX_CARDS, block_name
 from kabar.sites.generic.tree import parse
 from kabar.text import normalize
 from kabar.urls import canonical_url
@@ -209,6 +209,16 @@ def test_a_heading_set_straight_in_body_takes_the_list_after_it_and_no_more():
     assert [(link.block, link.url) for link in parsed.related] == [
         ("berita_terkait", "https://harbourwatch.example/news/2025/05/01/fares-stay")
     ]
+
+
+def test_a_page_of_endless_baca_juga_lines_keeps_its_first_related_cards():
+    lines = "".join(
+        f'<p>Baca juga: <a href="/news/2025/04/{i:04d}/ferry-story">Ferry story number {i}</a></p>'
+        for i in range(500)
+    )
+    related = parsed_page(body=STORY + lines).related
+    assert len(related) == MAX_CARDS == 300
+    assert related[-1].url.endswith("/2025/04/0299/ferry-story") and related[-1].position == 300
 
 
 def test_relative_links_and_images_resolve_against_the_pages_base_href():

@@ -46,6 +46,7 @@ _TIME_HINT = re.compile(
     re.IGNORECASE,
 )
 _MAX_ITEMS = 30
+MAX_CARDS = 300  # a page's related cards in all (real pages show under 100; each costs ~0.5 ms)
 
 
 def block_name(text: str) -> str | None:
@@ -81,11 +82,15 @@ def find_blocks(root, page_url: str, host: str, base: str | None = None) -> list
     blocks: dict[str, list[Card]] = {}
     taken: set[str] = set()
     for el, name in headings:
+        if len(taken) >= MAX_CARDS:  # a page of thousands of "Baca juga:" lines: the first ones
+            break
         links = _links_after(el, heading_set, page)
         cards = []
         for url, anchors in links:
             if url in taken:
                 continue
+            if len(taken) >= MAX_CARDS:
+                break
             card = _card(anchors, url, page)
             if card is not None:
                 taken.add(url)
