@@ -1259,7 +1259,24 @@ def _setting(key: str, value) -> str:
     return str(value)
 
 
+class _NoTraceback(logging.Filter):
+    """A logged exception as its one line: `kabar extract` prints the page's issue, which names it."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.exc_info = record.exc_text = None
+        return True
+
+
 def cmd_extract(args) -> int:
+    quiet, logger = _NoTraceback(), logging.getLogger("kabar.extract")
+    logger.addFilter(quiet)  # "parser crashed on <url>" stays, its traceback goes
+    try:
+        return _extract(args)
+    finally:
+        logger.removeFilter(quiet)
+
+
+def _extract(args) -> int:
     from kabar.extract import extract_available
     from kabar.http import Crawl, Fetcher, page_source
     from kabar.records import to_json

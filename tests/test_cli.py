@@ -2,6 +2,7 @@
 
 import gzip
 import json
+import logging
 import sys
 import types
 from datetime import date
@@ -188,6 +189,21 @@ def test_extract_prints_the_cleaned_article(capsys, tmp_path, compressed):
     assert article["body"].startswith("TEMPO.CO, Jakarta - Menteri Luar Negeri Norwegia")
     assert "Iklan" not in article["body"] and "Scroll Untuk Melanjutkan" not in article["body"]
     assert "ad_label" in [r["rule"] for r in article["removals"]]
+
+
+def test_extract_of_a_page_its_parser_crashes_on_is_one_line_without_a_traceback(capsys, caplog, monkeypatch):
+    from kabar.sites import get_site
+
+    def crash(*_):
+        raise RuntimeError("a surprise in the layout")
+
+    monkeypatch.setattr(get_site("tempo"), "parse", crash)
+    with caplog.at_level(logging.ERROR, logger="kabar.extract"):
+        line = assert_usage_error(capsys, ["extract", str(PAGE)])
+    assert line.endswith("parser_crashed: RuntimeError: a surprise in the layout")
+    [record] = [r for r in caplog.records if r.name == "kabar.extract"]
+    assert record.getMessage().startswith("parser crashed on ") and record.exc_info is None
+    assert not logging.getLogger("kabar.extract").filters  # the quiet filter ends with the command
 
 
 def test_kabar_home_moves_every_default_path(monkeypatch, tmp_path, no_crawl, capsys):
