@@ -9,7 +9,7 @@ BeautifulSoup stays for callers that want a soup (`soup_of`); the readers accept
 
 import json
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import cache
 
 from bs4 import BeautifulSoup
@@ -79,12 +79,19 @@ def _parsed(markup: bytes, encoding: str) -> Element:
 _PARSERS = threading.local()
 
 
-def _parser(encoding: str) -> etree.HTMLParser:
-    """This thread's parser for `encoding` (its error log is read after each page: `parser_cut`)."""
+def thread_parser(key: str, make: Callable[[], etree.HTMLParser]) -> etree.HTMLParser:
+    """This thread's parser under `key`, made by `make` once per thread: its error log is read after
+    each page (`parser_cut`), and a parser shared with another thread's parse may have reset it."""
     parsers = _PARSERS.__dict__
-    if encoding not in parsers:
-        parsers[encoding] = etree.HTMLParser(recover=True, encoding=encoding, collect_ids=False)
-    return parsers[encoding]
+    if key not in parsers:
+        parsers[key] = make()
+    return parsers[key]
+
+
+def _parser(encoding: str) -> etree.HTMLParser:
+    return thread_parser(
+        encoding, lambda: etree.HTMLParser(recover=True, encoding=encoding, collect_ids=False)
+    )
 
 
 CUT = "cut-by-parser"  # set on the page element when the parser dropped the page's end (`parser_cut`)

@@ -201,9 +201,8 @@ def test_extract_of_a_page_its_parser_crashes_on_is_one_line_without_a_traceback
     with caplog.at_level(logging.ERROR, logger="kabar.extract"):
         line = assert_usage_error(capsys, ["extract", str(PAGE)])
     assert line.endswith("parser_crashed: RuntimeError: a surprise in the layout")
-    records = [
-        r for r in caplog.records if r.name == "kabar.extract"
-    ]  # caught twice once Prefect set logging up
+    # caught twice in a process where Prefect has set logging up
+    records = [r for r in caplog.records if r.name == "kabar.extract"]
     assert records and all(r.getMessage().startswith("parser crashed on ") for r in records)
     assert all(r.exc_info is None for r in records)
     assert not logging.getLogger("kabar.extract").filters  # the quiet filter ends with the command

@@ -92,9 +92,9 @@ def test_schema_changes_are_committed_by_a_child_process(tmp_path, monkeypatch):
     old = _copy(tmp_path)
     for location in (tmp_path / "new.sqlite", old):
         with connect(location) as con:
-            versions = con.execute("SELECT list(version ORDER BY version) FROM schema_migrations").fetchone()[
-                0
-            ]
+            (versions,) = con.execute(
+                "SELECT list(version ORDER BY version) FROM schema_migrations"
+            ).fetchone()
             assert pending_migrations(set(versions)) == [] and 0 in versions
 
 

@@ -448,9 +448,7 @@ def _prepare_file(path: Path, read_only: bool) -> None:
 def _open(
     con: duckdb.DuckDBPyConnection, location: str | Path, read_only: bool, pinned: Path | None = None
 ) -> duckdb.DuckDBPyConnection:
-    _load_extensions(con, location)
-    _attach(con, location, read_only, pinned)
-    con.execute("SET TimeZone = 'UTC'")
+    _lake(con, location, read_only, pinned)
     if not read_only and _behind(con):
         con.execute(f"USE memory; DETACH {CATALOG}")
         failure = _upgrade_in_a_child(location)
@@ -493,14 +491,19 @@ def upgrade_at(location: str) -> None:
     """What the child of `_upgrade_in_a_child` runs: `upgrade` on its own connection, published."""
     con = _instance(_extensions(location))
     try:
-        _load_extensions(con, location)
-        _attach(con, location, False, None)
-        con.execute("SET TimeZone = 'UTC'")
+        _lake(con, location, False, None)
         upgrade(con)
     finally:
         con.close()
     if not is_postgres(location):
         publish(location)
+
+
+def _lake(con, location: str | Path, read_only: bool, pinned: Path | None) -> None:
+    """The extensions loaded, the lake attached and selected, times in UTC."""
+    _load_extensions(con, location)
+    _attach(con, location, read_only, pinned)
+    con.execute("SET TimeZone = 'UTC'")
 
 
 def _attach(con, location: str | Path, read_only: bool, pinned: Path | None) -> None:

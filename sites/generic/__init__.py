@@ -28,7 +28,16 @@ from . import body as bodies
 from . import meta as m
 from .related import find_blocks
 from .tree import SKIP as SKIP_TAGS
-from .tree import MatchingValues, QuickXPath, classes, document_base, owners_of_values, parse, text_of
+from .tree import (
+    MatchingValues,
+    QuickXPath,
+    classes,
+    document_base,
+    http_url,
+    owners_of_values,
+    parse,
+    text_of,
+)
 
 __all__ = ["GenericSite", "site_for", "read_page"]
 
@@ -801,11 +810,7 @@ def _tags(meta, article) -> tuple[str, ...]:
 def _image(meta, article, url) -> str | None:
     """The main image's http(s) URL (a javascript: or data: value is no image an analyst can open)."""
     image = m.ld_image(article.get("image")) or m.first(meta, "og:image", "og:image:url", "twitter:image")
-    try:
-        found = urljoin(url, image.strip()) if image else None
-        return found if found and urlsplit(found).scheme in ("http", "https") else None
-    except ValueError:  # an unclosed [IPv6 bracket
-        return None
+    return http_url(url, image) if image else None
 
 
 # List items that read as prose (not links), outside the page's menus, header, footer, asides and forms

@@ -11,7 +11,7 @@ from kabar.text import normalize
 from kabar.times import parse_datetime, resolve_relative
 from kabar.urls import canonical_url
 
-from .tree import text_of, text_within
+from .tree import http_url, text_of, text_within
 
 # heading text -> block name; the first pattern that matches the start of a short heading wins
 HEADINGS = tuple(
@@ -276,15 +276,6 @@ def _article_like(path: str) -> bool:
     return bool(re.search(r"\d{3,}", path)) or last.count("-") >= 2 or len(last) > 25
 
 
-def _resolved(base: str, src: str) -> str | None:
-    """A card image's http(s) URL (a data: image, or a src no URL parser reads, is none)."""
-    try:
-        found = urljoin(base, src.strip())
-        return found if urlsplit(found).scheme in ("http", "https") else None
-    except ValueError:  # an unclosed [IPv6 bracket
-        return None
-
-
 def _card(anchors: list, url: str, page: _Page) -> Card | None:
     """A link's card: its item element (the nearest ancestor holding only this link), read for the
     title (the longest link text), image, time text and summary."""
@@ -315,7 +306,7 @@ def _card(anchors: list, url: str, page: _Page) -> Card | None:
             (image.get(k) for k in ("data-src", "data-original", "data-lazy-src", "src") if image.get(k)),
             None,
         )
-        image_url = _resolved(page.base, image_url) if image_url else None
+        image_url = http_url(page.base, image_url) if image_url else None
     time_text = None
     when = next(item.iter("time"), None)
     if when is not None:

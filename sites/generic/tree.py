@@ -1,14 +1,13 @@
 """One lxml parse per page, and the few readers every part of the generic extractor shares."""
 
 import re
-import threading
 from itertools import islice
 from urllib.parse import urljoin, urlsplit
 
 import lxml.html
 from lxml import etree
 
-from kabar.sites.html import parser_cut, refuse_cut
+from kabar.sites.html import parser_cut, refuse_cut, thread_parser
 from kabar.text import normalize
 
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*>", re.IGNORECASE)
@@ -18,21 +17,21 @@ _NOT_XML = re.compile(
     r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]|&#(?:0*(?:[1-8]|1[124-9]|2\d|3[01])|x0*(?:[1-8bcef]|1[\da-f]));",
     re.IGNORECASE,
 )
-_PARSERS = threading.local()
 
 
 def _parser() -> lxml.html.HTMLParser:
-    """This thread's parser: its error log says whether its last page was cut short (`parser_cut`),
-    which a parser shared with another thread's parse would not. As trafilatura parses (comments and
-    processing instructions dropped: its pass reads the tree better); the page goes in as UTF-8 bytes
-    (libxml2 reads a Python str as UCS-4 and converts it, up to twice as slow)."""
-    if not hasattr(_PARSERS, "parser"):
-        parser = lxml.html.HTMLParser(
-            remove_comments=True, remove_pis=True, collect_ids=False, default_doctype=False, encoding="utf-8"
-        )
-        parser.set_element_class_lookup(_class_lookup())
-        _PARSERS.parser = parser
-    return _PARSERS.parser
+    """This thread's parser (`thread_parser`). As trafilatura parses (comments and processing
+    instructions dropped: its pass reads the tree better); the page goes in as UTF-8 bytes (libxml2
+    reads a Python str as UCS-4 and converts it, up to twice as slow)."""
+    return thread_parser("generic", _new_parser)
+
+
+def _new_parser() -> lxml.html.HTMLParser:
+    parser = lxml.html.HTMLParser(
+        remove_comments=True, remove_pis=True, collect_ids=False, default_doctype=False, encoding="utf-8"
+    )
+    parser.set_element_class_lookup(_class_lookup())
+    return parser
 
 
 def _class_lookup() -> etree.ElementNamespaceClassLookup:
@@ -76,15 +75,21 @@ def parse(html: str | bytes) -> lxml.html.HtmlElement:
     return root if root is not None else lxml.html.document_fromstring("<html><body></body></html>")
 
 
+def http_url(base: str, href: str) -> str | None:
+    """`href` resolved against `base` when that gives an http(s) URL; else None (a javascript: or data:
+    value, or one no URL parser reads, such as an unclosed [IPv6 bracket)."""
+    try:
+        found = urljoin(base, href.strip())
+        return found if urlsplit(found).scheme in ("http", "https") else None
+    except ValueError:
+        return None
+
+
 def document_base(root, url: str) -> str:
     """The URL a page's relative links resolve against: its first <base href> (joined to `url`),
     else `url` itself; a base that is no http(s) URL is ignored, as browsers ignore it."""
     href = next((el.get("href") for el in root.iter("base") if el.get("href")), None)
-    try:
-        base = urljoin(url, href.strip()) if href else url
-        return base if urlsplit(base).scheme in ("http", "https") else url
-    except ValueError:  # an unclosed [IPv6 bracket
-        return url
+    return (http_url(url, href) if href else None) or url
 
 
 def repair_mojibake(html: str) -> str:
