@@ -43,7 +43,7 @@ def clean(parsed: ParsedArticle, rules: Sequence[Rule]) -> Article | ExtractionI
             url=parsed.url,
             stage="clean",
             problem="empty_body",
-            detail=f"all {len(parsed.paragraphs)} blocks were boilerplate",
+            detail=_why_empty(parsed, removed),
         )
     body = "\n\n".join(kept)
     return Article(
@@ -52,6 +52,13 @@ def clean(parsed: ParsedArticle, rules: Sequence[Rule]) -> Article | ExtractionI
         content_hash=content_hash(parsed.title, body),
         removals=tuple(Removal(rule=r, count=n, sample=samples[r]) for r, n in sorted(removed.items())),
     )
+
+
+def _why_empty(parsed: ParsedArticle, removed: Counter[str]) -> str:
+    if not parsed.paragraphs:  # a page whose story a script draws (the text sits in its JSON, unread)
+        return "the page shows no text blocks where its story would be"
+    rules = ", ".join(f"{name} {n}" for name, n in removed.most_common())
+    return f"all {len(parsed.paragraphs)} blocks were boilerplate ({rules})"
 
 
 def _removal_rule(block: str, kept: list[str], parsed: ParsedArticle, rules: Sequence[Rule]) -> str | None:

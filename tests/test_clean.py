@@ -181,6 +181,10 @@ def test_empty_body_is_an_issue(paragraphs):
     result = clean(parsed(*paragraphs), RULES)
     assert isinstance(result, ExtractionIssue)
     assert (result.url, result.stage, result.problem) == (URL, "clean", "empty_body")
+    if paragraphs:  # which rules took the blocks, so that an operator sees why
+        assert result.detail.startswith(f"all {len(paragraphs)} blocks were boilerplate (")
+    else:  # nothing to remove: the page showed no text where its story would be
+        assert "no text" in result.detail
 
 
 @pytest.mark.parametrize(

@@ -691,6 +691,20 @@ def test_a_published_meta_stating_a_shown_date():
     assert parsed.published_at.date().isoformat() == "2025-07-17"
 
 
+def test_a_metadata_date_that_reads_either_way_is_read_as_the_byline_shows_it():
+    head = '<meta property="article:published_time" content="03-09-2026">'
+    byline = "<h1>Ferry Keeps Its Timetable</h1><p>Published {}</p><article>" + STORY + "</article>"
+    month_first = parsed_page(head, byline.format("March 9, 2026"), NO_DATE_URL)
+    assert month_first.published_at.date().isoformat() == "2026-03-09"
+    # day first unless the page shows otherwise; a date no swap can give changes nothing
+    for shown in ("3 September 2026", "May 1, 2026", ""):
+        page = parsed_page(head, byline.format(shown), NO_DATE_URL)
+        assert page.published_at.date().isoformat() == "2026-09-03"
+    both_ways = '<meta property="article:published_time" content="04-04-2026">'
+    same = parsed_page(both_ways, byline.format("May 4, 2026"), NO_DATE_URL)
+    assert same.published_at.date().isoformat() == "2026-04-04"
+
+
 def test_the_web_pages_stated_publication_date_wins_over_an_updated_date_shown():
     """Yoast-style pages with no article object state the post's dates on their WebPage node."""
     graph = {

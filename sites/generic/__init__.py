@@ -658,7 +658,7 @@ def _published(root, meta, article, page, url, local, title) -> datetime | None:
             stated = _local_offset(stated, values[i + 1 :], local)
             break
     if stated is not None:
-        return _on_url_day(stated, m.url_date(url, local))
+        return _on_url_day(_read_as_shown(stated, values[i], root, local, title), m.url_date(url, local))
     # the date by the headline is the story's; the page's first other date may be a sidebar's
     near = _date_near_headline(root, local, title)
     if near is not None:
@@ -667,6 +667,26 @@ def _published(root, meta, article, page, url, local, title) -> datetime | None:
     if shown:
         return shown[0]
     return m.url_date(url, local) or _htmldate(root, local)
+
+
+# a numeric date whose first two numbers could each be the month: "03-09-2026" is 3 September or 9 March
+_EITHER_WAY = re.compile(r"^\s*(0?[1-9]|1[0-2])[-/.](0?[1-9]|1[0-2])[-/.]\d{4}\b")
+
+
+def _read_as_shown(stated: datetime, value: str, root, local, title) -> datetime:
+    """A metadata date that reads either way, read the way the page shows it by the headline: "03-09-2026"
+    in article:published_time under a byline of "March 9, 2026" is a month-first date."""
+    either = _EITHER_WAY.match(value)
+    if not either or either[1].lstrip("0") == either[2].lstrip("0"):
+        return stated
+    near = _date_near_headline(root, local, title)
+    if near is None or near.date() == stated.date():
+        return stated
+    try:
+        swapped = stated.replace(month=stated.day, day=stated.month)
+    except ValueError:
+        return stated
+    return swapped if near.date() == swapped.date() else stated
 
 
 def _local_offset(stated: datetime, others: list[str], local) -> datetime:
