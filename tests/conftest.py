@@ -8,6 +8,13 @@ import pytest
 os.environ.setdefault("DO_NOT_TRACK", "1")
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 
+# Prefect sets its log handlers up when prefect.main is first imported (`from prefect import flow`;
+# `import prefect` alone defers it), binding sys.stderr as it is then. Imported here, that is pytest's
+# stream for the whole session; imported first inside a test that captures output (capsys), it would be
+# that test's stream, closed when the test ends, and every later flow of the process would fail writing
+# its log ("I/O operation on closed file"): which worker meets which test first decided it.
+import prefect.main  # noqa: E402, F401
+
 CORPUS = Path(os.environ.get("KABAR_CORPUS", Path(__file__).parents[2] / "shared" / "corpus"))
 
 
