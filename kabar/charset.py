@@ -49,6 +49,33 @@ class Decoded(NamedTuple):
     replaced: int  # characters no charset explained (U+FFFD put in their place)
 
 
+# What a body that is no text at all begins with: a server may send any of these as text/html.
+MAGIC = (
+    (b"\x1f\x8b", "gzip-compressed data (compressed twice, or sent without its Content-Encoding)"),
+    (b"%PDF-", "a PDF document"),
+    (b"\x89PNG\r\n", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF8", "a GIF image"),
+    (b"PK\x03\x04", "a ZIP archive"),
+    (b"\x28\xb5\x2f\xfd", "zstd-compressed data"),
+)
+
+
+def binary_kind(body: bytes) -> str | None:
+    """What a body is when it is no text (an image, a PDF, still-compressed bytes, random bytes), else
+    None. NUL bytes mean binary unless they are UTF-16's (a byte-order mark, or every other byte)."""
+    for magic, kind in MAGIC:
+        if body.startswith(magic):
+            return kind
+    sample = body[:4096]
+    if b"\x00" not in sample or any(sample.startswith(bom) for bom, _ in BOMS):
+        return None
+    half = max(len(sample) // 2, 1)
+    if max(sample[0::2].count(0), sample[1::2].count(0)) >= 0.8 * half:  # ASCII in UTF-16 without a mark
+        return None
+    return "binary data (NUL bytes), not text"
+
+
 def choose(body: bytes, content_type: str | None = None) -> tuple[str, str]:
     """(charset, how it was chosen) for a page's bytes."""
     for bom, charset in BOMS:

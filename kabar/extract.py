@@ -11,7 +11,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Protocol
 
-from kabar.charset import decode
+from kabar.charset import binary_kind, decode
 from kabar.clean import Rule, clean
 from kabar.records import Article, ExtractionIssue, FetchedPage, ParsedArticle, ParseError, RelatedLink
 
@@ -65,6 +65,8 @@ def extract(
     def issue(stage: str, problem: str, detail: str) -> ExtractionIssue:
         return ExtractionIssue(url=url, stage=stage, problem=problem, detail=detail)
 
+    if (kind := binary_kind(html)) is not None:  # decoded, it would be garbage loaded as a story
+        return issue("parse", "not_html", f"the body is {kind}")
     pages = [decode(html, charset)]
     try:
         first = _parse(site, pages[0].text, url, fetched_at)
@@ -73,7 +75,10 @@ def extract(
     rest: list[ParsedArticle] = []
     for page_url in first.continuation_urls if more else ():
         try:
-            pages.append(decode(more(page_url)))
+            body = more(page_url)
+            if (kind := binary_kind(body)) is not None:
+                raise ParseError("not_html", f"the body is {kind}")
+            pages.append(decode(body))
             rest.append(_parse(site, pages[-1].text, page_url, fetched_at))
         except Unavailable as error:  # stage "fetch": the next run tries again
             return replace(issue("fetch", "continuation_failed", str(error)), url=first.url)

@@ -29,6 +29,8 @@ instead. The faults, by name:
   resolvable for real; `loopback_only()` maps it to 169.254.169.254 and refuses the connection.
 - ``gzip-bomb``: ``Content-Encoding: gzip``, ~1 MB of gzip that inflates to 1 GiB of zeros (built
   once per process by streaming compression, then kept in memory; never 1 GiB at once).
+- ``gzip-twice``: the file gzipped twice, sent with ``Content-Encoding: gzip``: what a client inflates
+  is gzip still (a server that compresses what its application already compressed).
 - ``mislabelled-charset``: the file's text encoded as windows-1252 and served as ``text/html;
   charset=utf-8`` (with validators, so a re-run gets a 304). A page with none of é “ ” – first has
   the text of its <title> and first <h1> replaced by `CHARSET_TITLE`, "Désa “Café” – Kopi".
@@ -47,6 +49,7 @@ threads are joined for at most a second, so a hang never holds up a test's teard
 from __future__ import annotations
 
 import errno
+import gzip
 import ipaddress
 import re
 import socket
@@ -78,6 +81,7 @@ FAULTS = (
     "redirect-offsite",
     "redirect-metadata",
     "gzip-bomb",
+    "gzip-twice",
     "mislabelled-charset",
     "oversized",
     "oversized-no-length",
@@ -418,6 +422,12 @@ class _Handler(BaseHTTPRequestHandler):
         self._head(200, headers)
         if self.with_body:
             self._stream(bomb[start : start + 64 * 1024] for start in range(0, len(bomb), 64 * 1024))
+
+    def fault_gzip_twice(self, seen: int) -> None:
+        """The page gzipped twice under one Content-Encoding: inflated, it is gzip still."""
+        if (path := self._source()) is not None:
+            body = gzip.compress(gzip.compress(path.read_bytes()))
+            self._send(200, body, {"Content-Type": HTML, "Content-Encoding": "gzip"})
 
     def fault_mislabelled_charset(self, seen: int) -> None:
         if (path := self._source()) is not None:

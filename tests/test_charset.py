@@ -2,10 +2,12 @@
 explains is counted, never silently dropped."""
 
 import codecs
+import gzip
+import random
 
 import pytest
 
-from kabar.charset import choose, decode
+from kabar.charset import binary_kind, choose, decode
 
 TEXT = (
     "<html><head><title>Désa “Café” – Kopi</title></head><body>" + "kata berita hari ini " * 100 + "</body>"
@@ -59,3 +61,42 @@ def test_a_charset_no_web_page_is_in_is_not_obeyed(label):
 def test_a_page_that_says_in_itself_it_is_utf16_is_read_as_utf8():
     body = b'<meta charset="utf-16"><p>Kabar dari Kediri</p>'
     assert choose(body) == ("utf-8", "meta") and decode(body).text.endswith("Kabar dari Kediri</p>")
+
+
+@pytest.mark.parametrize(
+    ("body", "kind"),
+    [
+        (gzip.compress(TEXT.encode()), "gzip-compressed data"),
+        (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj", "a PDF document"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "a PNG image"),
+        (b"\xff\xd8\xff\xe0\x00\x10JFIF", "a JPEG image"),
+        (random.Random(1).randbytes(5000), "binary data"),
+        (TEXT.encode(), None),
+        (TEXT.encode("cp1252"), None),
+        (TEXT.encode("utf-16"), None),  # a byte-order mark
+        (TEXT.encode("utf-16-le"), None),  # none: ASCII's every other byte is NUL
+        (TEXT.encode("utf-16-be"), None),
+    ],
+    ids=["gzip", "pdf", "png", "jpeg", "random", "utf-8", "cp1252", "utf-16", "utf-16-le", "utf-16-be"],
+)
+def test_a_body_that_is_no_text_says_what_it_is(body, kind):
+    found = binary_kind(body)
+    assert found == kind if kind is None else found.startswith(kind)
+
+
+def test_a_page_that_is_no_text_is_an_issue_never_an_article():
+    from datetime import UTC, datetime
+
+    from kabar.extract import extract
+    from kabar.records import Article, ExtractionIssue
+    from kabar.sites.generic import site_for
+
+    url = "https://harbour.example/news/2025/03/02/ferry-keeps-its-timetable"
+    page = TEXT.replace("<body>", "<body><h1>Ferry Keeps Its Timetable</h1><p>").encode()
+    when = datetime(2026, 1, 1, tzinfo=UTC)
+    assert isinstance(extract(site_for(url), page, url, when), Article)
+    for body in (gzip.compress(gzip.compress(page)), b"%PDF-1.4\n" + page, random.Random(2).randbytes(3000)):
+        issue = extract(site_for(url), body, url, when)
+        assert isinstance(issue, ExtractionIssue)
+        assert (issue.stage, issue.problem) == ("parse", "not_html")
+        assert issue.detail.startswith("the body is ")
