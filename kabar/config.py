@@ -39,6 +39,8 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from croniter import croniter
+
 from kabar.health import Thresholds
 from kabar.http import USER_AGENT
 
@@ -109,7 +111,13 @@ class SiteDeclaration:
 SITE_KEYS = ("name", "domains", "start_urls", "delay", "article_pattern", "schedule", "mirror")
 _SITE_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,62}")
 _DOMAIN = re.compile(r"(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,62}")
-_CRON_FIELD = re.compile(r"[0-9*/,\-A-Za-z?]+")
+
+
+def is_cron(value) -> bool:
+    """Five cron fields in the dialect Prefect schedules by (croniter's), without the random (R) and
+    hashed (H) fields Prefect refuses: "61 * * * *" or "0 6 31 13 *" is caught here, not at serve."""
+    fields = value.split() if isinstance(value, str) else []
+    return len(fields) == 5 and not {f.casefold() for f in fields} & {"r", "h"} and croniter.is_valid(value)
 
 
 def identify(user_agent: str, contact: str | None) -> str:
@@ -399,12 +407,10 @@ def _declaration(table: dict, path: Path, number: int) -> SiteDeclaration:
         except re.error as error:
             raise fail("article_pattern", f"not a regular expression ({error})", pattern) from None
     schedule = table.get("schedule")
-    if schedule is not None and (
-        not isinstance(schedule, str)
-        or len(schedule.split()) != 5
-        or not all(_CRON_FIELD.fullmatch(f) for f in schedule.split())
-    ):
-        raise fail("schedule", "must be a cron expression of 5 fields", schedule)
+    if schedule is not None and not is_cron(schedule):
+        raise fail(
+            "schedule", "must be a cron expression of 5 fields (minute hour day month weekday)", schedule
+        )
     mirror = table.get("mirror")
     if mirror is not None:
         try:

@@ -75,6 +75,9 @@ def test_without_a_pattern_article_urls_are_the_generic_ones(kabar_toml):
         (("delay = 0.5", 'delay = "2"'), "site.nusa.delay: must be a number of seconds"),
         (("(?P<id>", "(?P<id"), "site.nusa.article_pattern: not a regular expression"),
         (("delay = 0.5", 'schedule = "every hour"'), "site.nusa.schedule: must be a cron expression"),
+        (("delay = 0.5", 'schedule = "61 * * * *"'), "site.nusa.schedule: must be a cron expression"),
+        (("delay = 0.5", 'schedule = "0 6 * 13 *"'), "site.nusa.schedule: must be a cron expression"),
+        (("delay = 0.5", 'schedule = "H * * * *"'), "site.nusa.schedule: must be a cron expression"),
         (("delay = 0.5", 'mirror = "no-such-folder"'), "site.nusa.mirror: must be a folder"),
         (("delay = 0.5", "dely = 0.5"), "site.nusa.dely: unknown key"),
         (("[[site]]", "[site]"), "site: must be an array of tables ([[site]])"),
@@ -193,3 +196,27 @@ def test_an_article_linked_with_a_trailing_slash_is_fetched_there_and_known_with
     assert site.listing(listing.encode(), "https://wartanusa.example/")[0] == [fetched]
     tempo = "https://dunia.tempo.co/read/1772314/norwegia-dan-chile"
     assert get_site("tempo").fetch_url(tempo + "/") == tempo  # a module's pages: at the canonical URL
+
+
+@pytest.mark.parametrize(
+    ("value", "valid"),
+    [
+        ("5,35 * * * *", True),
+        ("*/15 6-22 * * *", True),
+        ("0 6 * * MON-FRI", True),
+        ("0 6 1 jan,jul *", True),
+        ("61 * * * *", False),
+        ("0 24 * * *", False),
+        ("0 6 32 * *", False),
+        ("0 6 * * 8", False),
+        ("H * * * *", False),
+        ("R 6 * * *", False),
+        ("0 6 * * * *", False),
+        ("@daily", False),
+        (5, False),
+    ],
+)
+def test_a_schedule_is_five_cron_fields_prefect_can_run(value, valid):
+    from kabar.config import is_cron
+
+    assert is_cron(value) is valid
