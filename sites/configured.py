@@ -92,8 +92,18 @@ def build(declared: Iterable[SiteDeclaration], modules: dict[str, Site]) -> dict
             if owner is not None:
                 why = f"is a host of the {owner.name} site module (a module wins for its hosts)"
                 raise ConfigError(f"{where}.domains: {domain} {why}")
+            other = next((o for o in found.values() if _overlap(domain, o.domains)), None)
+            if other is not None:  # the first declared would take every URL of the host, silently
+                raise ConfigError(
+                    f"{where}.domains: {domain} is also a host of the configured site {other.name}"
+                )
         found[declaration.name] = ConfiguredSite(declaration, modules.values())
     return found
+
+
+def _overlap(domain: str, domains: Iterable[str]) -> bool:
+    """The same host, or one under the other (news.example.com and example.com)."""
+    return any(domain == d or domain.endswith("." + d) or d.endswith("." + domain) for d in domains)
 
 
 def demo_declarations() -> tuple[SiteDeclaration, ...]:

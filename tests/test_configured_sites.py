@@ -114,6 +114,19 @@ def test_the_command_line_reports_a_bad_table_in_one_line(kabar_toml, capsys):
     assert "site.nusa.delay: must be a number of seconds" in line
 
 
+def test_two_configured_sites_never_share_a_host(kabar_toml):
+    other = SITE.replace('name = "nusa"', 'name = "nusa2"').replace("/rss.xml", "/feed.xml")
+    kabar_toml(SITE + other)
+    with pytest.raises(ConfigError, match=r"site\.nusa2\.domains: wartanusa\.example is also a host of the "):
+        all_sites()
+    # one under the other: the first declared would take every URL of both
+    kabar_toml(SITE + other.replace("wartanusa.example", "daerah.wartanusa.example"))
+    with pytest.raises(ConfigError, match=r"site\.nusa2\.domains: daerah\.wartanusa\.example is also"):
+        all_sites()
+    kabar_toml(SITE + other.replace("wartanusa.example", "kabarlain.example"))
+    assert {"nusa", "nusa2"} <= set(all_sites())
+
+
 def test_a_module_wins_for_its_hosts(kabar_toml):
     kabar_toml(SITE.replace('name = "nusa"', 'name = "tempo"'))
     with pytest.raises(ConfigError, match=r"site\.tempo\.name: 'tempo' is a site module's name"):
