@@ -391,10 +391,18 @@ def _page_commands(commands) -> None:
     """extract, stats: the commands that read saved pages."""
     extract = commands.add_parser(
         "extract",
-        help="print the article parsed from a saved page as JSON, or one JSON line per page of a corpus",
+        help="print the article parsed from saved pages or fetched URLs as JSON, or one JSON line per page"
+        " of a corpus",
     )
     source = extract.add_mutually_exclusive_group(required=True)
-    source.add_argument("file", type=Path, nargs="?", metavar="FILE", help="an .html or .html.gz page")
+    source.add_argument(
+        "targets",
+        nargs="*",
+        default=[],
+        metavar="PAGE|URL",
+        help="a saved .html or .html.gz page, or an http(s) URL to fetch (as a run fetches: its scope, "
+        "robots.txt and limits); one prints the record as JSON, several print one JSON line each",
+    )
     source.add_argument(
         "--corpus",
         type=Path,
@@ -405,7 +413,7 @@ def _page_commands(commands) -> None:
     extract.add_argument(
         "--url",
         type=_http_url,
-        help="the http(s) URL the page was fetched from (default: the page's canonical link)",
+        help="the http(s) URL one saved PAGE was fetched from (default: the page's canonical link)",
     )
     extract.add_argument(
         "--fetched-at", type=_datetime, help="ISO time, resolves relative times (default: now)"
@@ -414,7 +422,7 @@ def _page_commands(commands) -> None:
         "--base-url",
         type=_base_url,
         metavar="URL",
-        help="fetch continuation pages from this mirror of the site, like http://127.0.0.1:8000",
+        help="fetch URLs and continuation pages from this mirror of the site, like http://127.0.0.1:8000",
     )
     extract.set_defaults(command=cmd_extract)
 
@@ -1277,30 +1285,74 @@ def cmd_extract(args) -> int:
 
 
 def _extract(args) -> int:
-    from kabar.extract import extract_available
-    from kabar.http import Crawl, Fetcher, page_source
     from kabar.records import to_json
 
     if args.corpus is not None:
         if args.url or args.base_url:
-            raise UsageError("--url and --base-url apply to FILE, not to --corpus")
+            raise UsageError("--url and --base-url apply to PAGE|URL, not to --corpus")
         return _extract_corpus(args.corpus, args.fetched_at or datetime.now(UTC))
-    html = _read_page(args.file)
-    url = args.url or _canonical_link(html)
+    if args.url and (len(args.targets) > 1 or _is_url(args.targets[0])):
+        raise UsageError("--url names where one saved PAGE was fetched from")
+    when = args.fetched_at or datetime.now(UTC)
+    if len(args.targets) == 1:
+        [target] = args.targets
+        result, site = _extract_one(target, args.url, args.base_url, when)
+        print(to_json(result), end="")  # an issue too: it says why the page is no article
+        if isinstance(result, ExtractionIssue):
+            raise UsageError(f"{target}: not an article of {site.name}: {result.problem}: {result.detail}")
+        return 0
+    failed = 0
+    for target in args.targets:  # one line each; a target that fails is a line on stderr, not a stop
+        try:
+            result, site = _extract_one(target, None, args.base_url, when)
+        except UsageError as error:
+            print(f"kabar: {error}", file=sys.stderr, flush=True)
+            failed += 1
+            continue
+        print(to_json(result, indent=None), end="", flush=True)
+        if isinstance(result, ExtractionIssue):
+            why = f"not an article of {site.name}: {result.problem}: {result.detail}"
+            print(f"kabar: {target}: {why}", file=sys.stderr, flush=True)
+            failed += 1
+    return 2 if failed else 0
+
+
+def _is_url(target: str) -> bool:
+    return re.match(r"[A-Za-z][A-Za-z0-9+.-]*://", target) is not None
+
+
+def _extract_one(target: str, url: str | None, base_url: str | None, when: datetime):
+    """(article or issue, site) of one saved page or one URL. A URL is fetched as a run fetches it
+    (the site's hosts, robots.txt, size and time limits; from `base_url` when it names a mirror);
+    continuation pages the same way, after those saved beside a page."""
+    from kabar.extract import extract_available
+    from kabar.http import Crawl, Fetcher, page_source
+
+    path, html = None, None
+    if _is_url(target):
+        if problem := _url_problem(target):
+            raise UsageError(f"{target}: expected an absolute http(s) URL: {problem}")
+        url = target
+    else:
+        path = Path(target)
+        html = _read_page(path)
+        url = url or _canonical_link(html)
     site = _site_for(url)
-    # Continuation pages over HTTP within the same scope, robots.txt and limits as a run's; what they
-    # fetch goes to a throwaway archive, not the warehouse's.
+    # What is fetched goes to a throwaway archive, not the warehouse's.
     with tempfile.TemporaryDirectory(prefix="kabar-extract-") as scratch:
-        crawl = Crawl(archive_dir=scratch, base_url=args.base_url, hosts=site.domains)
+        crawl = Crawl(archive_dir=scratch, base_url=base_url, hosts=site.domains)
         with Fetcher(crawl) as fetcher:
-            more = _first_of(saved_pages(args.file, url), page_source(fetcher, crawl.locate))
-            result, note = extract_available(site, html, url, args.fetched_at or datetime.now(UTC), more)
+            over_http = page_source(fetcher, crawl.locate)
+            if html is None:
+                try:
+                    html = over_http(url)
+                except Unavailable as error:
+                    raise UsageError(f"cannot fetch {error}") from None
+            more = _first_of(saved_pages(path, url) if path else None, over_http)
+            result, note = extract_available(site, html, url, when, more)
     if note:
         print(f"kabar: {note}", file=sys.stderr)
-    print(to_json(result), end="")  # an issue too: it says why the page is no article
-    if isinstance(result, ExtractionIssue):
-        raise UsageError(f"{args.file}: not an article of {site.name}: {result.problem}: {result.detail}")
-    return 0
+    return result, site
 
 
 def _extract_corpus(folder: Path, fetched_at: datetime) -> int:

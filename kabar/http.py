@@ -141,7 +141,11 @@ def _describe(exc: BaseException) -> str:
             break
         exc = inner
     message = str(exc)
-    return message[message.index("[Errno") :] if "[Errno" in message else f"{type(exc).__name__}: {message}"
+    if "[Errno" not in message:
+        return f"{type(exc).__name__}: {message}"
+    start = message.index("[Errno")
+    errno = message[start:]  # "… ([Errno -2] Name or service not known)": without the closing bracket
+    return errno[:-1] if message[start - 1 : start] == "(" and errno.endswith(")") else errno
 
 
 # --- the fetcher ---------------------------------------------------------------------------------

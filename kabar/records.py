@@ -228,9 +228,10 @@ class Plan:
         return sum(1 for outcome in self.outcomes.values() if outcome == DUPLICATE)
 
 
-def to_json(item) -> str:
-    """A record as the golden files store it: readable UTF-8, times in ISO 8601 (UTC)."""
-    return json.dumps(asdict(item), ensure_ascii=False, indent=2, default=_iso) + "\n"
+def to_json(item, indent: int | None = 2) -> str:
+    """A record as the golden files store it: readable UTF-8, times in ISO 8601 (UTC); one line
+    without `indent`."""
+    return json.dumps(asdict(item), ensure_ascii=False, indent=indent, default=_iso) + "\n"
 
 
 def _iso(value):
