@@ -788,11 +788,17 @@ def test_credit_copyright_and_prompt_lines_after_the_story_are_cut():
         ("Odile Marsh/Getty Images", "photo_credit_line"),
         ("STR/AFP via Getty Images", "photo_credit_line"),
         ("Advertisement 1 Story continues below", "continues_below"),
+        ("Les også: Fergen seiler igjen etter stormen", "read_also"),
+        ("Lire aussi : Le bac reprend ses traversées", "read_also"),
+        ("Lesen Sie auch: Die Fähre fährt wieder", "read_also"),
+        ("Got a story? Get in touch with our news team by emailing us at news@harbour.example.", "tip_line"),
         ("The ferry took 5 minutes to read the tide table, and then it sailed.", None),
+        ("Lire aussi le rapport du port, a dit le capitaine, avant de partir vers le large ce matin.", None),
+        ("Got a story about the ferry? The captain has many, and he tells them on every crossing.", None),
         ("Odile Marsh told Reuters the ferry would sail at noon.", None),
     ],
 )
-def test_reading_time_photo_credit_and_continues_below_lines(line, name):
+def test_reading_time_photo_credit_read_also_tip_and_continues_below_lines(line, name):
     assert next((r.name for r in BOILERPLATE if r.matches(line)), None) == name
 
 

@@ -52,7 +52,9 @@ BOILERPLATE = (
     rule(
         "read_also",
         r"(baca( juga)?|lihat juga|simak juga|read (also|more|next)|also read|see also)\b\s*:?.{0,150}$"
-        r"|related\s*:.{0,150}$",
+        r"|related\s*:.{0,150}$"  # and the same line in the languages of Europe's news sites:
+        r"|(les også|læs også|läs också|lees ook|lesen sie auch|lies auch|(à )?lire aussi|leggi anche"
+        r"|lee también|leia também|czytaj (też|także)|oku da)\s*:.{0,150}$",
     ),
     rule("read_our", r"read (our|the) (full )?.{0,80}\b(review|guide|policy|coverage)\b.{0,40}$"),
     rule("advertisement", r"(skip )?(advertisement|iklan|ads?|sponsored|anzeige|publicité)\W*$"),
@@ -94,6 +96,11 @@ BOILERPLATE = (
         r"|dpa|imago|shutterstock|epa|picture alliance|istock(photo)?|alamy)\W*$",
     ),
     rule("continues_below", r"(-\s*)?(advertisement\W*.{0,30})?(story|article) continues below.{0,20}$"),
+    rule(  # "Got a story? Get in touch with our news team by emailing us at …"
+        "tip_line",
+        r"(got a (story|tip)|have (a|any) (story|news tip|tip))\b.{0,40}"
+        r"\b(contact|email|get in touch|send)\b.{0,160}$",
+    ),
     rule("thanks_line", r"(thanks|thank you) for (reading|watching|subscribing|your interest)\b.{0,100}$"),
     rule(  # what stands in for an embed the reader's consent settings block: "External content not available"
         "embed_placeholder",
