@@ -35,6 +35,19 @@ def kabarkota(tmp_path):
         yield mirror
 
 
+def test_a_saved_page_of_an_unknown_host_is_read_by_the_generic_site(tmp_path, capsys):
+    page = tmp_path / "page.html"
+    page.write_text(STORY, encoding="utf-8")
+    assert main(["extract", str(page), "--url", URL]) == 0
+    parsed = json.loads(capsys.readouterr().out)["parsed"]
+    assert (parsed["layout"], parsed["title"], parsed["authors"]) == (
+        "generic",
+        "Jembatan Baru Dibuka",
+        ["Rina Wulan"],
+    )
+    assert parsed["published_at"].startswith("2026-11-30T10:00")
+
+
 def test_a_url_of_an_unknown_host_is_fetched_and_read_by_the_generic_site(kabarkota, capsys):
     assert main(["extract", URL, "--base-url", kabarkota.base_url]) == 0
     parsed = json.loads(capsys.readouterr().out)["parsed"]

@@ -424,31 +424,6 @@ def test_related_links_match_the_site_modules_on_their_mirrors():
     assert precision >= 0.9 and recall >= 0.7
 
 
-def test_kabar_extract_uses_the_generic_site_for_an_unknown_host(tmp_path, capsys):
-    from kabar.cli import main
-
-    page = tmp_path / "page.html"
-    page.write_text(
-        "<html><head><title>Jembatan Baru Dibuka - Kabar Kota</title>"
-        '<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Jembatan Baru Dibuka",'
-        ' "author": {"@type": "Person", "name": "Oleh Rina Wulan"},'
-        ' "datePublished": "2026-11-30T10:00:00+07:00"}</script></head>'
-        "<body><article><h1>Jembatan Baru Dibuka</h1>"
-        "<p>Warga menyambut jembatan baru yang menghubungkan dua desa di tepi sungai itu.</p>"
-        "<p>Pembangunannya memakan waktu dua tahun dan melibatkan ratusan pekerja setempat.</p>"
-        "</article></body></html>",
-        encoding="utf-8",
-    )
-    assert main(["extract", str(page), "--url", "https://kabarkota.example/berita/jembatan-baru"]) == 0
-    parsed = json.loads(capsys.readouterr().out)["parsed"]
-    assert (parsed["layout"], parsed["title"], parsed["authors"]) == (
-        "generic",
-        "Jembatan Baru Dibuka",
-        ["Rina Wulan"],
-    )
-    assert parsed["published_at"].startswith("2026-11-30T10:00")
-
-
 def test_a_page_of_utf8_read_as_cp1252_is_decoded_again_and_others_are_left_alone():
     from kabar.sites.generic.tree import repair_mojibake
 
