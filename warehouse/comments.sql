@@ -150,7 +150,7 @@ COMMENT ON TABLE main.extraction_issues IS 'one row per page that could not beco
 COMMENT ON COLUMN main.extraction_issues.run_id IS 'the run that recorded the issue';
 COMMENT ON COLUMN main.extraction_issues.url IS 'the page''s URL as requested';
 COMMENT ON COLUMN main.extraction_issues.stage IS '`parse`, `clean`, `fetch` (a continuation page could not be had), `decode` (the text needed replacement characters)';
-COMMENT ON COLUMN main.extraction_issues.problem IS 'a short stable code: `unknown_layout`, `truncated`, `empty_body`, `parser_crashed`, `replacement_characters`, …';
+COMMENT ON COLUMN main.extraction_issues.problem IS 'a short stable code: `unknown_layout`, `truncated`, `empty_body`, `not_html` (the body is an image, a PDF, still-compressed or other binary bytes), `parser_crashed`, `replacement_characters`, …';
 COMMENT ON COLUMN main.extraction_issues.detail IS 'what went wrong, for a person';
 COMMENT ON COLUMN main.extraction_issues.content_hash IS 'the raw page in the archive, for `kabar extract` or a reparse';
 COMMENT ON COLUMN main.extraction_issues.seen_at IS 'when the issue was recorded';
@@ -348,7 +348,7 @@ COMMENT ON COLUMN analytics.extraction_issues_open.run_id IS 'the run that recor
 COMMENT ON COLUMN analytics.extraction_issues_open.site IS 'that run''s site';
 COMMENT ON COLUMN analytics.extraction_issues_open.url IS 'the page''s URL as requested';
 COMMENT ON COLUMN analytics.extraction_issues_open.stage IS '`parse`, `clean`, `fetch`, `decode`';
-COMMENT ON COLUMN analytics.extraction_issues_open.problem IS 'a short stable code: `unknown_layout`, `truncated`, `empty_body`, `parser_crashed`, …';
+COMMENT ON COLUMN analytics.extraction_issues_open.problem IS 'a short stable code: `unknown_layout`, `truncated`, `empty_body`, `not_html` (the body is an image, a PDF, still-compressed or other binary bytes), `parser_crashed`, …';
 COMMENT ON COLUMN analytics.extraction_issues_open.detail IS 'what went wrong, for a person';
 COMMENT ON COLUMN analytics.extraction_issues_open.seen_at IS 'when the issue was recorded';
 COMMENT ON COLUMN analytics.extraction_issues_open.content_hash IS 'sha256 of the raw page';
