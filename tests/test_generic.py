@@ -270,6 +270,18 @@ def ld(data: str) -> str:
     return f'<script type="application/ld+json">{data}</script>'
 
 
+def test_an_author_box_gives_its_name_not_its_description_or_role():
+    box = (
+        '<div class="author-box"><p class="author-name">Mara Quill</p>'
+        '<div class="author-description">Licensed Ferry Pilot, M.A. Maritime History</div>'
+        '<span class="author-role">Harbour Correspondent</span>'
+        '<p class="author-bio">Mara Quill has covered the harbour since 2011.</p></div>'
+    )
+    assert parsed_page("", f"<h1>Ferry Keeps Its Timetable</h1>{box}<article>{STORY}</article>").authors == (
+        "Mara Quill",
+    )
+
+
 def test_json_ld_author_given_by_reference_to_a_person_node():
     graph = ld(
         '{"@graph": [{"@type": "Article", "headline": "Ferry Keeps Its Timetable",'

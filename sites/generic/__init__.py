@@ -617,7 +617,7 @@ def _visible_bylines(root) -> list[str]:
         if not isinstance(el.tag, str) or el.tag in ("html", "body", "script", "style", "meta", "link"):
             continue
         if el.get("itemprop") == "author" or el.get("rel") == "author" or _AUTHOR_CLASS.search(classes(el)):
-            if _in_comments(el):
+            if _in_comments(el) or _AUTHOR_ABOUT.search(classes(el)):
                 continue
             shown = el.get("content") if el.tag == "meta" else text_of(el)
             shown = _photo_name(el) if el.tag == "img" else shown
@@ -626,6 +626,10 @@ def _visible_bylines(root) -> list[str]:
                 if len(found) >= 6:
                     break
     return found
+
+
+# an author box's other parts: "author-description" holds "Licensed Q Grader, M.A. Journalism", not a name
+_AUTHOR_ABOUT = re.compile(r"desc|\bbio|biography|about|credential|job|position|role", re.IGNORECASE)
 
 
 def _photo_name(img) -> str:
