@@ -272,7 +272,7 @@ def ld(data: str) -> str:
 
 def test_an_author_box_gives_its_name_not_its_description_or_role():
     box = (
-        '<div class="author-box"><p class="author-name">Mara Quill</p>'
+        '<div class="author-box"><p class="author-name position-relative">Mara Quill</p>'
         '<div class="author-description">Licensed Ferry Pilot, M.A. Maritime History</div>'
         '<span class="author-role">Harbour Correspondent</span>'
         '<p class="author-bio">Mara Quill has covered the harbour since 2011.</p></div>'

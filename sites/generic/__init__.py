@@ -629,7 +629,10 @@ def _visible_bylines(root) -> list[str]:
 
 
 # an author box's other parts: "author-description" holds "Licensed Q Grader, M.A. Journalism", not a name
-_AUTHOR_ABOUT = re.compile(r"desc|\bbio|biography|about|credential|job|position|role", re.IGNORECASE)
+# ("author-position", "author-role"; never a utility class such as "position-relative")
+_AUTHOR_ABOUT = re.compile(
+    r"desc|\bbio|biography|about|credential|\bjob|[-_](job|position|role)\b", re.IGNORECASE
+)
 
 
 def _photo_name(img) -> str:
