@@ -219,6 +219,23 @@ def test_a_heading_set_straight_in_body_takes_the_list_after_it_and_no_more():
     ]
 
 
+def test_a_box_header_whose_text_is_a_link_to_the_whole_list_heads_the_list():
+    box = (
+        '<div class="box"><div class="box_header"><a href="/top-news">Top News</a>'
+        '<a href="/top-news" class="btn_index"></a></div><div class="box_content">'
+        '<a href="/news/2025/05/01/fares-stay">Ferry fares stay the same</a>'
+        '<a href="/news/2025/04/30/new-pier">A new pier opens at the north quay</a></div></div>'
+    )
+    related = parsed_page(body=STORY + box).related
+    assert [(link.block, link.position, link.url) for link in related] == [
+        ("top_news", 1, "https://harbourwatch.example/news/2025/05/01/fares-stay"),
+        ("top_news", 2, "https://harbourwatch.example/news/2025/04/30/new-pier"),
+    ]
+    # a box's header of no block's name heads nothing; a link alone in a paragraph is no header
+    for other in (box.replace("Top News</a>", "Harbour Life</a>"), box.replace('class="box_header"', "")):
+        assert parsed_page(body=STORY + other).related == ()
+
+
 def test_a_page_of_endless_baca_juga_lines_keeps_its_first_related_cards():
     lines = "".join(
         f'<p>Baca juga: <a href="/news/2025/04/{i:04d}/ferry-story">Ferry story number {i}</a></p>'

@@ -103,6 +103,7 @@ def find_blocks(root, page_url: str, host: str, base: str | None = None) -> list
 
 
 _WHOLE_TEXT = frozenset("h1 h2 h3 h4 h5 h6 header dt label".split())
+_BOX_HEADER = re.compile(r"head|title|judul", re.IGNORECASE)
 # the first word of every heading HEADINGS knows, after any bullets: a cheap test before the patterns
 _FIRST_WORD = re.compile(
     r"\W*(baca|lihat|simak|berita|artikel|rekomendasi|terpopuler|paling|terbanyak|populer|terkini|terbaru"
@@ -116,6 +117,8 @@ def _heading(el) -> str | None:
     'Baca juga:' line holds its links itself."""
     if el.tag in _WHOLE_TEXT:
         shown = text_within(el, 300)  # small elements: their whole text (a long one is read no further)
+    elif (not el.text or el.text.isspace()) and _BOX_HEADER.search(el.get("class") or ""):
+        shown = text_within(el, 60)  # a box's header whose text is a link to the whole list: "Top News"
     else:  # larger ones: their own text only (a container's text would cost the whole page)
         own = el.text
         if not own or own.isspace() or len(own) > 300 or not _FIRST_WORD.match(own):
