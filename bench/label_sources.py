@@ -64,9 +64,7 @@ def stated_days(root, url: str) -> dict[str, set[str]]:
     published += [v for key in g._PUBLISHED_META for v in meta.get(key, [])[:1]]
     published.append(m.ld_text(m.page_object(ld).get("datePublished")))
     modified = [m.ld_text(article.get("dateModified"))]
-    modified += [
-        v for key in ("article:modified_time", "og:updated_time", "datemodified") for v in meta.get(key, [])
-    ]
+    modified += [v for key in _MODIFIED_META for v in meta.get(key, [])]
     shown = [el.get("datetime") or text_of(el) for el in root.iter("time")]
     body = root.find("body")
     for node in body.xpath(".//text()") if body is not None else ():
