@@ -398,7 +398,7 @@ def _page_commands(commands) -> None:
     source.add_argument(
         "targets",
         nargs="*",
-        default=[],
+        default=argparse.SUPPRESS,  # absent with --corpus (and no "(default: [])" in the help)
         metavar="PAGE|URL",
         help="a saved .html or .html.gz page, or an http(s) URL to fetch (as a run fetches: its scope, "
         "robots.txt and limits); one prints the record as JSON, several print one JSON line each",
