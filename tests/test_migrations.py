@@ -108,3 +108,46 @@ def test_an_upgrade_that_fails_is_one_error_naming_the_warehouse(tmp_path, monke
         str(caught.value)
         == f"upgrading the warehouse at {tmp_path / 'w.sqlite'} failed: migration 10: no space left"
     )
+
+
+# Three processes open one warehouse that does not exist yet at the same moment (`start`, a Unix time).
+_OPENER = """
+import sys, time
+start, location = float(sys.argv[1]), sys.argv[2]
+from kabar.warehouse.db import connect
+time.sleep(max(0.0, start - time.time()))
+with connect(location) as con:
+    print(con.execute("SELECT list(version ORDER BY version) FROM schema_migrations").fetchone()[0])
+"""
+
+
+def test_writers_making_one_new_warehouse_at_once_all_open_it_whole(tmp_path):
+    """DuckLake creates its catalog and the migrations run under SQLite's one write lock at a time: the
+    writers that find it taken wait and open what the first made (5 of 9 such opens failed before)."""
+    import subprocess
+    import sys
+    import time
+
+    location = tmp_path / "w.sqlite"
+    start = time.time() + 3  # past the three interpreters' start
+    openers = [
+        subprocess.Popen(
+            [sys.executable, "-c", _OPENER, str(start), str(location)],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(3)
+    ]
+    try:
+        done = [opener.communicate(timeout=120) for opener in openers]
+    finally:
+        for opener in openers:
+            opener.kill()
+    assert [
+        (opener.returncode, err.strip().splitlines()[-1:]) for opener, (_, err) in zip(openers, done)
+    ] == [(0, [])] * 3
+    versions = {out.strip() for out, _ in done}
+    assert len(versions) == 1
+    assert pending_migrations(set(eval(versions.pop()))) == []

@@ -87,3 +87,13 @@ def test_a_tasks_connection_runs_on_the_configured_duckdb_threads(tmp_path, monk
     monkeypatch.setenv("KABAR_WRITER_THREADS", "3")
     with session(db) as con:
         assert con.execute("SELECT current_setting('threads')").fetchone()[0] == 3
+
+
+def test_no_connection_draws_a_progress_bar_on_stdout(tmp_path):
+    """DuckDB draws one for a query past 2 s, on stdout: into `kabar run`'s JSON or a piped `kabar sql`."""
+    db = tmp_path / "w.sqlite"
+    with session(db) as con:
+        assert con.execute("SELECT current_setting('enable_progress_bar')").fetchone()[0] is False
+    for read_only in (False, True):
+        with connect(db, read_only=read_only) as con:
+            assert con.execute("SELECT current_setting('enable_progress_bar')").fetchone()[0] is False

@@ -34,7 +34,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import closing, contextmanager
+from contextlib import closing, contextmanager, suppress
 from importlib import resources
 from pathlib import Path
 from typing import NamedTuple
@@ -449,12 +449,16 @@ def _open(
     con: duckdb.DuckDBPyConnection, location: str | Path, read_only: bool, pinned: Path | None = None
 ) -> duckdb.DuckDBPyConnection:
     _lake(con, location, read_only, pinned)
-    if not read_only and _behind(con):
+    for wait in (*CONTENDED_WAITS, None) if not read_only else ():
+        if not _behind(con):
+            break
         con.execute(f"USE memory; DETACH {CATALOG}")
         failure = _upgrade_in_a_child(location)
         _attach(con, location, read_only, pinned)
         if failure and _behind(con):  # not upgraded by another writer's child meanwhile either
-            raise duckdb.IOException(failure)
+            if wait is None or not CONTENDED.search(failure):
+                raise duckdb.IOException(failure)
+            time.sleep(wait)  # another writer's upgrade holds the catalog: try again once it is done
     _search_internal(con)
     if not read_only and not is_postgres(location) and not Path(location).exists():
         publish(location)  # readers find the new warehouse before its first writer closes
@@ -507,10 +511,25 @@ def _lake(con, location: str | Path, read_only: bool, pinned: Path | None) -> No
 
 
 def _attach(con, location: str | Path, read_only: bool, pinned: Path | None) -> None:
-    """Attach the lake as CATALOG and select it; a reader's catalog is its link (`pinned`) if any."""
+    """Attach the lake as CATALOG and select it; a reader's catalog is its link (`pinned`) if any. A
+    writer that finds another creating the catalog (DuckLake's tables, in SQLite's one write lock at a
+    time: "database is locked") waits for it and attaches what it made."""
     lake = _quoted("ducklake:" + _catalog(location, read_only, pinned))
-    con.execute(f"ATTACH {lake} AS {CATALOG} ({_options(location, read_only)})")
+    for wait in (*CONTENDED_WAITS, None):
+        try:
+            con.execute(f"ATTACH {lake} AS {CATALOG} ({_options(location, read_only)})")
+            break
+        except duckdb.Error as error:
+            if wait is None or read_only or not CONTENDED.search(str(error)):
+                raise
+            time.sleep(wait)
     con.execute(f"USE {CATALOG}")
+
+
+# Another writer making or upgrading the same new warehouse at that moment; the waits before trying
+# again (~15 s in all: a new warehouse takes ~1 s).
+CONTENDED = re.compile(r"database is locked|cannot rollback - no transaction is active|Transaction conflict")
+CONTENDED_WAITS = (0.2, 0.5, 1.0, 2.0, 4.0, 8.0)
 
 
 def _catalog(location: str | Path, read_only: bool, pinned: Path | None = None) -> str:
@@ -598,7 +617,8 @@ def upgrade(con: duckdb.DuckDBPyConnection) -> list[str]:
         refresh_analytics(con)
         con.commit()
     except BaseException:
-        con.rollback()
+        with suppress(duckdb.Error):  # a commit that failed has ended the transaction: keep its error
+            con.rollback()
         raise
     return applied
 
@@ -670,7 +690,14 @@ def _instance(extensions: tuple[str, ...]) -> duckdb.DuckDBPyConnection:
     checked = all(
         name in _CHECKED and _identity(_CHECKED[name][0]) == _CHECKED[name][1] for name in extensions
     )
-    return duckdb.connect(config={"allow_unsigned_extensions": True} if checked else {})
+    con = duckdb.connect(config={"allow_unsigned_extensions": True} if checked else {})
+    con.execute(NO_PROGRESS_BAR)
+    return con
+
+
+# DuckDB draws a progress bar on stdout for a query past 2 s: into `kabar run`'s JSON, a flow's log, a
+# `kabar sql` piped to a file. A setting of each connection (it cannot be set for the database).
+NO_PROGRESS_BAR = "SET enable_progress_bar = false"
 
 
 def _identity(path: str) -> tuple | None:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import duckdb
 
-from kabar.warehouse.db import data_path, is_postgres, load_extension
+from kabar.warehouse.db import NO_PROGRESS_BAR, data_path, is_postgres, load_extension
 
 STEMMERS = (("docs_id", "indonesian"), ("docs_en", "english"))
 COLUMNS = "article_id, site, url, title, coalesce(subtitle, '') AS subtitle, body, published_at"
@@ -43,6 +43,7 @@ def refresh(con: duckdb.DuckDBPyConnection, db_path: str | Path) -> int:
     finally:
         con.execute("DETACH search_build")
     with duckdb.connect(str(building)) as index:
+        index.execute(NO_PROGRESS_BAR)
         load_extension(index, "fts")
         for table, stemmer in STEMMERS:
             index.execute(
@@ -62,6 +63,7 @@ def search(
     if not path.exists():
         raise FileNotFoundError(f"no search index at {path} (a run builds it; or `kabar maintain`)")
     with duckdb.connect(str(path), read_only=True) as index:
+        index.execute(NO_PROGRESS_BAR)
         load_extension(index, "fts")
         scored = " UNION ALL ".join(
             f"SELECT *, fts_main_{t}.match_bm25(article_id, $q) AS score FROM {t}" for t, _ in STEMMERS
