@@ -34,7 +34,6 @@ from kabar.sites.generic import meta as m
 from kabar.sites.generic.tree import parse, text_of
 
 _SEPARATOR = re.compile(r"\s+[|\-–—·:/\\»~]+\s+|\s*[|·»\[_]\s*")  # "Headline | Site", "Headline [Site]"
-_MODIFIED_META = ("article:modified_time", "og:updated_time", "datemodified")
 
 
 def stated_titles(root, url: str) -> dict[str, list[str]]:
@@ -60,11 +59,9 @@ def stated_days(root, url: str) -> dict[str, set[str]]:
     """Each day the page states by its source: metadata publication and modification, shown, URL."""
     meta, ld = m.meta_tags(root), m.json_ld(root)
     article = m.article_object(ld)
-    published = [m.ld_text(article.get(k)) for k in ("datePublished", "dateCreated")]
-    published += [v for key in g._PUBLISHED_META for v in meta.get(key, [])[:1]]
-    published.append(m.ld_text(m.page_object(ld).get("datePublished")))
+    published = g.published_values(meta, article, m.page_object(ld))
     modified = [m.ld_text(article.get("dateModified"))]
-    modified += [v for key in _MODIFIED_META for v in meta.get(key, [])]
+    modified += [v for key in g.MODIFIED_META for v in meta.get(key, [])]
     shown = [el.get("datetime") or text_of(el) for el in root.iter("time")]
     body = root.find("body")
     for node in body.xpath(".//text()") if body is not None else ():

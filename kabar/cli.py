@@ -1299,7 +1299,7 @@ def _extract(args) -> int:
         result, site = _extract_one(target, args.url, args.base_url, when)
         print(to_json(result), end="")  # an issue too: it says why the page is no article
         if isinstance(result, ExtractionIssue):
-            raise UsageError(f"{target}: not an article of {site.name}: {result.problem}: {result.detail}")
+            raise UsageError(_no_article(target, site, result))
         return 0
     failed = 0
     for target in args.targets:  # one line each; a target that fails is a line on stderr, not a stop
@@ -1311,10 +1311,13 @@ def _extract(args) -> int:
             continue
         print(to_json(result, indent=None), end="", flush=True)
         if isinstance(result, ExtractionIssue):
-            why = f"not an article of {site.name}: {result.problem}: {result.detail}"
-            print(f"kabar: {target}: {why}", file=sys.stderr, flush=True)
+            print(f"kabar: {_no_article(target, site, result)}", file=sys.stderr, flush=True)
             failed += 1
     return 2 if failed else 0
+
+
+def _no_article(target: str, site, issue: ExtractionIssue) -> str:
+    return f"{target}: not an article of {site.name}: {issue.problem}: {issue.detail}"
 
 
 def _is_url(target: str) -> bool:

@@ -2,6 +2,7 @@
 tests/fixtures/warehouse-v2 was made by the release at schema version 2 (make_old_warehouse.py says
 how), and every later migration is applied to a copy of it."""
 
+import json
 import shutil
 from pathlib import Path
 
@@ -150,4 +151,4 @@ def test_writers_making_one_new_warehouse_at_once_all_open_it_whole(tmp_path):
     ] == [(0, [])] * 3
     versions = {out.strip() for out, _ in done}
     assert len(versions) == 1
-    assert pending_migrations(set(eval(versions.pop()))) == []
+    assert pending_migrations(set(json.loads(versions.pop()))) == []

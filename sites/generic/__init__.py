@@ -233,7 +233,7 @@ def read_page(html: bytes | str, url: str):
         lang = "id" if len(_INDONESIAN.findall(sample)) >= 2 else None
     local = WIB if (lang or "").startswith("id") else UTC
     updated = m.parse_time(m.ld_text(article.get("dateModified")), local) or m.parse_time(
-        m.first(meta, "article:modified_time", "og:updated_time", "datemodified", "last-modified"), local
+        m.first(meta, *MODIFIED_META), local
     )
     published = _published(root, meta, article, m.page_object(ld), url, local, title)
     blocks = find_blocks(root, url, host, base)
@@ -616,8 +616,9 @@ def _visible_bylines(root) -> list[str]:
     for el in _byline_owners(root):
         if not isinstance(el.tag, str) or el.tag in ("html", "body", "script", "style", "meta", "link"):
             continue
-        if el.get("itemprop") == "author" or el.get("rel") == "author" or _AUTHOR_CLASS.search(classes(el)):
-            if _in_comments(el) or _AUTHOR_ABOUT.search(classes(el)):
+        named = classes(el)
+        if el.get("itemprop") == "author" or el.get("rel") == "author" or _AUTHOR_CLASS.search(named):
+            if _in_comments(el) or _AUTHOR_ABOUT.search(named):
                 continue
             shown = el.get("content") if el.tag == "meta" else text_of(el)
             shown = _photo_name(el) if el.tag == "img" else shown
@@ -664,9 +665,7 @@ def _published(root, meta, article, page, url, local, title) -> datetime | None:
     date the page shows (<time>, elements whose class names a date, in English or Indonesian), then a
     date in the URL."""
     stated = None
-    values = [m.ld_text(article.get("datePublished")), m.ld_text(article.get("dateCreated"))]
-    values += [meta[key][0] for key in _PUBLISHED_META if meta.get(key)]
-    values += [m.ld_text(page.get("datePublished"))]
+    values = published_values(meta, article, page)
     for i, value in enumerate(values):
         if (stated := m.parse_time(value, local)) is not None:
             stated = _local_offset(stated, values[i + 1 :], local)
@@ -701,6 +700,17 @@ def _read_as_shown(stated: datetime, value: str, root, local, title) -> datetime
     except ValueError:
         return stated
     return swapped if near.date() == swapped.date() else stated
+
+
+def published_values(meta, article, page) -> list[str]:
+    """The publication times the metadata states, in the order one is taken: the article's JSON-LD,
+    the article meta, the WebPage's JSON-LD."""
+    values = [m.ld_text(article.get("datePublished")), m.ld_text(article.get("dateCreated"))]
+    values += [meta[key][0] for key in _PUBLISHED_META if meta.get(key)]
+    return [*values, m.ld_text(page.get("datePublished"))]
+
+
+MODIFIED_META = ("article:modified_time", "og:updated_time", "datemodified", "last-modified")
 
 
 def _local_offset(stated: datetime, others: list[str], local) -> datetime:
